@@ -1,0 +1,110 @@
+"""`site.yaml` -> `SiteConfig`: typed, with unknown keys reported as errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.errors import PapersError, Problem, did_you_mean
+from generator.frontmatter import normalize_newlines, parse_yaml_mapping
+
+CONFIG_NAME = "site.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything about the site that is not a paper."""
+
+    title: str = "Daily Papers"
+    description: str = "Research papers, one page a day."
+    base_url: str = "http://localhost:8000/"
+    language: str = "en"
+    repository: str = ""
+    branch: str = "main"
+    feed_size: int = 50
+    page_size: int = 50
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: `/` at a domain root, `/repo/` on Pages."""
+        return urlsplit(self.base_url).path or "/"
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL for a site path such as `papers/x/`."""
+        return self.base_url + path.lstrip("/")
+
+    def with_base_url(self, base_url: str, source: str = "--base-url") -> SiteConfig:
+        return dataclasses.replace(self, base_url=check_base_url(base_url, source, None))
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
+
+
+def check_base_url(value: str, path: str, line: int | None) -> str:
+    """A base URL must be absolute http(s); a trailing slash is added if missing."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise PapersError.single(
+            path,
+            f"base_url `{value}` is not an absolute http(s) URL",
+            "use the address the site is served from, e.g. https://owner.github.io/repo/",
+            line,
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read `root/site.yaml`; a missing file means the defaults."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return SiteConfig()
+    label = CONFIG_NAME
+    try:
+        text = normalize_newlines(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise PapersError.single(label, f"cannot read the site config: {error}") from None
+    front, problems = parse_yaml_mapping(label, text)
+    if front is None:
+        raise PapersError(problems)
+    values: dict[str, Any] = {}
+    for key, value in front.values.items():
+        line = front.line_of(key)
+        field = _FIELDS.get(key)
+        if field is None:
+            guess = did_you_mean(key, _FIELDS)
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    f"unknown setting `{key}`",
+                    f"did you mean `{guess}`?" if guess else f"known settings: {', '.join(_FIELDS)}",
+                )
+            )
+            continue
+        expected = int if field.type in ("int", int) else str
+        if not isinstance(value, expected) or isinstance(value, bool):
+            problems.append(
+                Problem(label, line, f"`{key}` must be {'a whole number' if expected is int else 'text'}")
+            )
+            continue
+        if expected is int and not 1 <= value <= 10_000:
+            problems.append(Problem(label, line, f"`{key}` must be between 1 and 10000"))
+            continue
+        if key == "base_url":
+            try:
+                value = check_base_url(value, label, line)
+            except PapersError as error:
+                problems.extend(error.problems)
+                continue
+        if key == "repository" and value and urlsplit(value).scheme not in ("http", "https"):
+            problems.append(
+                Problem(label, line, "`repository` must be an http(s) URL", "e.g. https://github.com/owner/repo")
+            )
+            continue
+        values[key] = value.rstrip("/") if key == "repository" else value
+    if problems:
+        raise PapersError(problems)
+    return SiteConfig(**values)

@@ -1,0 +1,67 @@
+"""Problems found in content or configuration, collected and reported together.
+
+Every stage appends to a list of `Problem`s instead of raising on the first one, so a
+contributor sees everything that is wrong with a pull request in a single run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file: where, what, and how to fix it."""
+
+    path: str
+    line: int | None
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.severity}: {self.message}"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+
+class PapersError(Exception):
+    """The one error type the generator raises for bad input; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(
+        cls, path: str, message: str, hint: str | None = None, line: int | None = None
+    ) -> PapersError:
+        return cls([Problem(path, line, message, hint)])
+
+
+def _sort_key(problem: Problem) -> tuple[str, int, str]:
+    return (problem.path, problem.line or 0, problem.message)
+
+
+def errors_only(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The closest of `choices` to a misspelt `word`, for hints like "did you mean `tags`?"."""
+    options = sorted(set(choices))
+    folded = {c.casefold(): c for c in options}
+    if word.casefold() in folded:
+        return folded[word.casefold()]
+    for candidate in options:  # "tag" -> "tags", "author" -> "authors"
+        if candidate.rstrip("s") == word.casefold().rstrip("s"):
+            return candidate
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None

@@ -1,0 +1,222 @@
+"""Split a paper file into YAML front matter and body, and read the YAML safely.
+
+Pure functions over text: no file access. The YAML is composed into nodes and built
+into Python values by hand, which gives three things `yaml.safe_load` does not:
+the line of every key and list item (for error messages), duplicate keys as errors,
+and a bound on alias expansion ("billion laughs") and nesting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from generator.errors import Problem
+
+FENCE = "---"
+_SAFE_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+MAX_NODES = 200_000  # enough for thousands of authors, far below an alias bomb
+MAX_DEPTH = 20
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass
+class FrontMatter:
+    """The parsed front matter: values, and the file line of every key and list item."""
+
+    values: dict[str, Any]
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    start_line: int = 1
+    raw: dict[KeyPath, str] = field(default_factory=dict)  # scalars as written, e.g. `2503.10000`
+
+    def line_of(self, *path: str | int) -> int:
+        """The line of the deepest known part of `path`, else the opening fence."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.start_line
+
+
+@dataclass
+class Document:
+    """A paper file split apart: front matter and the Markdown body below it."""
+
+    front: FrontMatter
+    body: str
+    body_line: int
+
+
+def normalize_newlines(text: str) -> str:
+    """Accept files saved with a BOM or Windows/old-Mac line endings."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]]:
+    """Split `text` into front matter and body; problems carry `path` and file lines."""
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return None, [
+            Problem(
+                path,
+                1,
+                "the file does not start with front matter",
+                "begin the file with a line `---`, then the fields (`title: ...`), "
+                "then another `---` line, then the abstract",
+            )
+        ]
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
+    if closing is None:
+        return None, [
+            Problem(
+                path,
+                1,
+                "the front matter is never closed",
+                "add a line `---` after the last field, before the abstract",
+            )
+        ]
+    yaml_text = "\n".join(lines[1:closing])
+    front, problems = parse_yaml_mapping(path, yaml_text, first_line=2)
+    body = "\n".join(lines[closing + 1 :])
+    if front is None:
+        return None, problems
+    front.start_line = 1
+    return Document(front, body, body_line=closing + 2), problems
+
+
+def parse_yaml_mapping(
+    path: str, yaml_text: str, first_line: int = 1
+) -> tuple[FrontMatter | None, list[Problem]]:
+    """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts."""
+    loader = yaml.SafeLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark else None
+        what = (error.problem or "invalid YAML").strip()
+        return None, [Problem(path, line, f"the front matter is not valid YAML: {what}", _YAML_HINT)]
+    except yaml.YAMLError as error:
+        return None, [Problem(path, first_line, f"the front matter is not valid YAML: {error}")]
+    finally:
+        loader.dispose()
+    if node is None:
+        return FrontMatter({}, {}, first_line), []
+    builder = _Builder(path, first_line, loader)
+    try:
+        values = builder.build(node, (), 0)
+    except _Stop as stop:
+        return None, [stop.problem]
+    if not isinstance(values, dict):
+        return None, [
+            Problem(
+                path,
+                first_line,
+                "the front matter must be a list of `key: value` fields",
+                "write one field per line, like `title: My paper`",
+            )
+        ]
+    return FrontMatter(values, builder.lines, first_line, builder.raw), builder.problems
+
+
+_YAML_HINT = (
+    "check the quoting on that line: a value with `: ` or starting with a quote, `[`, `{`, "
+    "`*`, `&`, `!`, `%`, `@` or a backtick needs to be wrapped in double quotes"
+)
+
+
+class _Stop(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+class _Builder:
+    """Turns YAML nodes into plain values, recording lines and refusing anything unsafe."""
+
+    def __init__(self, path: str, first_line: int, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.loader = loader
+        self.lines: dict[KeyPath, int] = {}
+        self.problems: list[Problem] = []
+        self.raw: dict[KeyPath, str] = {}
+        self.nodes = 0
+
+    def line(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def stop(self, node: yaml.Node, message: str, hint: str | None = None) -> _Stop:
+        return _Stop(Problem(self.path, self.line(node), message, hint))
+
+    def build(self, node: yaml.Node, key_path: KeyPath, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise self.stop(
+                node,
+                "the front matter is too large or too deeply nested",
+                "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: "
+                "write the values out",
+            )
+        if key_path:
+            self.lines.setdefault(key_path, self.line(node))
+        if isinstance(node, yaml.ScalarNode):
+            self.raw[key_path] = node.value
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+            return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+            return self.mapping(node, key_path, depth)
+        raise self.stop(
+            node, f"the YAML tag `{node.tag}` is not allowed", "remove the `!` tag before the value"
+        )
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SAFE_SCALAR_TAGS:
+            raise self.stop(
+                node,
+                f"the YAML tag `{node.tag}` is not allowed",
+                "remove the `!` tag before the value; plain text, numbers and dates are fine",
+            )
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as error:
+            raise self.stop(node, f"this value cannot be read: {error}") from None
+        if isinstance(value, dt.datetime):
+            return value.date() if value.time() == dt.time() and value.tzinfo is None else value
+        return value
+
+    def mapping(self, node: yaml.MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.stop(key_node, "a field name must be plain text", "write `name: value`")
+            key = str(self.scalar(key_node))
+            if key in result:
+                first = self.lines.get((*key_path, key))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        self.line(key_node),
+                        f"the field `{key}` is given twice"
+                        + (f" (first on line {first})" if first else ""),
+                        "keep one of them: YAML would silently use the last one",
+                    )
+                )
+                continue
+            self.lines[(*key_path, key)] = self.line(key_node)
+            result[key] = self.build(value_node, (*key_path, key), depth + 1)
+        return result

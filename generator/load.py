@@ -1,0 +1,162 @@
+"""Walk `content/` and read every paper file: the only stage that reads content from disk.
+
+Files are read as bytes and decoded strictly, so a bad byte is a problem with a line
+number instead of a crash. Symbolic links are never followed: content comes from a
+pull request, and a link could point anywhere on the build machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import Problem
+from generator.model import SLUG_RE
+
+CONTENT_DIR = "content"
+VOCABULARY_NAME = "tags.yaml"
+MAX_FILE_BYTES = 1_000_000
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_IGNORED = {".gitkeep", ".DS_Store", "README.md", VOCABULARY_NAME}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A paper file that sits where it should: `content/<YYYY>/<YYYY-MM-DD>/<slug>.md`."""
+
+    path: Path
+    label: str  # the path as shown to people: relative to the project, with `/`
+    day: dt.date
+    slug: str
+    text: str
+    mtime_ns: int = 0
+    size: int = 0
+
+
+def label_for(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def walk_content(content: Path) -> list[Path]:
+    """Every file below `content/`, sorted, without following symbolic links."""
+    found: list[Path] = []
+    stack = [content]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def load_content(root: Path, only: set[Path] | None = None) -> tuple[list[SourceFile], list[Problem]]:
+    """Read every paper file under `root/content` (or just `only`), collecting problems."""
+    content = root / CONTENT_DIR
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    for path in walk_content(content):
+        if only is not None and path.resolve() not in only:
+            continue
+        source, problem = read_paper_file(root, path)
+        if source:
+            files.append(source)
+        if problem:
+            problems.append(problem)
+    return files, problems
+
+
+def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:
+    """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
+    label = label_for(root, path)
+    parts = path.relative_to(root / CONTENT_DIR).parts
+    if path.name in _IGNORED and len(parts) == 1 or path.name.startswith("."):
+        return None, None
+    if path.is_symlink():
+        return None, Problem(
+            label, None, "symbolic links are not allowed in content/", "replace the link by the file itself"
+        )
+    if path.suffix != ".md":
+        return None, Problem(
+            label,
+            None,
+            "content/ holds only paper files ending in `.md`",
+            "move this file out of content/, or rename it to `<slug>.md` if it is a paper",
+            "warning",
+        )
+    day, where = _place(parts)
+    if day is None:
+        return None, Problem(label, None, f"the file is outside the content layout: {where}", _LAYOUT_HINT)
+    slug = path.stem
+    if not SLUG_RE.match(slug) or len(slug) > 100:
+        return None, Problem(
+            label,
+            None,
+            f"the file name `{path.name}` is not a valid slug",
+            "use lowercase letters, digits and single dashes (dots only in arXiv ids), "
+            "at most 100 characters, e.g. `sparse-attention-for-diffusion.md`",
+        )
+    try:
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            return None, Problem(
+                label,
+                None,
+                f"the file is {stat.st_size / 1e6:.1f} MB; a paper file must be under 1 MB",
+                "keep only the abstract in the file; link to the paper for the rest",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        return None, Problem(label, None, f"cannot read the file: {error.strerror}")
+    text, problem = decode_utf8(label, data)
+    if text is None:
+        return None, problem
+    return SourceFile(path, label, day, slug, text, stat.st_mtime_ns, stat.st_size), None
+
+
+_LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
+
+
+def _place(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
+    """The day a file's folders name, or why its place is wrong."""
+    if len(parts) != 3:
+        return None, f"it is {len(parts) - 1} folder(s) deep instead of 2"
+    year, day_name, _ = parts
+    if not _DAY_RE.match(day_name):
+        return None, f"the folder `{day_name}` is not a date like 2025-03-17"
+    try:
+        day = dt.date.fromisoformat(day_name)
+    except ValueError:
+        return None, f"the folder `{day_name}` is not a real date"
+    if year != day_name[:4]:
+        return None, f"the day `{day_name}` is inside the year folder `{year}`"
+    return day, ""
+
+
+def decode_utf8(label: str, data: bytes) -> tuple[str | None, Problem | None]:
+    """Strict UTF-8 with the line of the first bad byte; NUL bytes are refused too."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, Problem(
+            label,
+            line,
+            f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
+            "save the file with UTF-8 encoding",
+        )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, Problem(label, line, "the file contains a NUL character", "remove it")
+    return text, None

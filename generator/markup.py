@@ -1,0 +1,387 @@
+"""Abstracts and titles: Markdown plus the TeX found in real abstracts, to safe HTML.
+
+One markdown-it-py parser with raw HTML off. On top of CommonMark it understands
+`$...$`, `$$...$$`, `\\(...\\)` and `\\[...\\]` (rendered to MathML on the server),
+TeX accents and escapes (`Fr\\'echet`, `\\%`), a few text commands (`\\emph{}`,
+`\\textbf{}`, `\\url{}`), `~` as a non-breaking space and `--`/`---` as dashes.
+Unknown macros stay readable as written. Links are limited to http(s) and mailto.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import latex2mathml.converter
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+MAX_MATH = 2_000  # longer "formulas" are shown as source rather than converted
+
+ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "ldots": "…",
+    "dots": "…",
+    "textendash": "–",
+    "textemdash": "—",
+    "textasciitilde": "~",
+    "S": "§",
+    "P": "¶",
+    "copyright": "©",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "textdegree": "°",
+}
+WRAPPERS = {
+    "emph": "em",
+    "textit": "em",
+    "textsl": "em",
+    "textbf": "strong",
+    "texttt": "code",
+    "textsc": "span",
+    "textrm": "",
+    "textsf": "",
+    "textnormal": "",
+    "text": "",
+    "mbox": "",
+    "underline": "u",
+}
+ESCAPED = set("%&$#_{}")
+_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
+_ACCENT_RE = re.compile(r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))""")
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def is_safe_link(url: str) -> bool:
+    """Links from content may only go to http(s) pages or mail addresses."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in SAFE_SCHEMES and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+
+
+def _accented(base: str, mark: str) -> str:
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + ACCENTS[mark])
+
+
+def _braced(src: str, start: int, limit: int) -> int | None:
+    """The index of the `}` matching the `{` at `start`, or None."""
+    depth = 0
+    for index in range(start, min(limit, start + 5_000)):
+        char = src[index]
+        if char == "\\":
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _tex_inline(state: StateInline, silent: bool) -> bool:
+    """TeX at a backslash: math delimiters, accents, escapes and text commands."""
+    src, pos = state.src, state.pos
+    if src[pos] != "\\" or pos + 1 >= state.posMax:
+        return False
+    nxt = src[pos + 1]
+    if nxt in "([":
+        closer = "\\)" if nxt == "(" else "\\]"
+        end = src.find(closer, pos + 2, state.posMax)
+        if end < 0:
+            return False
+        if not silent:
+            token = state.push("math_inline" if nxt == "(" else "math_block_inline", "math", 0)
+            token.content = src[pos + 2 : end]
+            token.markup = "\\" + nxt
+        state.pos = end + 2
+        return True
+    if nxt in ESCAPED:
+        if not silent:
+            state.pending += nxt
+        state.pos = pos + 2
+        return True
+    accent = _ACCENT_RE.match(src, pos, state.posMax)
+    if accent:
+        mark = accent.group(1) or accent.group(3)
+        base = (accent.group(2) or accent.group(4) or accent.group(5)).strip("{}")
+        if not silent:
+            state.pending += _accented(base, mark)
+        state.pos = accent.end()
+        return True
+    command = _COMMAND_RE.match(src, pos, state.posMax)
+    if not command:
+        return False
+    name = command.group(1)
+    after = pos + 1 + len(name)
+    if name in LETTERS:
+        if not silent:
+            state.pending += LETTERS[name]
+        state.pos = _skip_empty_group(src, after, state.posMax)
+        return True
+    if name in WRAPPERS or name in ("url", "href"):
+        open_at = command.end()
+        if open_at >= state.posMax or src[open_at] != "{":
+            return False
+        close_at = _braced(src, open_at, state.posMax)
+        if close_at is None:
+            return False
+        if name in ("url", "href"):
+            return _tex_link(state, silent, name, open_at, close_at)
+        if not silent:
+            _wrap(state, WRAPPERS[name], open_at + 1, close_at, small_caps=name == "textsc")
+        state.pos = close_at + 1
+        return True
+    if not silent:  # an unknown macro, e.g. a paper's own `\method`: keep it readable
+        state.pending += "\\" + name
+    state.pos = _skip_empty_group(src, after, state.posMax)
+    return True
+
+
+def _skip_empty_group(src: str, pos: int, limit: int) -> int:
+    return pos + 2 if src.startswith("{}", pos) and pos + 2 <= limit else pos
+
+
+def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool = False) -> None:
+    """Parse src[start:end] as inline content inside `tag` (or inline, with no tag)."""
+    if tag:
+        opening = state.push(f"{tag}_open", tag, 1)
+        if small_caps:
+            opening.attrSet("class", "small-caps")
+    old_max = state.posMax
+    state.pos, state.posMax = start, end
+    if tag == "code":
+        state.pending += state.src[start:end]
+    else:
+        state.md.inline.tokenize(state)
+    state.posMax = old_max
+    if tag:
+        state.push(f"{tag}_close", tag, -1)
+
+
+def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_at: int) -> bool:
+    url = state.src[open_at + 1 : close_at].strip()
+    end = close_at
+    label_span: tuple[int, int] | None = None
+    if name == "href":
+        if close_at + 1 >= state.posMax or state.src[close_at + 1] != "{":
+            return False
+        label_end = _braced(state.src, close_at + 1, state.posMax)
+        if label_end is None:
+            return False
+        label_span = (close_at + 2, label_end)
+        end = label_end
+    if not silent:
+        if is_safe_link(url):
+            token = state.push("link_open", "a", 1)
+            token.attrSet("href", state.md.normalizeLink(url))
+        if label_span:
+            _wrap(state, "", *label_span)
+        else:
+            state.pending += url
+        if is_safe_link(url):
+            state.push("link_close", "a", -1)
+    state.pos = end + 1
+    return True
+
+
+def _tex_punctuation(state: StateInline, silent: bool) -> bool:
+    """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX."""
+    src, pos = state.src, state.pos
+    if src[pos] == "~":
+        if not silent:
+            state.pending += "\u00a0"
+        state.pos += 1
+        return True
+    if src.startswith("--", pos):
+        em = src.startswith("---", pos)
+        if not silent:
+            state.pending += "—" if em else "–"
+        state.pos += 3 if em else 2
+        return True
+    return False
+
+
+class _MathMLFilter(HTMLParser):
+    """Re-serialises converter output keeping only MathML elements and attributes."""
+
+    ELEMENTS = frozenset(
+        "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle merror "
+        "mpadded mphantom menclose munder mover munderover mtable mtr mtd mlabeledtr semantics "
+        "annotation mmultiscripts mprescripts none".split()
+    )
+    ATTRIBUTES = frozenset(
+        "display mathvariant stretchy fence separator lspace rspace form minsize maxsize accent "
+        "accentunder movablelimits columnalign rowalign columnspacing rowspacing columnlines "
+        "rowlines frame width height depth linethickness displaystyle scriptlevel mathsize "
+        "symmetric largeop notation encoding align".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.ELEMENTS:
+            return
+        kept = "".join(
+            f' {name}="{html.escape(value or "")}"' for name, value in attrs if name in self.ATTRIBUTES
+        )
+        self.out.append(f"<{tag}{kept}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.ELEMENTS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+
+@functools.lru_cache(maxsize=50_000)
+def tex_to_mathml(tex: str, display: bool) -> str:
+    """MathML for a TeX formula; its escaped source in a <code> when it cannot be converted."""
+    source = html.escape(tex.strip())
+    if len(tex) <= MAX_MATH:
+        try:
+            converted = latex2mathml.converter.convert(tex, display="block" if display else "inline")
+        except Exception:  # the converter raises many types on malformed TeX
+            converted = None
+        if converted:
+            sanitizer = _MathMLFilter()
+            sanitizer.feed(converted)
+            sanitizer.close()
+            mathml = "".join(sanitizer.out)
+            mathml = mathml.replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
+            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>'
+    return f'<code class="tex">{source}</code>'
+
+
+def _render_math(display: bool):  # type: ignore[no-untyped-def]
+    def render(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+        mathml = tex_to_mathml(tokens[idx].content, display)
+        return f'<div class="math-display">{mathml}</div>\n' if display and tokens[idx].block else mathml
+
+    return render
+
+
+def _render_link_open(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+    token = tokens[idx]
+    token.attrSet("rel", "noopener noreferrer nofollow ugc")
+    return self.renderToken(tokens, idx, options, env)  # type: ignore[attr-defined,no-any-return]
+
+
+def _render_heading(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+    """Headings inside an abstract start at <h3>: the page owns <h1> and <h2>."""
+    token = tokens[idx]
+    level = min(6, int(token.tag[1]) + 2)
+    token.tag = f"h{level}"
+    return self.renderToken(tokens, idx, options, env)  # type: ignore[attr-defined,no-any-return]
+
+
+@functools.cache
+def parser() -> MarkdownIt:
+    """The one configured parser (built on first use; configuration is not free)."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    md.enable(["linkify", "strikethrough"])
+    md.disable(["image", "html_inline", "html_block"])
+    md.validateLink = is_safe_link  # type: ignore[method-assign]
+    md.use(
+        dollarmath_plugin,
+        allow_labels=False,
+        allow_space=False,
+        allow_digits=False,
+        allow_blank_lines=False,
+        double_inline=True,
+    )
+    md.inline.ruler.before("escape", "tex", _tex_inline)
+    md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
+    inline_math = _render_math(display=False)
+    display_math = _render_math(display=True)
+    md.add_render_rule("math_inline", inline_math)
+    md.add_render_rule("math_inline_double", display_math)
+    md.add_render_rule("math_block_inline", display_math)
+    md.add_render_rule("math_block", display_math)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("heading_open", _render_heading)
+    md.add_render_rule("heading_close", _render_heading)
+    return md
+
+
+def render_body(markdown: str) -> str:
+    """An abstract as HTML."""
+    return parser().render(markdown)
+
+
+def render_inline(text: str) -> str:
+    """A title or one-line field as inline HTML."""
+    return parser().renderInline(text)
+
+
+def to_text(markdown: str) -> str:
+    """The reader-visible text, with TeX rules applied and math kept as its source."""
+    md = parser()
+    parts: list[str] = []
+    for block in md.parse(markdown):
+        if block.type in ("math_block", "math_block_eqno"):
+            parts.append(" " + block.content.strip() + " ")
+        if block.type.endswith("_close") and block.block and block.type != "list_item_close":
+            parts.append("\n\n")
+        for token in block.children or ():
+            if token.type in ("text", "code_inline"):
+                parts.append(token.content)
+            elif token.type.startswith("math"):
+                parts.append(token.content.strip())
+            elif token.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+    text = "".join(parts)
+    paragraphs = (re.sub(r"[ \t\n]+", " ", para).strip() for para in text.split("\n\n"))
+    return "\n\n".join(para for para in paragraphs if para)
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """The first `limit` characters of plain text, cut at a word boundary."""
+    text = re.sub(r"[ \t\n]+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"

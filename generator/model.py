@@ -1,0 +1,174 @@
+"""Paper, Day, Tag and Site: grouping, ordering, slugs and URLs, each computed in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+MAX_SLUG = 100
+LINK_KINDS = ("code", "project", "data", "pdf", "video")
+ARXIV_NEW_RE = re.compile(r"^(?P<base>\d{4}\.\d{4,5})(?P<version>v[1-9]\d*)?$")
+ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?P<version>v[1-9]\d*)?$")
+
+
+def arxiv_base(arxiv_id: str) -> str | None:
+    """The arXiv id without its version, or None when `arxiv_id` is not a valid id."""
+    match = ARXIV_NEW_RE.match(arxiv_id) or ARXIV_OLD_RE.match(arxiv_id)
+    return match.group("base") if match else None
+
+
+def arxiv_slug(arxiv_id: str) -> str:
+    """The file name (slug) a paper with this arXiv id must have: `hep-th/9901001` -> `hep-th-9901001`."""
+    base = arxiv_base(arxiv_id) or arxiv_id
+    return base.replace("/", "-").lower()
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A lowercase kebab-case ASCII slug from a title, cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    return slug or (words[0][:max_length] if words else "paper")
+
+
+def normalize_title(title: str) -> str:
+    """The key under which two titles count as the same paper: case, punctuation, TeX ignored."""
+    text = unicodedata.normalize("NFKD", title)
+    text = re.sub(r"\\[a-zA-Z]+|\\.", "", text)  # TeX commands and escaped characters
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper file, validated. `title` and `body` are the contributor's text, unchanged."""
+
+    slug: str
+    day: dt.date
+    title: str
+    body: str
+    source: str  # the file, relative to the project root, e.g. content/2025/2025-03-17/x.md
+    authors: tuple[str, ...] = ()
+    arxiv: str | None = None
+    tags: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    tldr: str | None = None
+    keywords: tuple[str, ...] = ()
+    organization: str | None = None
+    submitted_by: str | None = None
+    upvotes: int | None = None
+
+    @property
+    def url(self) -> str:
+        return paper_url(self.slug)
+
+    @property
+    def arxiv_base(self) -> str | None:
+        return arxiv_base(self.arxiv) if self.arxiv else None
+
+    @property
+    def arxiv_abs_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else None
+
+    @property
+    def arxiv_pdf_url(self) -> str | None:
+        return f"https://arxiv.org/pdf/{self.arxiv}" if self.arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return dict(self.links).get("pdf") or self.arxiv_pdf_url
+
+    def sort_key(self) -> tuple[int, str, str]:
+        """Within a day: most upvoted first, then by title, so the order never depends on the disk."""
+        return (-(self.upvotes or 0), self.title.casefold(), self.slug)
+
+
+def paper_url(slug: str) -> str:
+    return f"papers/{slug}/"
+
+
+def day_url(day: dt.date) -> str:
+    return f"days/{day.isoformat()}/"
+
+
+def tag_url(tag: str, page: int = 1) -> str:
+    return f"tags/{tag}/" if page == 1 else f"tags/{tag}/page/{page}/"
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    description: str = ""
+
+    @property
+    def url(self) -> str:
+        return tag_url(self.slug)
+
+
+@dataclass
+class Day:
+    date: dt.date
+    papers: list[Paper] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return day_url(self.date)
+
+
+@dataclass
+class Site:
+    """All papers, grouped by day and tag, newest first. Built once, read by every page."""
+
+    papers: list[Paper]
+    vocabulary: dict[str, Tag]
+
+    @cached_property
+    def days(self) -> list[Day]:
+        groups: dict[dt.date, list[Paper]] = defaultdict(list)
+        for paper in self.papers:
+            groups[paper.day].append(paper)
+        return [Day(d, sorted(groups[d], key=Paper.sort_key)) for d in sorted(groups, reverse=True)]
+
+    @cached_property
+    def ordered_papers(self) -> list[Paper]:
+        """Newest day first, each day in its listing order."""
+        return [paper for day in self.days for paper in day.papers]
+
+    @cached_property
+    def tags(self) -> dict[str, list[Paper]]:
+        """Every vocabulary tag in use, with its papers newest first."""
+        used: dict[str, list[Paper]] = defaultdict(list)
+        for paper in self.ordered_papers:
+            for tag in paper.tags:
+                used[tag].append(paper)
+        return {slug: used[slug] for slug in sorted(used)}
+
+    def day_neighbours(self, day: Day) -> tuple[Day | None, Day | None]:
+        """(older, newer) days around `day`."""
+        index = self.days.index(day)
+        older = self.days[index + 1] if index + 1 < len(self.days) else None
+        newer = self.days[index - 1] if index > 0 else None
+        return older, newer
+
+    @cached_property
+    def months(self) -> dict[str, list[Day]]:
+        """Month key ("2025-03") -> its days, newest first."""
+        result: dict[str, list[Day]] = defaultdict(list)
+        for day in self.days:
+            result[month_key(day.date)].append(day)
+        return dict(result)

@@ -1,0 +1,290 @@
+"""Site -> pages: Jinja2 over `layouts/`, no I/O besides reading templates.
+
+Templates get typed objects (config, days, paper views), never raw content as template
+source: autoescape is on and undefined names are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.config import SiteConfig
+from generator.errors import PapersError
+from generator.model import Day, Paper, Site, day_url, month_key, tag_url
+from generator.views import PaperView
+
+ASSETS_DIR = "assets"
+LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf": "PDF", "video": "Video"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes, its bytes, and what the sitemap says of it."""
+
+    path: str
+    content: bytes
+    lastmod: dt.date | None = None
+    in_sitemap: bool = False
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    url_of: Any  # page number -> site path
+
+    @property
+    def previous(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.count else None
+
+
+def asset_version(layouts: Path) -> str:
+    """A short hash of the static assets, appended to their URLs so browsers refetch on change."""
+    digest = hashlib.sha256()
+    folder = layouts / ASSETS_DIR
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+class Renderer:
+    """The Jinja2 environment and the globals every template sees."""
+
+    def __init__(self, config: SiteConfig, layouts: Path, live_reload: bool = False) -> None:
+        self.config = config
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(layouts),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        base_path = config.base_path
+        version = asset_version(layouts)
+        self.env.globals.update(
+            config=config,
+            live_reload=live_reload,
+            url=lambda path="": base_path + path.lstrip("/"),
+            absolute=config.absolute,
+            asset=lambda name: f"{base_path}{ASSETS_DIR}/{name}?v={version}",
+            day_url=day_url,
+            tag_url=tag_url,
+            link_labels=LINK_LABELS,
+        )
+        self.env.filters["long_date"] = long_date
+        self.env.filters["iso"] = lambda day: day.isoformat()
+
+    def page(self, template: str, path: str, lastmod: dt.date | None = None, **context: Any) -> Page:
+        try:
+            html = self.env.get_template(template).render(page_path=path, **context)
+        except jinja2.TemplateSyntaxError as error:
+            raise PapersError.single(
+                f"layouts/{error.name or template}", f"template error: {error.message}", None, error.lineno
+            ) from None
+        except jinja2.TemplateError as error:
+            raise PapersError.single(
+                f"layouts/{template}", f"template error: {error}", "check the names the template uses"
+            ) from None
+        sitemap = path.endswith(".html") and path != "404.html"
+        return Page(path, html.encode("utf-8"), lastmod, sitemap)
+
+
+def long_date(day: dt.date) -> str:
+    """`17 March 2025`, the same whatever the machine's locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def month_name(key: str) -> str:
+    year, month = key.split("-")
+    return f"{_MONTHS[int(month) - 1]} {year}"
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [items]
+
+
+def render_site(site: Site, config: SiteConfig, layouts: Path, live_reload: bool = False) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    renderer = Renderer(config, layouts, live_reload)
+    views = {paper.slug: PaperView(paper) for paper in site.papers}
+    pages: list[Page] = []
+    pages += render_home(renderer, site, views)
+    for day in site.days:
+        pages.append(render_day(renderer, site, day, views))
+        pages += render_papers_of_day(renderer, site, day, views)
+    pages += render_tags(renderer, site, views)
+    pages.append(render_archive(renderer, site))
+    pages.append(renderer.page("search.html", "search/index.html", _latest(site)))
+    pages.append(renderer.page("404.html", "404.html"))
+    pages.append(render_feed(renderer, site.ordered_papers, views, "feed.xml", None))
+    pages.append(renderer.page("robots.txt", "robots.txt"))
+    pages.append(render_sitemap(renderer, pages))
+    return pages
+
+
+def _latest(site: Site) -> dt.date | None:
+    return site.days[0].date if site.days else None
+
+
+def render_home(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Page]:
+    latest = site.days[0] if site.days else None
+    return [
+        renderer.page(
+            "home.html",
+            "index.html",
+            _latest(site),
+            day=latest,
+            views=views,
+            recent_days=site.days[1:8],
+            paper_count=len(site.papers),
+            day_count=len(site.days),
+        )
+    ]
+
+
+def render_day(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]) -> Page:
+    older, newer = site.day_neighbours(day)
+    return renderer.page(
+        "day.html",
+        day_url(day.date) + "index.html",
+        day.date,
+        day=day,
+        views=views,
+        older=older,
+        newer=newer,
+    )
+
+
+def render_papers_of_day(
+    renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]
+) -> Iterator[Page]:
+    papers = day.papers
+    for index, paper in enumerate(papers):
+        yield render_paper(
+            renderer,
+            site,
+            paper,
+            views,
+            papers[index - 1] if index > 0 else None,
+            papers[index + 1] if index + 1 < len(papers) else None,
+        )
+
+
+def render_paper(
+    renderer: Renderer,
+    site: Site,
+    paper: Paper,
+    views: dict[str, PaperView],
+    previous: Paper | None,
+    following: Paper | None,
+) -> Page:
+    return renderer.page(
+        "paper.html",
+        paper.url + "index.html",
+        paper.day,
+        view=views[paper.slug],
+        paper=paper,
+        tags=[site.vocabulary[t] for t in paper.tags],
+        previous=views[previous.slug] if previous else None,
+        following=views[following.slug] if following else None,
+        edit_url=edit_url(renderer.config, paper),
+    )
+
+
+def edit_url(config: SiteConfig, paper: Paper) -> str | None:
+    if not config.repository:
+        return None
+    return f"{config.repository}/edit/{config.branch}/{paper.source}"
+
+
+def render_tags(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Page]:
+    pages: list[Page] = []
+    size = renderer.config.page_size
+    counts = [(site.vocabulary[slug], len(papers)) for slug, papers in site.tags.items()]
+    pages.append(renderer.page("tags.html", "tags/index.html", _latest(site), tags=counts))
+    for slug, papers in site.tags.items():
+        tag = site.vocabulary[slug]
+        parts = chunks(papers, size)
+        for number, part in enumerate(parts, start=1):
+            pagination = Pagination(number, len(parts), lambda n, s=slug: tag_url(s, n))
+            pages.append(
+                renderer.page(
+                    "tag.html",
+                    tag_url(slug, number) + "index.html",
+                    papers[0].day,
+                    tag=tag,
+                    papers=[views[p.slug] for p in part],
+                    total=len(papers),
+                    pagination=pagination,
+                )
+            )
+        pages.append(render_feed(renderer, papers, views, f"tags/{slug}/feed.xml", tag.name))
+    return pages
+
+
+def render_archive(renderer: Renderer, site: Site) -> Page:
+    years: dict[int, list[tuple[str, str, list[Day], int]]] = {}
+    for key, days in site.months.items():
+        count = sum(len(day.papers) for day in days)
+        years.setdefault(days[0].date.year, []).append((key, month_name(key), days, count))
+    return renderer.page(
+        "archive.html",
+        "archive/index.html",
+        _latest(site),
+        years=[(year, months, sum(m[3] for m in months)) for year, months in years.items()],
+        paper_count=len(site.papers),
+    )
+
+
+def render_feed(
+    renderer: Renderer, papers: Sequence[Paper], views: dict[str, PaperView], path: str, tag_name: str | None
+) -> Page:
+    newest = list(papers[: renderer.config.feed_size])
+    updated = newest[0].day if newest else dt.date(1970, 1, 1)
+    return renderer.page(
+        "feed.xml",
+        path,
+        None,
+        entries=[views[p.slug] for p in newest],
+        updated=updated,
+        feed_path=path,
+        tag_name=tag_name,
+    )
+
+
+def render_sitemap(renderer: Renderer, pages: list[Page]) -> Page:
+    entries = sorted(
+        (_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap
+    )
+    return renderer.page("sitemap.xml", "sitemap.xml", None, entries=entries)
+
+
+def _page_url(path: str) -> str:
+    return path.removesuffix("index.html")
+
+
+def page_count(total: int, size: int) -> int:
+    return max(1, math.ceil(total / size))
+
+
+__all__ = ["Page", "month_key", "render_site"]

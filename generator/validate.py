@@ -1,0 +1,371 @@
+"""Front matter -> `Paper`: every field checked, every problem collected with its line.
+
+Also the rules that need the whole site (duplicates) and the vocabulary file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.errors import Problem, did_you_mean
+from generator.frontmatter import Document, FrontMatter, parse_yaml_mapping
+from generator.load import SourceFile
+from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug, normalize_title
+
+REQUIRED = ("title",)
+OPTIONAL = (
+    "authors",
+    "arxiv",
+    "tags",
+    "links",
+    "tldr",
+    "keywords",
+    "organization",
+    "submitted_by",
+    "upvotes",
+    "date",
+)
+KNOWN_FIELDS = REQUIRED + OPTIONAL
+MAX_TITLE = 500
+MAX_TEXT = 2_000
+MAX_AUTHORS = 5_000
+MAX_LIST = 200
+MIN_ABSTRACT = 200
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+class _Fields:
+    """Reads typed fields out of front matter, recording a problem for each bad one."""
+
+    def __init__(self, source: SourceFile, front: FrontMatter) -> None:
+        self.source = source
+        self.front = front
+        self.problems: list[Problem] = []
+
+    def problem(self, key_path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.source.label, self.front.line_of(*key_path), message, hint))
+
+    def warn(self, key_path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        line = self.front.line_of(*key_path)
+        self.problems.append(Problem(self.source.label, line, message, hint, "warning"))
+
+    def text(self, key: str, limit: int = MAX_TEXT, value: Any = None, path: tuple[str | int, ...] = ()) -> str | None:
+        """One line of text; numbers are accepted as their written form."""
+        path = path or (key,)
+        value = self.front.values.get(key) if value is None else value
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(key))
+            return None
+        text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
+        text = text.strip()
+        if not text:
+            self.problem(path, f"`{_name(path)}` is empty", f"write a value or remove `{key}:`")
+            return None
+        if _CONTROL_RE.search(text) or "\n" in text:
+            self.problem(path, f"`{_name(path)}` must be one line without control characters")
+            return None
+        if len(text) > limit:
+            self.problem(path, f"`{_name(path)}` is {len(text)} characters; the limit is {limit}")
+            return None
+        return text
+
+    def text_list(self, key: str, limit: int = MAX_LIST) -> tuple[str, ...]:
+        value = self.front.values.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            self.problem(
+                (key,),
+                f"`{key}` must be a list, not a single text",
+                f"write one item per line below `{key}:`, each starting with `- `",
+            )
+            return ()
+        if not isinstance(value, list):
+            self.problem((key,), f"`{key}` must be a list, not {_kind(value)}")
+            return ()
+        if len(value) > limit:
+            self.problem((key,), f"`{key}` has {len(value)} items; the limit is {limit}")
+            return ()
+        items = [self.text(key, MAX_TEXT, item, (key, i)) for i, item in enumerate(value)]
+        return tuple(item for item in items if item is not None)
+
+
+def _name(path: tuple[str | int, ...]) -> str:
+    key = str(path[0])
+    return key if len(path) == 1 else f"{key}[{path[1]}]" if isinstance(path[1], int) else f"{key}.{path[1]}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def _quote_hint(key: str) -> str:
+    return f'wrap the value in double quotes: `{key}: "..."`'
+
+
+def validate_paper(
+    source: SourceFile, document: Document, vocabulary: dict[str, Tag], today: dt.date | None = None
+) -> tuple[Paper | None, list[Problem]]:
+    """Check one paper's fields; a Paper only when there is no error."""
+    fields = _Fields(source, document.front)
+    values = document.front.values
+    for key in values:
+        if key not in KNOWN_FIELDS:
+            guess = did_you_mean(key, KNOWN_FIELDS)
+            fields.problem(
+                (key,),
+                f"unknown field `{key}`",
+                f"did you mean `{guess}`?" if guess else f"known fields: {', '.join(KNOWN_FIELDS)}",
+            )
+    title = fields.text("title", MAX_TITLE)
+    if "title" not in values:
+        fields.problem((), "the required field `title` is missing", "add a line `title: The paper's title`")
+    authors = fields.text_list("authors", MAX_AUTHORS)
+    arxiv = _arxiv(fields, source)
+    tags = _tags(fields, vocabulary)
+    links = _links(fields)
+    upvotes = _upvotes(fields)
+    _date(fields, source)
+    body = document.body.strip("\n")
+    if not body.strip():
+        fields.problems.append(
+            Problem(
+                source.label,
+                document.body_line,
+                "the abstract is empty",
+                "write the paper's abstract below the closing `---` line",
+            )
+        )
+    paper_warnings(fields, title, authors, body, source.day, today)
+    if any(p.severity == "error" for p in fields.problems) or title is None:
+        return None, fields.problems
+    paper = Paper(
+        slug=source.slug,
+        day=source.day,
+        title=title,
+        body=body,
+        source=source.label,
+        authors=authors,
+        arxiv=arxiv,
+        tags=tags,
+        links=links,
+        tldr=fields.text("tldr"),
+        keywords=fields.text_list("keywords"),
+        organization=fields.text("organization", 300),
+        submitted_by=fields.text("submitted_by", 300),
+        upvotes=upvotes,
+    )
+    return paper, fields.problems
+
+
+def _arxiv(fields: _Fields, source: SourceFile) -> str | None:
+    arxiv = fields.text("arxiv", 64)
+    if arxiv is None:
+        return None
+    arxiv = arxiv.removeprefix("arXiv:").removeprefix("arxiv:")
+    if arxiv_base(arxiv) is None:
+        fields.problem(
+            ("arxiv",),
+            f"`{arxiv}` is not an arXiv id",
+            'write the id as on arxiv.org, like "2503.12345", "2503.12345v2" or "hep-th/9901001", '
+            "in double quotes",
+        )
+        return None
+    expected = arxiv_slug(arxiv)
+    if source.slug != expected:
+        fields.problem(
+            ("arxiv",),
+            f"a paper with arXiv id {arxiv} must be in a file named `{expected}.md`, not `{source.slug}.md`",
+            f"rename the file to {expected}.md (the URL of a paper is its arXiv id)",
+        )
+    return arxiv
+
+
+def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
+    tags = fields.text_list("tags", 20)
+    good: list[str] = []
+    for index, tag in enumerate(tags):
+        if tag in vocabulary:
+            if tag in good:
+                fields.problem(("tags", index), f"the tag `{tag}` is listed twice", "remove one")
+            good.append(tag)
+            continue
+        guess = did_you_mean(tag, vocabulary)
+        hint = f"did you mean `{guess}`? " if guess else ""
+        fields.problem(
+            ("tags", index),
+            f"the tag `{tag}` is not in the vocabulary",
+            hint + "tags must be listed in content/tags.yaml; add it there if it is really new",
+        )
+    return tuple(dict.fromkeys(good))
+
+
+def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
+    value = fields.front.values.get("links")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fields.problem(
+            ("links",),
+            f"`links` must be a mapping of kind to URL, not {_kind(value)}",
+            "write e.g. `links:` then an indented line `code: https://github.com/owner/repo`",
+        )
+        return ()
+    links: list[tuple[str, str]] = []
+    for kind, url in value.items():
+        if kind not in LINK_KINDS:
+            guess = did_you_mean(kind, LINK_KINDS)
+            fields.problem(
+                ("links", kind),
+                f"unknown link kind `{kind}`",
+                f"did you mean `{guess}`? " if guess else f"use one of: {', '.join(LINK_KINDS)}",
+            )
+            continue
+        text = fields.text("links", MAX_TEXT, url, ("links", kind))
+        if text is None:
+            continue
+        problem = check_url(text)
+        if problem:
+            fields.problem(("links", kind), f"links.{kind}: {problem}", "give a full https:// address")
+            continue
+        links.append((kind, text))
+    order = {kind: i for i, kind in enumerate(LINK_KINDS)}
+    return tuple(sorted(links, key=lambda link: order[link[0]]))
+
+
+def check_url(url: str) -> str | None:
+    """Why `url` may not be published as a link, or None: only plain http(s) URLs pass."""
+    if any(ch.isspace() for ch in url) or _CONTROL_RE.search(url) or "\\" in url:
+        return f"`{url}` contains spaces, backslashes or control characters"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"`{url}` is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return f"`{url}` is not an http(s) URL"
+    if not parts.hostname:
+        return f"`{url}` has no host name"
+    return None
+
+
+def _upvotes(fields: _Fields) -> int | None:
+    value = fields.front.values.get("upvotes")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
+        fields.problem(("upvotes",), "`upvotes` must be a whole number of 0 or more", "e.g. `upvotes: 42`")
+        return None
+    return value
+
+
+def _date(fields: _Fields, source: SourceFile) -> None:
+    value = fields.front.values.get("date")
+    if value is None:
+        return
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        fields.problem(("date",), "`date` must be a day like 2025-03-17")
+        return
+    if value != source.day:
+        fields.problem(
+            ("date",),
+            f"`date: {value.isoformat()}` differs from the folder's day {source.day.isoformat()}",
+            f"move the file to content/{value.year}/{value.isoformat()}/ or remove the `date` line "
+            "(the folder decides the day)",
+        )
+
+
+def paper_warnings(
+    fields: _Fields,
+    title: str | None,
+    authors: tuple[str, ...],
+    body: str,
+    day: dt.date,
+    today: dt.date | None,
+) -> None:
+    """What a reviewer wants to look at twice; never blocks a merge."""
+    if today and day > today:
+        fields.warn(("date",), f"the paper is dated {day.isoformat()}, in the future")
+    if title and sum(c.isalpha() for c in title) > 8 and title.upper() == title:
+        fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
+    if body.strip() and len(body.strip()) < MIN_ABSTRACT:
+        fields.warn((), f"the abstract is only {len(body.strip())} characters", "paste the whole abstract")
+    for index, author in enumerate(authors):
+        if author.count(",") >= 2 or (len(authors) == 1 and " and " in author):
+            fields.warn(
+                ("authors", index),
+                "several authors seem to be given as one comma-joined name",
+                "list each author on its own line, starting with `- `",
+            )
+
+
+def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
+    """Two files may not be the same paper: same arXiv id, same slug, or the same title."""
+    problems: list[Problem] = []
+    rules: list[tuple[str, Any]] = [
+        ("arXiv id", lambda p: p.arxiv_base),
+        ("slug", lambda p: p.slug),
+        ("title", lambda p: normalize_title(p.title)),
+    ]
+    for what, key_of in rules:
+        groups: dict[Any, list[Paper]] = defaultdict(list)
+        for paper in papers:
+            key = key_of(paper)
+            if key:
+                groups[key].append(paper)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            for paper in group:
+                others = ", ".join(o.source for o in group if o is not paper)
+                problems.append(
+                    Problem(
+                        paper.source,
+                        None,
+                        f"duplicate {what}: the same paper is already in {others}",
+                        "keep one file per paper; if both are right, the paper was listed twice",
+                    )
+                )
+    return problems
+
+
+def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem]]:
+    """`content/tags.yaml`: `slug: Name` or `slug: {name: ..., description: ...}`."""
+    front, problems = parse_yaml_mapping(label, text)
+    if front is None:
+        return {}, problems
+    vocabulary: dict[str, Tag] = {}
+    for slug, value in front.values.items():
+        line = front.line_of(slug)
+        if not SLUG_RE.match(slug) or "." in slug:
+            problems.append(Problem(label, line, f"the tag `{slug}` is not lowercase kebab-case"))
+            continue
+        if isinstance(value, str):
+            vocabulary[slug] = Tag(slug, value.strip() or slug)
+        elif isinstance(value, dict) and isinstance(value.get("name"), str):
+            description = value.get("description", "")
+            vocabulary[slug] = Tag(slug, value["name"], description if isinstance(description, str) else "")
+        else:
+            problems.append(
+                Problem(label, line, f"the tag `{slug}` needs a name", f"write `{slug}: Display name`")
+            )
+    return vocabulary, problems

@@ -1,0 +1,107 @@
+"""Stage the whole site in a folder beside the output, then swap it in at once.
+
+A build that fails or is killed never touches the published folder: the previous site
+stays until the new one is complete. On Linux the swap is one atomic `renameat2`
+exchange; elsewhere it is two renames, and a leftover is recovered on the next run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.errors import PapersError
+from generator.render import ASSETS_DIR, Page
+
+STAGING_PREFIX = ".staging-"
+RETIRED_PREFIX = ".retired-"
+
+
+def staging_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}{STAGING_PREFIX}{os.getpid()}"
+
+
+def clean_leftovers(out: Path) -> None:
+    """Remove folders that killed builds left beside `out`; bring back a site lost mid-swap."""
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for entry in sorted(parent.iterdir()):
+        name = entry.name
+        if name.startswith(f".{out.name}{RETIRED_PREFIX}") and not out.exists():
+            entry.rename(out)
+        elif name.startswith((f".{out.name}{STAGING_PREFIX}", f".{out.name}{RETIRED_PREFIX}")):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _safe_target(root: Path, relative: str) -> Path:
+    """The file for a page path, which can never point outside `root`."""
+    parts = relative.split("/")
+    if not relative or relative.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+        raise PapersError.single(relative, "refusing to write a page outside the output folder")
+    return root.joinpath(*parts)
+
+
+def write_pages(root: Path, pages: Iterable[Page]) -> tuple[int, int]:
+    """Write every page under `root`; two pages may not claim the same path."""
+    written: set[str] = set()
+    total = 0
+    made: set[Path] = set()
+    for page in pages:
+        if page.path in written:
+            raise PapersError.single(page.path, "two pages would be written to the same path")
+        written.add(page.path)
+        target = _safe_target(root, page.path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.content)
+        total += len(page.content)
+    return len(written), total
+
+
+def copy_assets(layouts: Path, root: Path) -> int:
+    """Static files from layouts/assets/ go to assets/ unchanged."""
+    source = layouts / ASSETS_DIR
+    if not source.is_dir():
+        return 0
+    shutil.copytree(source, root / ASSETS_DIR, dirs_exist_ok=True)
+    return sum(1 for p in source.rglob("*") if p.is_file())
+
+
+def swap_into_place(staged: Path, out: Path) -> None:
+    """Make `staged` the site at `out`; the old site is removed after the swap."""
+    if out.exists() and not out.is_dir():
+        raise PapersError.single(str(out), "the output path exists and is not a folder", "remove it or pick --out")
+    if out.exists() and _exchange(staged, out):
+        shutil.rmtree(staged, ignore_errors=True)  # now holds the previous site
+        return
+    retired = out.parent / f".{out.name}{RETIRED_PREFIX}{os.getpid()}"
+    if out.exists():
+        out.rename(retired)
+    staged.rename(out)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
