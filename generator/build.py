@@ -82,7 +82,9 @@ def build(
             swap_into_place(staged, out)
     except OSError as error:
         raise PapersError.single(
-            str(out), f"cannot write the site: {error.strerror or error}", "check the disk has space and the folder is writable"
+            str(out),
+            f"cannot write the site: {error.strerror or error}",
+            "check the disk has space and the folder is writable",
         ) from None
     finally:
         if staged.exists():

@@ -104,7 +104,7 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
         print(f"{len(result.warnings)} warning(s); run `papers check` to see them", file=sys.stderr)
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
     print(
-        f"built {result.papers} papers on {result.days} day{"s" if result.days != 1 else ""}: {result.pages} pages, "
+        f"built {result.papers} papers on {result.days} day{'s' if result.days != 1 else ''}: {result.pages} pages, "
         f"{result.bytes / 1e6:.1f} MB in {result.out} ({result.seconds:.2f}s: {timings})"
     )
     return EXIT_OK

@@ -90,10 +90,10 @@ def load_config(root: Path) -> SiteConfig:
                 Problem(label, line, f"`{key}` must be {'a whole number' if expected is int else 'text'}")
             )
             continue
-        if expected is int and not 1 <= value <= 10_000:
+        if isinstance(value, int) and not 1 <= value <= 10_000:
             problems.append(Problem(label, line, f"`{key}` must be between 1 and 10000"))
             continue
-        if key == "base_url":
+        if key == "base_url" and isinstance(value, str):
             try:
                 value = check_base_url(value, label, line)
             except PapersError as error:
@@ -101,7 +101,9 @@ def load_config(root: Path) -> SiteConfig:
                 continue
         if key == "repository" and value and urlsplit(value).scheme not in ("http", "https"):
             problems.append(
-                Problem(label, line, "`repository` must be an http(s) URL", "e.g. https://github.com/owner/repo")
+                Problem(
+                    label, line, "`repository` must be an http(s) URL", "e.g. https://github.com/owner/repo"
+                )
             )
             continue
         values[key] = value.rstrip("/") if key == "repository" else value

@@ -40,9 +40,7 @@ class PapersError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(
-        cls, path: str, message: str, hint: str | None = None, line: int | None = None
-    ) -> PapersError:
+    def single(cls, path: str, message: str, hint: str | None = None, line: int | None = None) -> PapersError:
         return cls([Problem(path, line, message, hint)])
 
 

@@ -159,6 +159,10 @@ class _Builder:
     def line(self, node: yaml.Node) -> int:
         return self.first_line + node.start_mark.line
 
+    @staticmethod
+    def tag_name(node: yaml.Node) -> str:
+        return node.tag.replace("tag:yaml.org,2002:", "!!", 1)
+
     def stop(self, node: yaml.Node, message: str, hint: str | None = None) -> _Stop:
         return _Stop(Problem(self.path, self.line(node), message, hint))
 
@@ -168,8 +172,7 @@ class _Builder:
             raise self.stop(
                 node,
                 "the front matter is too large or too deeply nested",
-                "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: "
-                "write the values out",
+                "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: write the values out",
             )
         if key_path:
             self.lines.setdefault(key_path, self.line(node))
@@ -181,14 +184,16 @@ class _Builder:
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             return self.mapping(node, key_path, depth)
         raise self.stop(
-            node, f"the YAML tag `{node.tag}` is not allowed", "remove the `!` tag before the value"
+            node,
+            f"the YAML tag `{self.tag_name(node)}` is not allowed",
+            "remove the `!` tag before the value",
         )
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise self.stop(
                 node,
-                f"the YAML tag `{node.tag}` is not allowed",
+                f"the YAML tag `{self.tag_name(node)}` is not allowed",
                 "remove the `!` tag before the value; plain text, numbers and dates are fine",
             )
         try:
@@ -211,8 +216,7 @@ class _Builder:
                     Problem(
                         self.path,
                         self.line(key_node),
-                        f"the field `{key}` is given twice"
-                        + (f" (first on line {first})" if first else ""),
+                        f"the field `{key}` is given twice" + (f" (first on line {first})" if first else ""),
                         "keep one of them: YAML would silently use the last one",
                     )
                 )

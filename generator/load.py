@@ -81,7 +81,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
     label = label_for(root, path)
     parts = path.relative_to(root / CONTENT_DIR).parts
-    if path.name in _IGNORED and len(parts) == 1 or path.name.startswith("."):
+    if (path.name in _IGNORED and len(parts) == 1) or path.name.startswith("."):
         return None, None
     if path.is_symlink():
         return None, Problem(

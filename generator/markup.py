@@ -13,13 +13,16 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 MAX_MATH = 2_000  # longer "formulas" are shown as source rather than converted
@@ -85,7 +88,9 @@ WRAPPERS = {
 }
 ESCAPED = set("%&$#_{}")
 _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
-_ACCENT_RE = re.compile(r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))""")
+_ACCENT_RE = re.compile(
+    r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
+)
 SAFE_SCHEMES = ("http", "https", "mailto")
 
 
@@ -246,15 +251,75 @@ class _MathMLFilter(HTMLParser):
     """Re-serialises converter output keeping only MathML elements and attributes."""
 
     ELEMENTS = frozenset(
-        "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle merror "
-        "mpadded mphantom menclose munder mover munderover mtable mtr mtd mlabeledtr semantics "
-        "annotation mmultiscripts mprescripts none".split()
+        [
+            "math",
+            "mrow",
+            "mi",
+            "mn",
+            "mo",
+            "ms",
+            "mtext",
+            "mspace",
+            "msup",
+            "msub",
+            "msubsup",
+            "mfrac",
+            "msqrt",
+            "mroot",
+            "mstyle",
+            "merror",
+            "mpadded",
+            "mphantom",
+            "menclose",
+            "munder",
+            "mover",
+            "munderover",
+            "mtable",
+            "mtr",
+            "mtd",
+            "mlabeledtr",
+            "semantics",
+            "annotation",
+            "mmultiscripts",
+            "mprescripts",
+            "none",
+        ]
     )
     ATTRIBUTES = frozenset(
-        "display mathvariant stretchy fence separator lspace rspace form minsize maxsize accent "
-        "accentunder movablelimits columnalign rowalign columnspacing rowspacing columnlines "
-        "rowlines frame width height depth linethickness displaystyle scriptlevel mathsize "
-        "symmetric largeop notation encoding align".split()
+        [
+            "display",
+            "mathvariant",
+            "stretchy",
+            "fence",
+            "separator",
+            "lspace",
+            "rspace",
+            "form",
+            "minsize",
+            "maxsize",
+            "accent",
+            "accentunder",
+            "movablelimits",
+            "columnalign",
+            "rowalign",
+            "columnspacing",
+            "rowspacing",
+            "columnlines",
+            "rowlines",
+            "frame",
+            "width",
+            "height",
+            "depth",
+            "linethickness",
+            "displaystyle",
+            "scriptlevel",
+            "mathsize",
+            "symmetric",
+            "largeop",
+            "notation",
+            "encoding",
+            "align",
+        ]
     )
 
     def __init__(self) -> None:
@@ -296,26 +361,35 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     return f'<code class="tex">{source}</code>'
 
 
-def _render_math(display: bool):  # type: ignore[no-untyped-def]
-    def render(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
+
+
+def _render_math(display: bool) -> RenderRule:
+    def render(
+        self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
         mathml = tex_to_mathml(tokens[idx].content, display)
         return f'<div class="math-display">{mathml}</div>\n' if display and tokens[idx].block else mathml
 
     return render
 
 
-def _render_link_open(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     token.attrSet("rel", "noopener noreferrer nofollow ugc")
-    return self.renderToken(tokens, idx, options, env)  # type: ignore[attr-defined,no-any-return]
+    return self.renderToken(tokens, idx, options, env)
 
 
-def _render_heading(self: object, tokens: list[Token], idx: int, options: object, env: object) -> str:
+def _render_heading(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Headings inside an abstract start at <h3>: the page owns <h1> and <h2>."""
     token = tokens[idx]
     level = min(6, int(token.tag[1]) + 2)
     token.tag = f"h{level}"
-    return self.renderToken(tokens, idx, options, env)  # type: ignore[attr-defined,no-any-return]
+    return self.renderToken(tokens, idx, options, env)
 
 
 @functools.cache
@@ -349,12 +423,12 @@ def parser() -> MarkdownIt:
 
 def render_body(markdown: str) -> str:
     """An abstract as HTML."""
-    return parser().render(markdown)
+    return str(parser().render(markdown))
 
 
 def render_inline(text: str) -> str:
     """A title or one-line field as inline HTML."""
-    return parser().renderInline(text)
+    return str(parser().renderInline(text))
 
 
 def to_text(markdown: str) -> str:

@@ -109,9 +109,20 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-_MONTHS = (
-    "January February March April May June July August September October November December".split()
-)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def month_name(key: str) -> str:
@@ -273,9 +284,7 @@ def render_feed(
 
 
 def render_sitemap(renderer: Renderer, pages: list[Page]) -> Page:
-    entries = sorted(
-        (_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap
-    )
+    entries = sorted((_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap)
     return renderer.page("sitemap.xml", "sitemap.xml", None, entries=entries)
 
 

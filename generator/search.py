@@ -19,7 +19,9 @@ def pagefind_executable() -> Path:
         import pagefind_bin
     except ImportError:
         raise PapersError.single(
-            "pagefind", "the search indexer is not installed", "run `pip install -e .` again, or build with --no-search"
+            "pagefind",
+            "the search indexer is not installed",
+            "run `pip install -e .` again, or build with --no-search",
         ) from None
     return Path(pagefind_bin.get_executable())
 
@@ -38,5 +40,7 @@ def index_site(site_dir: Path) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise PapersError.single(
-            "pagefind", "the search index could not be built: " + " / ".join(detail), "try --no-search to build without it"
+            "pagefind",
+            "the search index could not be built: " + " / ".join(detail),
+            "try --no-search to build without it",
         )

@@ -5,6 +5,7 @@ Also the rules that need the whole site (duplicates) and the vocabulary file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections import defaultdict
@@ -54,7 +55,9 @@ class _Fields:
         line = self.front.line_of(*key_path)
         self.problems.append(Problem(self.source.label, line, message, hint, "warning"))
 
-    def text(self, key: str, limit: int = MAX_TEXT, value: Any = None, path: tuple[str | int, ...] = ()) -> str | None:
+    def text(
+        self, key: str, limit: int = MAX_TEXT, value: Any = None, path: tuple[str | int, ...] = ()
+    ) -> str | None:
         """One line of text; numbers are accepted as their written form."""
         path = path or (key,)
         value = self.front.values.get(key) if value is None else value
@@ -278,10 +281,8 @@ def _date(fields: _Fields, source: SourceFile) -> None:
     if value is None:
         return
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         fields.problem(("date",), "`date` must be a day like 2025-03-17")
         return

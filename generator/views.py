@@ -23,7 +23,7 @@ class PaperView:
 
     @cached_property
     def title_html(self) -> Markup:
-        return Markup(render_inline(self.paper.title))  # noqa: S704 - markup.py escapes everything
+        return Markup(render_inline(self.paper.title))
 
     @cached_property
     def title_text(self) -> str:
@@ -31,7 +31,7 @@ class PaperView:
 
     @cached_property
     def body_html(self) -> Markup:
-        return Markup(render_body(self.paper.body))  # noqa: S704
+        return Markup(render_body(self.paper.body))
 
     @cached_property
     def text(self) -> str:
@@ -43,7 +43,7 @@ class PaperView:
 
     @cached_property
     def tldr_html(self) -> Markup | None:
-        return Markup(render_inline(self.paper.tldr)) if self.paper.tldr else None  # noqa: S704
+        return Markup(render_inline(self.paper.tldr)) if self.paper.tldr else None
 
     @property
     def description(self) -> str:
@@ -72,7 +72,7 @@ class PaperView:
             data["identifier"] = f"arXiv:{paper.arxiv}"
         if paper.keywords:
             data["keywords"] = ", ".join(paper.keywords)
-        return Markup(script_json(data))  # noqa: S704
+        return Markup(script_json(data))
 
 
 def script_json(data: object) -> str:

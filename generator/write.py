@@ -42,7 +42,11 @@ def clean_leftovers(out: Path) -> None:
 def _safe_target(root: Path, relative: str) -> Path:
     """The file for a page path, which can never point outside `root`."""
     parts = relative.split("/")
-    if not relative or relative.startswith("/") or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+    if (
+        not relative
+        or relative.startswith("/")
+        or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts)
+    ):
         raise PapersError.single(relative, "refusing to write a page outside the output folder")
     return root.joinpath(*parts)
 
@@ -77,7 +81,9 @@ def copy_assets(layouts: Path, root: Path) -> int:
 def swap_into_place(staged: Path, out: Path) -> None:
     """Make `staged` the site at `out`; the old site is removed after the swap."""
     if out.exists() and not out.is_dir():
-        raise PapersError.single(str(out), "the output path exists and is not a folder", "remove it or pick --out")
+        raise PapersError.single(
+            str(out), "the output path exists and is not a folder", "remove it or pick --out"
+        )
     if out.exists() and _exchange(staged, out):
         shutil.rmtree(staged, ignore_errors=True)  # now holds the previous site
         return

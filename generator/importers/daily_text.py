@@ -41,9 +41,7 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     problems: list[Problem] = []
     for (title_line, title), (_, abstract) in zip(filled[::2], filled[1::2], strict=True):
         if len(title) > 500 or len(title) > len(abstract):
-            problems.append(
-                Problem(label, title_line, "this looks like an abstract where a title should be")
-            )
+            problems.append(Problem(label, title_line, "this looks like an abstract where a title should be"))
         items.append(DumpItem(title, abstract, title_line))
     if problems:
         raise PapersError(problems)

@@ -1,0 +1,244 @@
+"""Table-driven bad inputs: every case is reported, with its line, in one run of `papers check`."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.cli import main
+from tests.conftest import Project
+
+GOOD_BODY = "A real abstract. " * 15
+
+# (file, contents, expected line, expected words in the message, expected words in the hint)
+CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
+    (
+        "content/2025/2025-03-17/malformed-yaml.md",
+        f"---\ntitle: Fine\nauthors: [unclosed\n---\n{GOOD_BODY}",
+        3,
+        "not valid YAML",
+        "quoting",
+    ),
+    (
+        "content/2025/2025-03-17/missing-title.md",
+        f"---\nauthors: [Ada Lovelace]\n---\n{GOOD_BODY}",
+        1,
+        "required field `title` is missing",
+        "title:",
+    ),
+    (
+        "content/2025/2025-03-17/wrong-type-upvotes.md",
+        f"---\ntitle: Upvotes as words\nupvotes: many\n---\n{GOOD_BODY}",
+        3,
+        "`upvotes` must be a whole number",
+        "upvotes: 42",
+    ),
+    (
+        "content/2025/2025-03-17/wrong-type-authors.md",
+        f"---\ntitle: Authors as a mapping\nauthors:\n  first: Ada\n---\n{GOOD_BODY}",
+        3,
+        "`authors` must be a list, not a mapping",
+        "",
+    ),
+    (
+        "content/2025/2025-03-17/unknown-key.md",
+        f"---\ntitle: A tag typo\ntag: [llm]\n---\n{GOOD_BODY}",
+        3,
+        "unknown field `tag`",
+        "did you mean `tags`?",
+    ),
+    (
+        "content/2025/2025-03-17/bad-arxiv.md",
+        f'---\ntitle: Bad id\narxiv: "25031.2345"\n---\n{GOOD_BODY}',
+        3,
+        "`25031.2345` is not an arXiv id",
+        "2503.12345",
+    ),
+    (
+        "content/2025/2025-03-17/date-mismatch.md",
+        f"---\ntitle: Wrong day\ndate: 2025-03-18\n---\n{GOOD_BODY}",
+        3,
+        "differs from the folder's day 2025-03-17",
+        "content/2025/2025-03-18/",
+    ),
+    (
+        "content/2025/2025-03-17/2503.12345.md",
+        f'---\ntitle: First copy\narxiv: "2503.12345"\n---\n{GOOD_BODY}',
+        None,
+        "duplicate arXiv id",
+        "one file per paper",
+    ),
+    (
+        "content/2025/2025-03-16/2503.12345.md",
+        f'---\ntitle: Second copy, another version\narxiv: "2503.12345v2"\n---\n{GOOD_BODY}',
+        None,
+        "duplicate arXiv id",
+        "",
+    ),
+    (
+        "content/2025/2025-03-16/same-slug.md",
+        f"---\ntitle: Same slug one\n---\n{GOOD_BODY}",
+        None,
+        "duplicate slug",
+        "",
+    ),
+    (
+        "content/2025/2025-03-15/same-slug.md",
+        f"---\ntitle: Same slug two\n---\n{GOOD_BODY}",
+        None,
+        "duplicate slug",
+        "",
+    ),
+    (
+        "content/2025/2025-03-15/title-one.md",
+        f"---\ntitle: Attention Is All You Need\n---\n{GOOD_BODY}",
+        None,
+        "duplicate title",
+        "",
+    ),
+    (
+        "content/2025/2025-03-14/title-two.md",
+        f'---\ntitle: "attention is all you need!"\n---\n{GOOD_BODY}',
+        None,
+        "duplicate title",
+        "",
+    ),
+    (
+        "content/2025/2025-03-17/not-utf8.md",
+        b"---\ntitle: Caf\xe9 au lait\n---\nAbstract.\n",
+        2,
+        "not valid UTF-8",
+        "UTF-8",
+    ),
+    (
+        "content/2025/2025-03-17/empty-body.md",
+        "---\ntitle: No abstract\n---\n\n   \n",
+        4,
+        "the abstract is empty",
+        "below the closing",
+    ),
+    (
+        "content/2025/stray-file.md",
+        f"---\ntitle: Misplaced\n---\n{GOOD_BODY}",
+        None,
+        "outside the content layout",
+        "content/<YYYY>/<YYYY-MM-DD>/<slug>.md",
+    ),
+    (
+        "content/2025/2025-03-17/unknown-tag.md",
+        f"---\ntitle: A tag typo in the value\ntags:\n  - llm\n  - difusion\n---\n{GOOD_BODY}",
+        5,
+        "the tag `difusion` is not in the vocabulary",
+        "did you mean `diffusion`?",
+    ),
+    (
+        "content/2025/2025-03-17/no-front-matter.md",
+        GOOD_BODY,
+        1,
+        "does not start with front matter",
+        "---",
+    ),
+    (
+        "content/2025/2025-03-17/Bad_Name.md",
+        f"---\ntitle: Bad file name\n---\n{GOOD_BODY}",
+        None,
+        "is not a valid slug",
+        "lowercase",
+    ),
+    (
+        "content/2025/2025-03-17/javascript-link.md",
+        f"---\ntitle: A bad link\nlinks:\n  code: javascript:alert(1)\n---\n{GOOD_BODY}",
+        4,
+        "is not an http(s) URL",
+        "https://",
+    ),
+    (
+        "content/2025/2025-03-17/python-tag.md",
+        f"---\ntitle: !!python/object:os.system echo\n---\n{GOOD_BODY}",
+        2,
+        "the YAML tag `!!python/object:os.system` is not allowed",
+        "remove the `!` tag",
+    ),
+    (
+        "content/2025/2025-03-17/duplicate-key.md",
+        f"---\ntitle: Once\ntitle: Twice\n---\n{GOOD_BODY}",
+        3,
+        "the field `title` is given twice (first on line 2)",
+        "keep one",
+    ),
+    (
+        "content/2025/2025-13-40/impossible-day.md",
+        f"---\ntitle: Not a day\n---\n{GOOD_BODY}",
+        None,
+        "not a real date",
+        "",
+    ),
+]
+
+
+@pytest.fixture
+def broken_project(project: Project) -> Project:
+    for relative, contents, *_ in CASES:
+        project.write(relative, contents)
+    return project
+
+
+def test_every_bad_input_is_reported_in_one_run(
+    broken_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--root", str(broken_project.root), "check"])
+    captured = capsys.readouterr()
+    assert code == 1
+    for relative, _, line, message, hint in CASES:
+        where = f"{relative}:{line}: error: " if line else f"{relative}: error: "
+        matching = [block for block in captured.err.split("\n" + relative) if message in block]
+        assert f"{where}" in captured.err, f"no error at {where}\n{captured.err}"
+        assert matching, f"{relative}: expected {message!r}\n{captured.err}"
+        assert hint in captured.err
+    assert f"in {len(CASES)} file(s)" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("relative", "contents", "line", "message", "hint"), CASES, ids=[c[0].split("/")[-1] for c in CASES]
+)
+def test_each_case_alone_names_file_line_and_fix(
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    relative: str,
+    contents: str | bytes,
+    line: int | None,
+    message: str,
+    hint: str,
+) -> None:
+    project.write(relative, contents)
+    if "duplicate" in message:  # needs its twin from the table
+        for other, other_contents, _, other_message, _ in CASES:
+            if other != relative and other_message == message:
+                project.write(other, other_contents)
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    location = f"{relative}:{line}:" if line else f"{relative}:"
+    assert f"{location} error: " in err
+    assert message in err
+    assert hint in err
+
+
+def test_github_format_prints_annotations(
+    broken_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--root", str(broken_project.root), "check", "--format", "github"])
+    out = capsys.readouterr().out
+    assert (
+        "::error file=content/2025/2025-03-17/unknown-key.md,line=3,title=papers check::unknown field `tag`"
+        in out
+    )
+    assert "did you mean `tags`?" in out
+
+
+def test_check_with_paths_reports_only_those_files(
+    broken_project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = broken_project.root / "content/2025/2025-03-17/unknown-key.md"
+    assert main(["--root", str(broken_project.root), "check", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown-key.md:3" in err
+    assert "missing-title.md" not in err

@@ -1,0 +1,110 @@
+"""Front matter splitting and safe YAML: lines, duplicates, tags, alias bombs, any bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.content import check_source, read_site
+from generator.frontmatter import parse_document, parse_yaml_mapping
+from generator.load import SourceFile
+from tests.conftest import Project
+
+
+def test_splits_front_matter_and_body_with_lines() -> None:
+    document, problems = parse_document("x.md", "---\ntitle: T\ntags:\n  - a\n  - b\n---\n\nBody\n")
+    assert problems == []
+    assert document is not None
+    assert document.front.values == {"title": "T", "tags": ["a", "b"]}
+    assert document.front.line_of("title") == 2
+    assert document.front.line_of("tags", 1) == 5
+    assert document.body == "\nBody\n"
+    assert document.body_line == 7
+
+
+def test_accepts_bom_and_windows_line_endings() -> None:
+    document, problems = parse_document("x.md", "\ufeff---\r\ntitle: T\r\n---\r\nBody\r\n")
+    assert problems == []
+    assert document is not None
+    assert document.front.values["title"] == "T"
+    assert document.body == "Body\n"
+
+
+def test_keeps_numbers_as_written_for_ids() -> None:
+    front, _ = parse_yaml_mapping("x.md", "arxiv: 2503.10000")
+    assert front is not None
+    assert front.values["arxiv"] == 2503.1
+    assert front.raw[("arxiv",)] == "2503.10000"
+
+
+def test_refuses_alias_bomb_quickly() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
+    front, problems = parse_yaml_mapping("bomb.md", bomb)
+    assert front is None
+    assert "too large or too deeply nested" in problems[0].message
+
+
+def test_refuses_recursive_alias() -> None:
+    front, problems = parse_yaml_mapping("loop.md", "a: &a [*a]\n")
+    assert front is None
+    assert problems
+
+
+def test_refuses_python_tags() -> None:
+    front, problems = parse_yaml_mapping("x.md", "title: !!python/object/apply:os.system ['echo']\n")
+    assert front is None
+    assert "!!python/object/apply:os.system" in problems[0].message
+
+
+def test_dates_become_days() -> None:
+    front, _ = parse_yaml_mapping("x.md", "date: 2025-03-17\n")
+    assert front is not None
+    assert front.values["date"] == dt.date(2025, 3, 17)
+
+
+def _source(text: str) -> SourceFile:
+    return SourceFile(Path("p.md"), "content/2025/2025-03-17/p.md", dt.date(2025, 3, 17), "p", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_checking_any_text_never_raises(text: str) -> None:
+    paper, problems = check_source(_source(text), {})
+    assert paper is not None or problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["title", "authors", "arxiv", "tags", "links", "upvotes", "date", "tldr", "x"]),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+            lambda inner: (
+                st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+    ),
+    st.text(max_size=200),
+)
+def test_checking_any_front_matter_never_raises(values: dict[str, object], body: str) -> None:
+    import yaml
+
+    text = "---\n" + yaml.safe_dump(values, allow_unicode=True) + "---\n" + body
+    paper, problems = check_source(_source(text), {})
+    assert paper is not None or problems
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2_000))
+def test_loading_any_bytes_gives_problems_not_exceptions(project: Project, data: bytes) -> None:
+    project.write("content/2025/2025-03-17/fuzz.md", data)
+    checked = read_site(project.root)
+    assert len(checked.papers) + len(checked.problems) >= 1

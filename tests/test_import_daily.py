@@ -1,0 +1,127 @@
+"""The daily-page dump importer: the real seed round-trips, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+
+from generator.cli import main
+from generator.content import read_site
+from generator.errors import PapersError
+from generator.importers.daily_text import dump_date, parse_daily_dump
+from generator.markup import to_text
+from tests.conftest import SEED, Project, require_shared
+
+
+def tex_rules(text: str) -> str:
+    """The TeX (and Markdown emphasis) in the seed, rendered by hand: the round trip's oracle."""
+    for source, result in (("\\'e", "é"), ("~", "\u00a0"), ("---", "—"), ("--", "–")):
+        text = text.replace(source, result)
+    return re.sub(r"\*(\S[^*]*\S)\*", r"\1", text)
+
+
+def seed_items() -> list[tuple[str, str]]:
+    lines = [line for line in require_shared(SEED).read_text(encoding="utf-8").splitlines()[9:] if line]
+    return list(zip(lines[::2], lines[1::2], strict=True))
+
+
+def test_parses_the_header_date_and_83_papers() -> None:
+    text = require_shared(SEED).read_text(encoding="utf-8")
+    assert dump_date(text, 2025) == dt.date(2025, 3, 17)
+    assert len(parse_daily_dump("seed.txt", text)) == 83
+
+
+def test_round_trip_keeps_every_title_and_abstract(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["--root", str(project.root), "import-daily", str(require_shared(SEED)), "--date", "2025-03-17"])
+        == 0
+    )
+    assert "imported: 83 written" in capsys.readouterr().out
+    checked = read_site(project.root)
+    assert checked.problems == []
+    papers = {paper.title: paper for paper in checked.papers}
+    items = seed_items()
+    assert len(papers) == len(items) == 83
+    for title, abstract in items:
+        paper = papers[title]
+        assert paper.body == abstract
+        assert paper.day == dt.date(2025, 3, 17)
+        assert to_text(paper.title) == tex_rules(title)
+        assert to_text(paper.body) == tex_rules(abstract)
+
+
+def test_tex_in_the_seed_renders_as_a_reader_expects(project: Project) -> None:
+    main(["--root", str(project.root), "import-daily", str(require_shared(SEED)), "--date", "2025-03-17"])
+    texts = {to_text(p.title): to_text(p.body) for p in read_site(project.root).papers}
+    assert any("Fréchet inception distance" in body for body in texts.values())
+    assert any("Multi-modal Language Models\u00a0(MLMs)" in body for body in texts.values())
+    assert any(title.startswith("Learning to Fly – a Gym Environment") for title in texts)
+
+
+def test_second_import_changes_nothing(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = str(require_shared(SEED))
+    main(["--root", str(project.root), "import-daily", seed, "--date", "2025-03-17"])
+    before = {p: p.read_bytes() for p in (project.root / "content").rglob("*.md")}
+    capsys.readouterr()
+    assert main(["--root", str(project.root), "import-daily", seed, "--date", "2025-03-17"]) == 0
+    assert capsys.readouterr().out.strip() == "imported: 83 unchanged"
+    assert {p: p.read_bytes() for p in (project.root / "content").rglob("*.md")} == before
+
+
+def test_never_overwrites_an_edited_file_without_force(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = project.write("dump.txt", "Mar 17\n\nA Paper Title\n\nThe abstract as published.\n")
+    main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"])
+    path = project.root / "content/2025/2025-03-17/a-paper-title.md"
+    edited = path.read_text(encoding="utf-8").replace("as published", "as corrected by a human")
+    path.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"])
+    assert "kept" in capsys.readouterr().out
+    assert path.read_text(encoding="utf-8") == edited
+    main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17", "--force"])
+    assert "as published" in path.read_text(encoding="utf-8")
+
+
+def test_same_title_on_another_day_is_skipped(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    project.paper("2025-03-10", "a-paper-title", body="Already here. " * 20)
+    dump = project.write("dump.txt", "Mar 17\n\nA paper title\n\nThe abstract.\n")
+    main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"])
+    out = capsys.readouterr().out
+    assert "skipped" in out and "already in content/2025/2025-03-10/a-paper-title.md" in out
+    assert not (project.root / "content/2025/2025-03-17").exists()
+
+
+def test_unpaired_lines_are_an_error_with_the_line() -> None:
+    with pytest.raises(PapersError) as error:
+        parse_daily_dump("dump.txt", "Mar 17\n\nTitle one\n\nAbstract one\n\nDangling title\n")
+    assert error.value.problems[0].line == 7
+
+
+def test_import_through_the_installed_entry_point(project: Project) -> None:
+    dump = project.write("dump.txt", "Mar 17\n\nEntry Point Paper\n\nThe abstract, long enough.\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "--root",
+            str(project.root),
+            "import-daily",
+            str(dump),
+            "--date",
+            "2025-03-17",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "written   content/2025/2025-03-17/entry-point-paper.md" in result.stdout

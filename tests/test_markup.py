@@ -1,0 +1,141 @@
+"""Markdown + TeX to HTML: what real abstracts contain renders, and nothing unsafe gets through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.markup import excerpt, render_body, render_inline, to_text
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("Fr\\'echet", "Fréchet"),
+        ("Fr\\'{e}chet", "Fréchet"),
+        ('Schr\\"odinger and G\\"{o}del', "Schrödinger and Gödel"),
+        ("Erd\\H{o}s and \\v{C}ech and Fran\\c{c}ois", "Erdős and Čech and François"),
+        ("Models~(MLMs)", "Models\u00a0(MLMs)"),
+        ("Fly -- a Gym", "Fly – a Gym"),
+        ("yes --- no", "yes — no"),
+        ("50\\% faster \\& better", "50% faster & better"),
+        ("\\emph{new} and \\textbf{bold}", "new and bold"),
+        ("our \\method{} beats", "our \\method beats"),
+        ("Stra\\ss{}e", "Straße"),
+        ("\\LaTeX{} documents", "LaTeX documents"),
+        ("costs $5 and $10", "costs $5 and $10"),
+    ],
+)
+def test_tex_text_rules(source: str, text: str) -> None:
+    assert to_text(source) == text
+
+
+def test_inline_and_display_math_become_mathml() -> None:
+    html = render_body("Let $x^2$ and \\(y_1\\) and\n\n$$\\frac{a}{b}$$\n\nand \\[z\\].")
+    assert html.count("<math ") == 4
+    assert html.count('display="block"') == 2
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in html
+    assert "data-pagefind-ignore" in html
+
+
+def test_math_that_cannot_be_converted_is_shown_as_source() -> None:
+    html = render_body("broken $x^$ here")
+    assert '<code class="tex">' in html or "x^" in html
+    assert "<math" not in html or "x" in html
+
+
+def test_emphasis_and_urls_render() -> None:
+    html = render_body("a *two-stage* method, code at https://github.com/o/r.")
+    assert "<em>two-stage</em>" in html
+    assert '<a href="https://github.com/o/r" rel="noopener noreferrer nofollow ugc">' in html
+
+
+def test_headings_in_abstracts_start_below_the_page_heading() -> None:
+    html = render_body("# Intro\n\ntext")
+    assert "<h3>Intro</h3>" in html
+    assert "<h1" not in html
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<div onclick='x()'>hi</div>",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](java\nscript:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox(1))",
+        "<javascript:alert(1)>",
+        "\\href{javascript:alert(1)}{click}",
+        "\\url{javascript:alert(1)}",
+        "$\\href{javascript:alert(1)}{x}$",
+        "$\\text{<script>alert(1)</script>}$",
+        "$$\\text{<img src=x onerror=alert(1)>}$$",
+    ],
+)
+def test_no_markup_or_script_from_content_reaches_the_page(attack: str) -> None:
+    for html in (render_body(attack), render_inline(attack)):
+        assert "<script" not in html.lower()
+        assert "<img" not in html.lower()
+        assert "<div" not in html.replace('<div class="math-display">', "").lower()
+        assert not re.search(r"\son\w+\s*=", _tags(html))
+        assert "javascript:" not in _attributes(html).lower()
+        assert "vbscript:" not in _attributes(html).lower()
+        assert "data:" not in _attributes(html).lower()
+
+
+def _tags(html: str) -> str:
+    return " ".join(re.findall(r"<[a-zA-Z][^>]*>", html))
+
+
+def _attributes(html: str) -> str:
+    return " ".join(re.findall(r'\s[\w:-]+="[^"]*"', _tags(html)))
+
+
+ALLOWED_TAGS = {
+    "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
+    "hr", "br", "span", "div", "s", "u", "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom",
+    "menclose", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mlabeledtr", "semantics",
+    "annotation", "mmultiscripts", "mprescripts", "none",
+}  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"ab $\\{}<>[]()*_~-`'\"#:/=&;\n",
+                "javascript:",
+                "href",
+                "script",
+                "onerror=",
+                "\\url",
+                "\\emph",
+                "\\'",
+                "$$",
+                "\\(",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_rendering_any_text_only_emits_allowed_elements(text: str) -> None:
+    for html in (render_body(text), render_inline(text)):
+        tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html))
+        assert tags <= ALLOWED_TAGS
+        assert "javascript:" not in _attributes(html)
+        assert not re.search(r"\son[a-z]+=", _tags(html))
+
+
+def test_excerpt_cuts_at_a_word() -> None:
+    assert excerpt("word " * 100, 50).endswith("word…")
+    assert len(excerpt("word " * 100, 50)) <= 51
+    assert excerpt("short", 50) == "short"
