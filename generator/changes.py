@@ -1,0 +1,58 @@
+"""Which content files a branch touches, for `papers check --changed-since REF`.
+
+A pull request is judged on the files it adds or edits, plus the rules that span the
+site (a duplicate of a changed file, a vocabulary change that breaks other papers);
+problems that were already on the base branch are not the contributor's to fix.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.errors import PapersError, Problem
+from generator.load import CONTENT_DIR, VOCABULARY_NAME
+
+VOCABULARY_LABEL = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise PapersError.single("git", "git is not installed", "install git or check paths explicitly") from None
+    if result.returncode != 0:
+        raise PapersError.single(
+            "git",
+            f"`git {' '.join(args)}` failed: {result.stderr.strip()}",
+            "fetch the base branch first, e.g. `git fetch origin main`, and pass it as origin/main",
+        )
+    return result.stdout
+
+
+def changed_files(root: Path, ref: str) -> set[str]:
+    """Paths (relative to `root`, with `/`) changed since `ref`'s merge base, untracked ones too."""
+    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    prefix = root.resolve().relative_to(top.resolve()).as_posix()
+    base = _git(root, "merge-base", ref, "HEAD").strip()
+    names = _git(root, "diff", "--name-only", "--no-renames", base, "--", ".").splitlines()
+    names += _git(root, "ls-files", "--others", "--exclude-standard", "--full-name", ".").splitlines()
+    strip = f"{prefix}/" if prefix != "." else ""
+    return {name.removeprefix(strip) for name in names if name}
+
+
+def problems_for_changes(problems: Iterable[Problem], changed: set[str]) -> list[Problem]:
+    """The problems a change is responsible for."""
+    vocabulary_changed = VOCABULARY_LABEL in changed
+    kept = []
+    for problem in problems:
+        if problem.path in changed:
+            kept.append(problem)
+        elif problem.message.startswith("duplicate ") and any(path in problem.message for path in changed):
+            kept.append(problem)
+        elif vocabulary_changed and "is not in the vocabulary" in problem.message:
+            kept.append(problem)
+    return kept

@@ -1,0 +1,227 @@
+"""The reader's site: every page kind, links that resolve, valid HTML, feeds, atomic builds."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from generator.build import build
+from generator.cli import main
+from generator.errors import PapersError
+from tests.conftest import Project
+from tests.sitecheck import html_pages, parse_page, resolve, tree_bytes
+
+SUBPATH = "https://example.github.io/daily-papers/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(params=["https://example.org/", SUBPATH], ids=["root", "subpath"])
+def built(request: pytest.FixtureRequest, sample_project: Project, tmp_path: Path) -> tuple[Path, str]:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, base_url=request.param, search=False)
+    return out, request.param
+
+
+def test_every_page_kind_is_written(built: tuple[Path, str]) -> None:
+    out, _ = built
+    for path in [
+        "index.html",
+        "days/2025-03-17/index.html",
+        "days/2025-03-16/index.html",
+        "papers/2503.11111/index.html",
+        "papers/an-older-paper/index.html",
+        "tags/index.html",
+        "tags/llm/index.html",
+        "tags/llm/feed.xml",
+        "archive/index.html",
+        "search/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "assets/style.css",
+    ]:
+        assert (out / path).is_file(), path
+
+
+def test_every_internal_link_resolves(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    checked = 0
+    for page in html_pages(out):
+        for tag, attribute, link in parse_page(page).links:
+            if tag == "link" and "canonical" in link:
+                continue
+            target = resolve(out, base_url, page, link.split("?")[0].split("#")[0] or page.name)
+            if target is not None:
+                assert target.is_file(), f"{page.relative_to(out)}: <{tag} {attribute}={link}> is broken"
+                checked += 1
+    assert checked > 100
+
+
+def test_canonical_and_feed_urls_use_the_base_url(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    page = (out / "papers/2503.11111/index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{base_url}papers/2503.11111/">' in page
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.find(f"{ATOM}id").text == f"{base_url}feed.xml"  # type: ignore[union-attr]
+
+
+def test_real_site_links_resolve_under_a_subpath(real_site: Path) -> None:
+    for page in html_pages(real_site):
+        for tag, _, link in parse_page(page).links:
+            target = resolve(real_site, SUBPATH, page, link.split("?")[0].split("#")[0] or page.name)
+            if target is not None:
+                assert target.is_file(), f"{page}: {tag} {link}"
+
+
+def test_real_site_has_the_day_and_83_papers(real_site: Path) -> None:
+    day = (real_site / "days/2025-03-17/index.html").read_text(encoding="utf-8")
+    assert day.count('class="paper-card"') == 83
+    assert "83 papers" in day
+    assert len(list((real_site / "papers").glob("*/index.html"))) == 83
+    assert (real_site / "tags/llm/index.html").is_file()
+
+
+def test_sitemap_names_every_html_page_once(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    root = ET.parse(out / "sitemap.xml").getroot()
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = [loc.text for loc in root.iter(f"{ns}loc")]
+    assert len(locations) == len(set(locations))
+    pages = {
+        base_url + p.relative_to(out).as_posix().removesuffix("index.html")
+        for p in html_pages(out)
+        if p.name != "404.html"
+    }
+    assert set(locations) == pages
+    lastmods = {url.find(f"{ns}loc").text: url.find(f"{ns}lastmod") for url in root}  # type: ignore[union-attr]
+    assert lastmods[base_url + "papers/an-older-paper/"].text == "2025-03-16"  # type: ignore[union-attr]
+
+
+def test_atom_feed_is_valid_and_newest_first(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 4
+    first = entries[0]
+    assert first.find(f"{ATOM}link").get("href").startswith(base_url + "papers/")  # type: ignore[union-attr]
+    days = [e.find(f"{ATOM}updated").text for e in entries]  # type: ignore[union-attr]
+    assert days == sorted(days, reverse=True)
+    for entry in entries:
+        for child in ("title", "id", "updated", "content"):
+            assert entry.find(f"{ATOM}{child}") is not None
+    tag_feed = ET.parse(out / "tags/llm/feed.xml").getroot()
+    assert len(tag_feed.findall(f"{ATOM}entry")) == 3
+
+
+@pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
+def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str], page_kind: str) -> None:
+    out, _ = built
+    path = out / {
+        "home": "index.html",
+        "day": "days/2025-03-17/index.html",
+        "paper": "papers/2503.11111/index.html",
+        "tag": "tags/llm/index.html",
+        "tags": "tags/index.html",
+        "archive": "archive/index.html",
+        "search": "search/index.html",
+        "404": "404.html",
+    }[page_kind]
+    text = path.read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    page = parse_page(path)
+    tags = [tag for tag, _ in page.tags]
+    assert re.search(r'<html lang="en">', text)
+    assert tags.count("title") == 1 and tags.count("h1") == 1
+    assert tags.count("main") == 1 and "header" in tags and "footer" in tags
+    for tag, attributes in page.tags:
+        if tag == "img":
+            assert attributes.get("alt") is not None
+        if tag == "nav":
+            assert attributes.get("aria-label") or attributes.get("aria-labelledby")
+
+
+def test_paper_page_carries_scholar_and_social_metadata(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    page = (out / "papers/2503.11111/index.html").read_text(encoding="utf-8")
+    for fragment in [
+        '<meta name="citation_title" content="Sparse \\alpha-Attention for Fréchet Diffusion">',
+        '<meta name="citation_author" content="Ada Lovelace">',
+        '<meta name="citation_author" content="Paul Erdős">',
+        '<meta name="citation_publication_date" content="2025/03/17">',
+        '<meta name="citation_pdf_url" content="https://arxiv.org/pdf/2503.11111v2">',
+        '<meta name="citation_arxiv_id" content="2503.11111">',
+        '<meta property="og:type" content="article">',
+        '<script type="application/ld+json">',
+        '"@type": "ScholarlyArticle"',
+        "@misc{2503.11111,",
+        'href="https://github.com/o/r/edit/main/content/2025/2025-03-17/2503.11111.md"',
+        'href="https://arxiv.org/abs/2503.11111v2"',
+        "<math",
+        "Fréchet distance – carefully",
+    ]:
+        assert fragment in page, fragment
+
+
+def test_day_page_links_to_neighbouring_days(built: tuple[Path, str]) -> None:
+    out, base_url = built
+    page = (out / "days/2025-03-16/index.html").read_text(encoding="utf-8")
+    path = base_url.split("/", 3)[3]
+    assert f'rel="prev" href="/{path}days/2024-12-31/"' in page
+    assert f'rel="next" href="/{path}days/2025-03-17/"' in page
+
+
+def test_two_builds_are_byte_identical(sample_project: Project, tmp_path: Path) -> None:
+    build(sample_project.root, out=tmp_path / "a")
+    build(sample_project.root, out=tmp_path / "b")
+    first, second = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert any(name.startswith("pagefind/") for name in first)
+    assert first == second
+
+
+def test_failed_build_names_the_file_and_keeps_the_previous_site(
+    sample_project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "public"
+    assert main(["--root", str(sample_project.root), "build", "--out", str(out), "--no-search"]) == 0
+    before = tree_bytes(out)
+    sample_project.write("content/2025/2025-03-18/broken.md", "---\ntitle: [broken\n---\nText\n")
+    capsys.readouterr()
+    assert main(["--root", str(sample_project.root), "build", "--out", str(out), "--no-search"]) == 1
+    assert "content/2025/2025-03-18/broken.md:2: error:" in capsys.readouterr().err
+    assert tree_bytes(out) == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_stale_pages_do_not_survive_a_rebuild(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    assert (out / "papers/an-older-paper/index.html").exists()
+    (sample_project.root / "content/2025/2025-03-16/an-older-paper.md").unlink()
+    build(sample_project.root, out=out, search=False)
+    assert not (out / "papers/an-older-paper/index.html").exists()
+    assert not (out / "days/2025-03-16").exists()
+
+
+def test_bad_config_names_the_key(sample_project: Project, tmp_path: Path) -> None:
+    (sample_project.root / "site.yaml").write_text("title: X\nfeed_sise: 10\nbase_url: ftp://x\n", encoding="utf-8")
+    with pytest.raises(PapersError) as error:
+        build(sample_project.root, out=tmp_path / "out", search=False)
+    text = str(error.value)
+    assert "site.yaml:2: error: unknown setting `feed_sise`" in text and "did you mean `feed_size`?" in text
+    assert "site.yaml:3: error: base_url `ftp://x` is not an absolute http(s) URL" in text
+
+
+def test_no_build_clock_in_the_output(built: tuple[Path, str]) -> None:
+    out, _ = built
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml"):
+            assert today not in path.read_text(encoding="utf-8")
