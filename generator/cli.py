@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.build import build
+from generator.changes import changed_files, problems_for_changes
 from generator.content import read_site
+from generator.serve import serve
 from generator.errors import PapersError, Problem, errors_only
+from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
 
@@ -41,6 +44,11 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate papers; all problems are reported at once")
     check.add_argument("paths", nargs="*", type=Path, help="only report on these files or folders")
     check.add_argument("--format", choices=("text", "github"), default="text", help="github: Actions annotations")
+    check.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only report on files changed since git REF (e.g. origin/main), plus site-wide rules",
+    )
 
     daily = commands.add_parser("import-daily", help="import the text dump of a daily-papers page")
     daily.add_argument("file", type=Path)
@@ -48,6 +56,30 @@ def make_parser() -> argparse.ArgumentParser:
     daily.add_argument("--force", action="store_true", help="replace existing files that differ")
 
     commands.add_parser("tags", help="list tags with their paper counts, and unused ones")
+
+    serve_cmd = commands.add_parser("serve", help="preview the site with live reload while you edit")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+
+    new = commands.add_parser("new", help="start a paper file from arXiv, or a blank one with --title")
+    new.add_argument("arxiv_id", nargs="?", help="e.g. 2503.12345, 2503.12345v2 or hep-th/9901001")
+    new.add_argument("--title", help="write a file to fill in by hand instead of asking arXiv")
+    new.add_argument("--date", type=_day, help="the day it appeared on the list (default: today)")
+    new.add_argument("--endpoint", help=f"arXiv API URL (default: ${arxiv.ENDPOINT_ENV} or arXiv's)")
+
+    sources = commands.add_parser("import", help="import papers from a source").add_subparsers(
+        dest="source", required=True, metavar="SOURCE"
+    )
+    hf_cmd = sources.add_parser("hf", help="Hugging Face daily papers API responses (JSON)")
+    hf_cmd.add_argument("paths", nargs="*", type=Path, help="YYYY-MM-DD.json files, or folders")
+    hf_cmd.add_argument("--since", type=_day, help="only days from this one on")
+    hf_cmd.add_argument("--until", type=_day, help="only days up to this one (--fetch: the last day)")
+    hf_cmd.add_argument("--date", type=_day, help="the day of the list (default: from the file name)")
+    hf_cmd.add_argument("--force", action="store_true", help="replace files that differ, edits and all")
+    hf_cmd.add_argument("--fetch", action="store_true", help="download --date (to --until) from the API")
+    hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${hf.ENDPOINT_ENV} or Hugging Face's)")
+    hf_cmd.add_argument("--delay", type=float, default=hf.DEFAULT_DELAY, help="seconds between days")
     return parser
 
 
@@ -58,11 +90,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             return cmd_build(root, args)
         if args.command == "check":
-            return cmd_check(root, args.paths, args.format)
+            return cmd_check(root, args.paths, args.format, args.changed_since)
         if args.command == "import-daily":
             return cmd_import_daily(root, args.file, args.date, args.force)
         if args.command == "tags":
             return cmd_tags(root)
+        if args.command == "serve":
+            return serve(root, args.host, args.port, args.open)
+        if args.command == "new":
+            return cmd_new(root, args)
+        if args.command == "import":
+            return cmd_import_hf(root, args)
     except PapersError as error:
         report(error.problems)
         return EXIT_PROBLEMS
@@ -110,23 +148,43 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(root: Path, paths: Sequence[Path], style: str) -> int:
+def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str | None = None) -> int:
     checked = read_site(root, today=dt.date.today())
     problems = checked.problems
+    if changed_since:
+        problems = problems_for_changes(problems, changed_files(root, changed_since))
     if paths:
-        wanted = [p.absolute() for p in paths]
-        problems = [p for p in problems if _inside(root.absolute() / p.path, wanted)]
+        wanted = [_locate(root, path) for path in paths]
+        problems = [p for p in problems if _inside((root / p.path).absolute(), wanted)]
     report(problems, style)
     errors = errors_only(problems)
     files = len({p.path for p in problems})
     site = checked.site
-    scope = f"{len(site.papers)} papers on {len(site.days)} day{'s' if len(site.days) != 1 else ''}"
+    scope = (
+        f"{_count(checked.files, 'file')} ({_count(len(site.papers), 'paper')} "
+        f"on {_count(len(site.days), 'day')})"
+    )
     if not problems:
         print(f"checked {scope}: no problems")
     else:
         warnings = len(problems) - len(errors)
-        print(f"checked {scope}: {len(errors)} error(s), {warnings} warning(s) in {files} file(s)")
+        print(
+            f"checked {scope}: {_count(len(errors), 'error')}, {_count(warnings, 'warning')} "
+            f"in {_count(files, 'file')}"
+        )
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _locate(root: Path, path: Path) -> Path:
+    """A path given to `check`: as typed, else relative to --root; it must exist."""
+    for candidate in (path, root / path):
+        if candidate.exists():
+            return candidate.absolute()
+    raise PapersError.single(str(path), "no such file or folder", "give paths of files under content/")
 
 
 def _inside(path: Path, wanted: Sequence[Path]) -> bool:
@@ -149,6 +207,41 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
         if not line.startswith("unchanged"):
             print(line)
     print(result.summary())
+    return EXIT_OK
+
+
+def cmd_new(root: Path, args: argparse.Namespace) -> int:
+    day = args.date or dt.date.today()
+    if bool(args.arxiv_id) == bool(args.title):
+        hint = 'e.g. `papers new 2503.12345` or `papers new --title "..."`'
+        raise PapersError.single("papers new", "give an arXiv id or --title, not both", hint)
+    if args.arxiv_id:
+        created = arxiv.new_from_arxiv(root, args.arxiv_id, day, args.endpoint)
+    else:
+        created = arxiv.new_blank(root, args.title, day)
+    print(f"wrote {created.label}")
+    for note in created.notes:
+        print(f"  {note}")
+    return EXIT_OK
+
+
+def cmd_import_hf(root: Path, args: argparse.Namespace) -> int:
+    result = hf.run(
+        root,
+        args.paths,
+        date=args.date,
+        since=args.since,
+        until=args.until,
+        force=args.force,
+        fetch=args.fetch,
+        endpoint=args.endpoint,
+        delay=args.delay,
+    )
+    report(result.warnings)
+    for line in result.report.lines:
+        if not line.startswith("unchanged"):
+            print(line)
+    print(result.report.summary(reasons=True))
     return EXIT_OK
 
 

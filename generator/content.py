@@ -8,7 +8,14 @@ from pathlib import Path
 
 from generator.errors import Problem, errors_only
 from generator.frontmatter import normalize_newlines, parse_document
-from generator.load import CONTENT_DIR, VOCABULARY_NAME, SourceFile, decode_utf8, load_content
+from generator.load import (
+    CONTENT_DIR,
+    VOCABULARY_NAME,
+    SourceFile,
+    decode_utf8,
+    read_paper_file,
+    walk_content,
+)
 from generator.model import Paper, Site, Tag
 from generator.validate import check_duplicates, load_vocabulary, validate_paper
 
@@ -53,16 +60,61 @@ def check_source(
     return paper, problems + more
 
 
-def read_site(root: Path, today: dt.date | None = None) -> Checked:
+@dataclass
+class FileResult:
+    """What one file gave: kept while its modification time and size stay the same."""
+
+    stamp: tuple[int, int] | None
+    paper: Paper | None
+    problems: list[Problem]
+    loaded: bool = True  # False for files that content/ may hold but that are not papers
+
+
+@dataclass
+class ContentCache:
+    """Per-file results of the previous read, so a rebuild re-reads only what changed."""
+
+    vocabulary_stamp: tuple[int, int] | None = None
+    files: dict[Path, FileResult] = field(default_factory=dict)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.lstat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def read_file(
+    root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date | None
+) -> FileResult:
+    stamp = _stamp(path)
+    source, problem = read_paper_file(root, path)
+    if source is None:
+        return FileResult(stamp, None, [problem] if problem else [], loaded=problem is not None)
+    paper, problems = check_source(source, vocabulary, today)
+    return FileResult(stamp, paper, problems)
+
+
+def read_site(root: Path, today: dt.date | None = None, cache: ContentCache | None = None) -> Checked:
     """Every paper under `root/content`, validated, plus the site-wide duplicate rules."""
     vocabulary, problems = read_vocabulary(root)
-    sources, load_problems = load_content(root)
-    problems += load_problems
-    papers: list[Paper] = []
-    for source in sources:
-        paper, found = check_source(source, vocabulary, today)
-        problems += found
-        if paper:
-            papers.append(paper)
+    cache = cache if cache is not None else ContentCache()
+    vocabulary_stamp = _stamp(root / CONTENT_DIR / VOCABULARY_NAME)
+    if cache.vocabulary_stamp != vocabulary_stamp:  # tags are checked per file: read them all again
+        cache.files.clear()
+        cache.vocabulary_stamp = vocabulary_stamp
+    results: dict[Path, FileResult] = {}
+    for path in walk_content(root / CONTENT_DIR):
+        result = cache.files.get(path)
+        if result is None or result.stamp is None or result.stamp != _stamp(path):
+            result = read_file(root, path, vocabulary, today)
+        results[path] = result
+    cache.files = results
+    papers = [r.paper for r in results.values() if r.paper is not None]
+    for result in results.values():
+        problems += result.problems
     problems += check_duplicates(papers)
-    return Checked(papers, vocabulary, sorted(problems), files=len(sources) + len(load_problems))
+    files = sum(1 for r in results.values() if r.loaded)
+    return Checked(papers, vocabulary, sorted(problems), files=files)

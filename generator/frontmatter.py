@@ -114,7 +114,8 @@ def parse_yaml_mapping(
             mark = error.context_mark  # an unclosed `[` is reported at the end: point at the `[`
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
-        return None, [Problem(path, line, f"the front matter is not valid YAML: {what}", _YAML_HINT)]
+        hint = _ESCAPE_HINT if "escape" in what else _YAML_HINT
+        return None, [Problem(path, line, f"the front matter is not valid YAML: {what}", hint)]
     except yaml.YAMLError as error:
         return None, [Problem(path, first_line, f"the front matter is not valid YAML: {error}")]
     finally:
@@ -141,6 +142,12 @@ def parse_yaml_mapping(
 _YAML_HINT = (
     "check the quoting on that line: a value with `: ` or starting with a quote, `[`, `{`, "
     "`*`, `&`, `!`, `%`, `@` or a backtick needs to be wrapped in double quotes"
+)
+
+
+_ESCAPE_HINT = (
+    "inside double quotes a backslash starts an escape: for TeX like Fr\\'echet, "
+    "remove the quotes or write each backslash twice"
 )
 
 

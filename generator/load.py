@@ -61,22 +61,6 @@ def walk_content(content: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_content(root: Path, only: set[Path] | None = None) -> tuple[list[SourceFile], list[Problem]]:
-    """Read every paper file under `root/content` (or just `only`), collecting problems."""
-    content = root / CONTENT_DIR
-    files: list[SourceFile] = []
-    problems: list[Problem] = []
-    for path in walk_content(content):
-        if only is not None and path.resolve() not in only:
-            continue
-        source, problem = read_paper_file(root, path)
-        if source:
-            files.append(source)
-        if problem:
-            problems.append(problem)
-    return files, problems
-
-
 def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:
     """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
     label = label_for(root, path)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from generator.config import SiteConfig
 from generator.errors import PapersError
@@ -60,11 +61,22 @@ def asset_version(layouts: Path) -> str:
     return digest.hexdigest()[:10]
 
 
-class Renderer:
-    """The Jinja2 environment and the globals every template sees."""
+Memo = dict[str, tuple[Hashable, "Page"]]
 
-    def __init__(self, config: SiteConfig, layouts: Path, live_reload: bool = False) -> None:
+
+class Renderer:
+    """The Jinja2 environment and the globals every template sees.
+
+    With a `memo` (kept by the dev server and the build cache), a page whose inputs key
+    is unchanged since the last render is reused instead of rendered again.
+    """
+
+    def __init__(
+        self, config: SiteConfig, layouts: Path, live_reload: bool = False, memo: Memo | None = None
+    ) -> None:
         self.config = config
+        self.memo: Memo = memo if memo is not None else {}
+        self.rendered = 0
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(layouts),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -88,8 +100,48 @@ class Renderer:
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["iso"] = lambda day: day.isoformat()
+        self.global_key = (config, version, live_reload)
+        self.template_keys: dict[str, str] = {}
 
-    def page(self, template: str, path: str, lastmod: dt.date | None = None, **context: Any) -> Page:
+    def template_key(self, name: str) -> str:
+        """A hash of a template and everything it extends or includes."""
+        if name not in self.template_keys:
+            digest = hashlib.sha256()
+            for source in sorted(self._closure(name)):
+                digest.update(source.encode())
+            self.template_keys[name] = digest.hexdigest()
+        return self.template_keys[name]
+
+    def _closure(self, name: str, seen: set[str] | None = None) -> set[str]:
+        seen = seen if seen is not None else set()
+        if name in seen:
+            return set()
+        seen.add(name)
+        assert self.env.loader is not None
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            parsed = self.env.parse(source)
+        except jinja2.TemplateError:
+            return {name}  # rendering reports the error properly
+        sources = {name + "\0" + source}
+        for child in jinja2.meta.find_referenced_templates(parsed):
+            if child:
+                sources |= self._closure(child, seen)
+        return sources
+
+    def page(
+        self,
+        template: str,
+        path: str,
+        lastmod: dt.date | None = None,
+        key: Hashable = None,
+        **context: Any,
+    ) -> Page:
+        """Render `template` to the page at `path`, or reuse it when its inputs are unchanged."""
+        full_key = (self.global_key, self.template_key(template), lastmod, key)
+        cached = self.memo.get(path)
+        if cached is not None and cached[0] == full_key:
+            return cached[1]
         try:
             html = self.env.get_template(template).render(page_path=path, **context)
         except jinja2.TemplateSyntaxError as error:
@@ -101,7 +153,10 @@ class Renderer:
                 f"layouts/{template}", f"template error: {error}", "check the names the template uses"
             ) from None
         sitemap = path.endswith(".html") and path != "404.html"
-        return Page(path, html.encode("utf-8"), lastmod, sitemap)
+        page = Page(path, html.encode("utf-8"), lastmod, sitemap)
+        self.memo[path] = (full_key, page)
+        self.rendered += 1
+        return page
 
 
 def long_date(day: dt.date) -> str:
@@ -134,9 +189,18 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
-def render_site(site: Site, config: SiteConfig, layouts: Path, live_reload: bool = False) -> list[Page]:
+def render_site(
+    site: Site,
+    config: SiteConfig,
+    layouts: Path,
+    live_reload: bool = False,
+    memo: Memo | None = None,
+) -> list[Page]:
     """Every page of the site, in a stable order."""
-    renderer = Renderer(config, layouts, live_reload)
+    return render_with(Renderer(config, layouts, live_reload, memo), site)
+
+
+def render_with(renderer: Renderer, site: Site) -> list[Page]:
     views = {paper.slug: PaperView(paper) for paper in site.papers}
     pages: list[Page] = []
     pages += render_home(renderer, site, views)
@@ -157,16 +221,28 @@ def _latest(site: Site) -> dt.date | None:
     return site.days[0].date if site.days else None
 
 
+def _day_key(day: Day | None) -> Hashable:
+    return (day.date, len(day.papers)) if day else None
+
+
 def render_home(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Page]:
     latest = site.days[0] if site.days else None
+    recent = site.days[1:8]
+    key = (
+        tuple(latest.papers) if latest else (),
+        tuple(_day_key(d) for d in recent),
+        len(site.papers),
+        len(site.days),
+    )
     return [
         renderer.page(
             "home.html",
             "index.html",
             _latest(site),
+            key,
             day=latest,
             views=views,
-            recent_days=site.days[1:8],
+            recent_days=recent,
             paper_count=len(site.papers),
             day_count=len(site.days),
         )
@@ -179,6 +255,7 @@ def render_day(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperV
         "day.html",
         day_url(day.date) + "index.html",
         day.date,
+        (tuple(day.papers), _day_key(older), _day_key(newer)),
         day=day,
         views=views,
         older=older,
@@ -201,6 +278,10 @@ def render_papers_of_day(
         )
 
 
+def _neighbour_key(paper: Paper | None) -> Hashable:
+    return (paper.slug, paper.title) if paper else None
+
+
 def render_paper(
     renderer: Renderer,
     site: Site,
@@ -209,13 +290,15 @@ def render_paper(
     previous: Paper | None,
     following: Paper | None,
 ) -> Page:
+    tags = [site.vocabulary[t] for t in paper.tags]
     return renderer.page(
         "paper.html",
         paper.url + "index.html",
         paper.day,
+        (paper, _neighbour_key(previous), _neighbour_key(following), tuple(tags)),
         view=views[paper.slug],
         paper=paper,
-        tags=[site.vocabulary[t] for t in paper.tags],
+        tags=tags,
         previous=views[previous.slug] if previous else None,
         following=views[following.slug] if following else None,
         edit_url=edit_url(renderer.config, paper),
@@ -232,7 +315,7 @@ def render_tags(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> 
     pages: list[Page] = []
     size = renderer.config.page_size
     counts = [(site.vocabulary[slug], len(papers)) for slug, papers in site.tags.items()]
-    pages.append(renderer.page("tags.html", "tags/index.html", _latest(site), tags=counts))
+    pages.append(renderer.page("tags.html", "tags/index.html", _latest(site), tuple(counts), tags=counts))
     for slug, papers in site.tags.items():
         tag = site.vocabulary[slug]
         parts = chunks(papers, size)
@@ -243,6 +326,7 @@ def render_tags(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> 
                     "tag.html",
                     tag_url(slug, number) + "index.html",
                     papers[0].day,
+                    (tag, tuple(part), len(papers), number, len(parts)),
                     tag=tag,
                     papers=[views[p.slug] for p in part],
                     total=len(papers),
@@ -262,6 +346,7 @@ def render_archive(renderer: Renderer, site: Site) -> Page:
         "archive.html",
         "archive/index.html",
         _latest(site),
+        tuple(_day_key(day) for day in site.days),
         years=[(year, months, sum(m[3] for m in months)) for year, months in years.items()],
         paper_count=len(site.papers),
     )
@@ -276,6 +361,7 @@ def render_feed(
         "feed.xml",
         path,
         None,
+        (tuple(newest), tag_name),
         entries=[views[p.slug] for p in newest],
         updated=updated,
         feed_path=path,
@@ -285,7 +371,7 @@ def render_feed(
 
 def render_sitemap(renderer: Renderer, pages: list[Page]) -> Page:
     entries = sorted((_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap)
-    return renderer.page("sitemap.xml", "sitemap.xml", None, entries=entries)
+    return renderer.page("sitemap.xml", "sitemap.xml", None, tuple(entries), entries=entries)
 
 
 def _page_url(path: str) -> str:

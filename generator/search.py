@@ -26,16 +26,10 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def index_site(site_dir: Path) -> None:
-    """Write the Pagefind bundle into `site_dir/pagefind/`."""
-    command = [
-        str(pagefind_executable()),
-        "--site",
-        str(site_dir),
-        "--output-subdir",
-        INDEX_DIR,
-        "--silent",
-    ]
+def index_site(site_dir: Path, output: Path | None = None) -> None:
+    """Write the Pagefind bundle into `site_dir/pagefind/`, or into `output`."""
+    command = [str(pagefind_executable()), "--site", str(site_dir), "--silent"]
+    command += ["--output-path", str(output)] if output else ["--output-subdir", INDEX_DIR]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]

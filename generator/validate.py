@@ -138,6 +138,8 @@ def validate_paper(
     title = fields.text("title", MAX_TITLE)
     if "title" not in values:
         fields.problem((), "the required field `title` is missing", "add a line `title: The paper's title`")
+    elif values["title"] is None:
+        fields.problem(("title",), "`title` is empty", "write the paper's title after `title: `")
     authors = fields.text_list("authors", MAX_AUTHORS)
     arxiv = _arxiv(fields, source)
     tags = _tags(fields, vocabulary)

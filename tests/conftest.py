@@ -49,9 +49,11 @@ class Project:
             path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
-    def paper(self, day: str, slug: str, front: str = "", body: str = "An abstract. " * 20) -> Path:
+    def paper(
+        self, day: str, slug: str, front: str = "", body: str = "An abstract. " * 20, title: str = ""
+    ) -> Path:
         """Write content/<year>/<day>/<slug>.md; `front` is extra YAML below the title."""
-        title = slug.replace("-", " ").capitalize()
+        title = title or slug.replace("-", " ").capitalize()
         front_text = f"title: {title}\n" + textwrap.dedent(front).strip("\n")
         return self.write(f"content/{day[:4]}/{day}/{slug}.md", f"---\n{front_text.strip()}\n---\n\n{body}\n")
 
@@ -77,6 +79,7 @@ def sample_project(project: Project) -> Project:
         tldr: A short summary with $x^2$.
         """,
         "We study $\\alpha$-divergences and the Fr\\'echet distance -- carefully.\n\n$$E = mc^2$$",
+        title="Sparse $\\alpha$-Attention for Fr\\'echet Diffusion",
     )
     project.paper("2025-03-17", "second-paper-of-the-day", "tags: [llm]\nupvotes: 3")
     project.paper("2025-03-16", "an-older-paper", "tags: [diffusion]\nauthors: [Grace Hopper]")
@@ -100,3 +103,9 @@ def require_shared(path: Path) -> Path:
 
 WriteFn = Callable[[str, str], Path]
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the current output"
+    )

@@ -194,7 +194,7 @@ def test_every_bad_input_is_reported_in_one_run(
         assert f"{where}" in captured.err, f"no error at {where}\n{captured.err}"
         assert matching, f"{relative}: expected {message!r}\n{captured.err}"
         assert hint in captured.err
-    assert f"in {len(CASES)} file(s)" in captured.out
+    assert f"in {len(CASES)} files" in captured.out
 
 
 @pytest.mark.parametrize(

@@ -1,21 +1,88 @@
 """What every importer shares: placing new papers next to the existing ones, safely.
 
 An import never duplicates a paper that is already in `content/` (same arXiv id or
-same title, on any day) and never overwrites a file without `--force`.
+same title, on any day) and never overwrites a file without `--force`. An importer may
+pass an `update` hook that edits an existing file in place (e.g. a newer upvote count)
+instead of leaving it as it is.
+
+Also the text clean-up and the HTTP download every source needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import http.client
+import re
+import urllib.error
+import urllib.request
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.content import read_site
+from generator.errors import PapersError, Problem
 from generator.load import label_for
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
-from generator.paperfile import Outcome, format_paper, paper_path, save_paper
+from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
+
+USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
+MAX_DOWNLOAD = 64_000_000
+# Characters that have no business in a paper file: C0/C1 controls (whitespace aside),
+# lone surrogates (cannot be written as UTF-8) and the non-characters YAML refuses.
+_UNWANTED_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_PARAGRAPH_RE = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
+
+
+def clean_line(text: str) -> str:
+    """One line of text: control characters dropped, every run of whitespace one space."""
+    return " ".join(_UNWANTED_RE.sub("", text).split())
+
+
+def unwrap_abstract(text: str) -> str:
+    """An abstract as Markdown paragraphs: hard line breaks joined, paragraph breaks kept.
+
+    arXiv abstracts are wrapped at ~80 columns and start a new paragraph with an indented
+    line; a blank line counts as a paragraph break too.
+    """
+    text = _UNWANTED_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_RE.split(text))
+    return "\n\n".join(part for part in paragraphs if part)
+
+
+def fetch_url(url: str, what: str, hint: str, timeout: float = 30.0, accept: str = "*/*") -> bytes:
+    """GET `url` with urllib; every failure is a PapersError naming `what` was being fetched."""
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        raise PapersError.single(url, f"the {what} address must start with http:// or https://", hint)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data: bytes = response.read(MAX_DOWNLOAD + 1)
+    except urllib.error.HTTPError as error:
+        raise FetchError(url, f"the {what} answered HTTP {error.code} {error.reason}", hint, error) from None
+    except urllib.error.URLError as error:
+        raise PapersError.single(url, f"cannot reach the {what}: {error.reason}", hint) from None
+    except (TimeoutError, http.client.HTTPException, OSError, ValueError) as error:
+        reason = str(error) or type(error).__name__
+        raise PapersError.single(url, f"cannot download from the {what}: {reason}", hint) from None
+    if len(data) > MAX_DOWNLOAD:
+        raise PapersError.single(url, f"the {what} sent more than {MAX_DOWNLOAD // 1_000_000} MB", hint)
+    return data
+
+
+class FetchError(PapersError):
+    """An HTTP error status; `status` and `body` let a caller explain it better."""
+
+    def __init__(self, url: str, message: str, hint: str, error: urllib.error.HTTPError) -> None:
+        super().__init__([Problem(url, None, message, hint)])
+        self.status = error.code
+        try:
+            self.body = error.read(MAX_DOWNLOAD)
+        except (OSError, http.client.HTTPException, ValueError):
+            self.body = b""
 
 
 @dataclass(frozen=True)
@@ -42,24 +109,57 @@ class ImportReport:
 
     lines: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    reasons: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, what: str, label: str, why: str = "") -> None:
+    def add(self, what: str, label: str, why: str = "", reason: str = "") -> None:
+        """Record one outcome; `reason` is the short form of `why` the summary counts."""
         self.counts[what] += 1
+        if reason:
+            self.reasons[what][reason] += 1
         self.lines.append(f"{what:9} {label}" + (f"  ({why})" if why else ""))
 
-    def summary(self) -> str:
-        order = ("written", "replaced", "unchanged", "kept", "skipped")
-        parts = [f"{self.counts[key]} {key}" for key in order if self.counts[key]]
+    def summary(self, reasons: bool = False) -> str:
+        order = ("written", "updated", "replaced", "unchanged", "kept", "skipped", "ignored")
+        counted = [key for key in order if self.counts[key]]
+        parts = [f"{self.counts[key]} {key}" + (self._why(key) if reasons else "") for key in counted]
         return "imported: " + (", ".join(parts) if parts else "nothing")
 
+    def _why(self, what: str) -> str:
+        counted = self.reasons.get(what)
+        if not counted:
+            return ""
+        return " (" + ", ".join(f"{count} {reason}" for reason, count in counted.most_common()) + ")"
 
-def import_candidates(root: Path, candidates: list[Candidate], force: bool = False) -> ImportReport:
-    """Write each candidate to its place unless the paper is already there."""
+
+@dataclass(frozen=True)
+class Update:
+    """What an update hook did to an existing file's text."""
+
+    text: str
+    changes: tuple[str, ...] = ()  # e.g. "upvotes 12 -> 15"; empty: nothing to change
+    refused: str = ""  # why the file could not be edited safely
+
+
+Updater = Callable[[str, Candidate], Update]
+
+
+def import_candidates(
+    root: Path,
+    candidates: list[Candidate],
+    force: bool = False,
+    update: Updater | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Write each candidate to its place unless the paper is already there.
+
+    Without `force`, an existing file at the same place is left alone, or, with an
+    `update` hook, edited by it (the hook decides which fields the source owns).
+    """
     existing = read_site(root).papers
     by_arxiv = {p.arxiv_base: p.source for p in existing if p.arxiv_base}
     by_title = {normalize_title(p.title): p.source for p in existing}
     taken = {p.slug: p.source for p in existing}
-    report = ImportReport()
+    report = report if report is not None else ImportReport()
     for candidate in candidates:
         base = arxiv_base(candidate.arxiv) if candidate.arxiv else None
         slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
@@ -67,20 +167,45 @@ def import_candidates(root: Path, candidates: list[Candidate], force: bool = Fal
         label = label_for(root, path)
         same = (by_arxiv.get(base) if base else None) or by_title.get(normalize_title(candidate.title))
         if same and same != label:
-            report.add("skipped", label, f"already in {same}")
+            report.add("skipped", label, f"already in {same}", "already in content/")
             continue
         if not same and slug in taken and not base:
             slug = _free_slug(slug, taken)
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
-        outcome = save_paper(path, format_paper(candidate.fields, candidate.body), force)
-        why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
-        report.add(outcome.value, label, why)
+        text = format_paper(candidate.fields, candidate.body)
+        if update is not None and not force and path.exists():
+            _update_existing(path, label, text, candidate, update, report)
+        else:
+            outcome = save_paper(path, text, force)
+            why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
+            report.add(outcome.value, label, why)
         taken[slug] = label
         by_title[normalize_title(candidate.title)] = label
         if base:
             by_arxiv[base] = label
     return report
+
+
+def _update_existing(
+    path: Path, label: str, text: str, candidate: Candidate, update: Updater, report: ImportReport
+) -> None:
+    try:
+        old = path.read_bytes().decode("utf-8")  # as it is: no newline translation
+    except (OSError, UnicodeDecodeError) as error:
+        report.add("kept", label, f"cannot read it: {error}", "unreadable")
+        return
+    if old == text:
+        report.add("unchanged", label)
+        return
+    result = update(old, candidate)
+    if result.refused:
+        report.add("kept", label, result.refused, "not updatable")
+    elif result.changes and result.text != old:
+        write_text_atomic(path, result.text)
+        report.add("updated", label, "; ".join(result.changes))
+    else:
+        report.add("unchanged", label)
 
 
 def _free_slug(slug: str, taken: dict[str, str]) -> str:

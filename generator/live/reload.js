@@ -1,0 +1,53 @@
+// Live reload for `papers serve` only: never part of a built site.
+// Reloads the page after a successful rebuild; shows build errors in an overlay.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? script.src.replace(/reload\.js(\?.*)?$/, "") : "/_live/";
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = base + "overlay.css";
+  document.head.appendChild(style);
+  var overlay = null;
+
+  function showError(message) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "papers-error-overlay";
+      overlay.setAttribute("role", "alert");
+      var title = document.createElement("h2");
+      title.textContent = "The site could not be rebuilt";
+      var text = document.createElement("pre");
+      var note = document.createElement("p");
+      note.textContent = "The last good version is still being served. Fix the file and save: this message goes away.";
+      overlay.appendChild(title);
+      overlay.appendChild(text);
+      overlay.appendChild(note);
+      document.body.appendChild(overlay);
+    }
+    overlay.querySelector("pre").textContent = message;
+  }
+
+  function clearError() {
+    if (overlay) {
+      overlay.remove();
+      overlay = null;
+    }
+  }
+
+  var version = null;
+  var source = new EventSource(base + "events");
+  source.addEventListener("state", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.error) {
+      showError(state.error);
+      version = state.version;
+      return;
+    }
+    clearError();
+    if (version !== null && state.version !== version) {
+      window.location.reload();
+    }
+    version = state.version;
+  });
+})();

@@ -1,0 +1,279 @@
+"""`papers serve`: build, serve under the site's own subpath, rebuild on save, reload the browser.
+
+The server never serves half a build: pages change only after a rebuild succeeded, and
+a failed one leaves the last good site in place while the error shows in the terminal
+and as an overlay in the browser (through the live-reload event stream).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator.build import LAYOUTS_DIR
+from generator.config import CONFIG_NAME, load_config
+from generator.errors import PapersError
+from generator.load import CONTENT_DIR
+from generator.preview import Preview
+
+LIVE_PREFIX = "_live/"
+DEBOUNCE_SECONDS = 0.1
+_IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
+
+
+class LiveState:
+    """The build version and the current error, which browsers follow over Server-Sent Events."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.error: str | None = None
+        self.changed = threading.Condition()
+
+    def publish(self, error: str | None) -> None:
+        with self.changed:
+            self.version += 1
+            self.error = error
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"version": self.version, "error": self.error}
+
+
+class Rebuilder:
+    """Collects file events and runs one rebuild per burst of saves."""
+
+    def __init__(self, preview: Preview, live: LiveState) -> None:
+        self.preview = preview
+        self.live = live
+        self.pending: set[str] = set()
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+        self.run_lock = threading.Lock()
+
+    def changed(self, path: str) -> None:
+        with self.lock:
+            self.pending.add(path)
+            if self.timer:
+                self.timer.cancel()
+            self.timer = threading.Timer(DEBOUNCE_SECONDS, self.run)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def run(self) -> None:
+        with self.lock:
+            changed, self.pending = sorted(self.pending), set()
+        with self.run_lock:
+            self.build(changed)
+
+    def build(self, changed: list[str]) -> bool:
+        what = _describe(changed, self.preview.root)
+        self.preview.invalidate(changed)
+        try:
+            result = self.preview.rebuild()
+        except PapersError as error:
+            message = str(error)
+            print(f"✗ {what}: the build failed; still serving the last good site\n{message}", file=sys.stderr)
+            self.live.publish(message)
+            return False
+        print(
+            f"✓ {what}: {result.written} page(s) written, {result.removed} removed "
+            f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
+            flush=True,
+        )
+        if result.papers_changed and self.preview.search:
+            try:
+                self.preview.index()
+            except PapersError as error:
+                print(f"search index not updated: {error}", file=sys.stderr)
+        self.live.publish(None)
+        return True
+
+
+def _describe(changed: list[str], root: Path) -> str:
+    if not changed:
+        return "initial build"
+    names = []
+    for path in changed[:3]:
+        try:
+            names.append(Path(path).resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            names.append(path)
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return ", ".join(names) + more + " changed"
+
+
+class _Watcher(FileSystemEventHandler):
+    def __init__(self, rebuilder: Rebuilder, root: Path) -> None:
+        self.rebuilder = rebuilder
+        self.config = (root / CONFIG_NAME).resolve()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = raw.decode() if isinstance(raw, bytes) else raw
+            name = Path(path).name if path else ""
+            if not name or name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES):
+                continue
+            if Path(path).parent == self.config.parent and Path(path).resolve() != self.config:
+                continue  # other files at the project root
+            self.rebuilder.changed(path)
+
+
+def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTPRequestHandler]:
+    live_files = resources.files("generator") / "live"
+
+    class Handler(SimpleHTTPRequestHandler):
+        """Serves `site` at `base_path`, plus the live-reload script and event stream."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # one line per rebuild is enough
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            if not path.startswith(base_path):
+                if path in ("/", ""):
+                    self.redirect(base_path)
+                else:
+                    self.not_found()
+                return
+            inside = path[len(base_path) :]
+            if inside.startswith(LIVE_PREFIX):
+                self.live(inside[len(LIVE_PREFIX) :])
+                return
+            target = site / inside
+            if ".." in Path(inside).parts:
+                self.not_found()
+                return
+            if target.is_dir() and not path.endswith("/"):
+                self.redirect(path + "/")
+                return
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                self.not_found()
+                return
+            self.path = "/" + inside
+            super().do_GET()
+
+        def redirect(self, location: str) -> None:
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", location)
+            self.end_headers()
+
+        def not_found(self) -> None:
+            page = site / "404.html"
+            body = page.read_bytes() if page.is_file() else b"Not found"
+            self.send_response(HTTPStatus.NOT_FOUND)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
+        def live(self, name: str) -> None:
+            if name == "events":
+                self.events()
+                return
+            if name not in ("reload.js", "overlay.css"):
+                self.not_found()
+                return
+            body = (live_files / name).read_bytes()
+            kind = "text/javascript" if name.endswith(".js") else "text/css"
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", f"{kind}; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with live.changed:
+                        if live.version == seen:
+                            live.changed.wait(timeout=15)
+                        state = live.snapshot()
+                    if state["version"] != seen:
+                        seen = state["version"]
+                        self.wfile.write(f"event: state\ndata: {json.dumps(state)}\n\n".encode())
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
+
+    return Handler
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+    """Run the dev server until Ctrl-C."""
+    base_path = load_config(root).base_path
+    workdir = Path(tempfile.mkdtemp(prefix="papers-serve-"))
+    site = workdir / "site"
+    live = LiveState()
+    try:
+        server = ThreadingHTTPServer((host, port), make_handler(site, base_path, live))
+    except OSError as error:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if error.errno == errno.EADDRINUSE:
+            raise PapersError.single(
+                f"{host}:{port}",
+                f"port {port} is already in use",
+                f"stop the other server or pick another port: papers serve --port {port + 1}",
+            ) from None
+        raise PapersError.single(f"{host}:{port}", f"cannot listen: {error.strerror}") from None
+    server.daemon_threads = True
+    actual_port = server.server_address[1]
+    url = f"http://{host}:{actual_port}{base_path}"
+    preview = Preview(root, site, base_url=url)
+    rebuilder = Rebuilder(preview, live)
+    rebuilder.build([])
+    observer = Observer()
+    watcher = _Watcher(rebuilder, root)
+    for folder in (CONTENT_DIR, LAYOUTS_DIR):
+        if (root / folder).is_dir():
+            observer.schedule(watcher, str(root / folder), recursive=True)
+    observer.schedule(watcher, str(root), recursive=False)
+    observer.start()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"serving {url} (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        while thread.is_alive():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping", flush=True)
+    finally:
+        observer.stop()
+        server.shutdown()
+        server.server_close()
+        observer.join(timeout=5)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0

@@ -1,0 +1,121 @@
+"""Search in a real browser, under a GitHub Pages subpath, on the real content."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from generator.build import build
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ServeDir
+from tests.conftest import REPO, Project
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+SUBPATH = "/daily-papers/"
+
+
+@pytest.fixture(scope="module")
+def real_search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "public"
+    build(REPO, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def search_from_header(page: Page, base: str, query: str) -> None:
+    page.goto(base)
+    page.fill("#site-search", query)
+    page.press("#site-search", "Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    page.wait_for_selector(".search-result h2 a")
+
+
+def result_titles(page: Page) -> list[str]:
+    return page.locator(".search-result h2 a").all_inner_texts()
+
+
+def test_header_search_finds_the_right_paper_first(
+    page: Page, real_search_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(real_search_site, SUBPATH)
+    search_from_header(page, base, "memory optimizations trillion parameter")
+    assert result_titles(page)[0] == "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models"
+    page.locator(".search-result h2 a").first.click()
+    page.wait_for_url(re.compile(r"/daily-papers/papers/zero-memory-optimizations"))
+    assert (
+        page.locator("h1").inner_text()
+        == "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models"
+    )
+
+
+def test_tag_filter_narrows_results_to_that_tag(
+    page: Page, real_search_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(real_search_site, SUBPATH)
+    search_from_header(page, base, "training")
+    before = int(page.locator(".search-status").inner_text().split()[0])
+    page.select_option('select[name="tag"]', "Distributed training")
+    expect(page.locator(".search-status")).not_to_have_text(f"{before} papers")
+    after = int(page.locator(".search-status").inner_text().split()[0])
+    assert 0 < after < before
+    assert "tag=Distributed+training" in page.url
+    while page.locator(".search-more").is_visible():
+        page.click(".search-more")
+    links = page.locator(".search-result h2 a")
+    expect(page.locator(".search-result")).to_have_count(after)
+    for href in [links.nth(i).get_attribute("href") or "" for i in range(links.count())]:
+        html = (real_search_site / href.removeprefix(SUBPATH) / "index.html").read_text(encoding="utf-8")
+        assert f'href="{SUBPATH}tags/distributed-training/"' in html
+
+
+def test_search_page_without_query_shows_a_hint(
+    page: Page, real_search_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(real_search_site, SUBPATH)
+    page.goto(base + "search/")
+    expect(page.locator(".search-status")).to_contain_text("Type to search")
+    assert page.locator('select[name="tag"] option').count() > 10
+
+
+@pytest.fixture(scope="module")
+def accented_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = Project(tmp_path_factory.mktemp("accents") / "site")
+    project.paper(
+        "2025-03-17",
+        "2503.22222",
+        'arxiv: "2503.22222"\nauthors: ["Paul Erdős", "Zoë Ångström"]\ntags: [llm]',
+        "We bound the Fr\\'echet distance of $\\alpha$-divergences for sparse hypergraphs. " * 3,
+        title="Extremal Hypergraphs and Divergences",
+    )
+    project.paper("2025-03-17", "a-decoy-paper", "authors: [Someone Else]", "Nothing relevant here. " * 12)
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+@pytest.mark.parametrize("query", ["Erdős", "Ångström", "Fréchet", "divergences"])
+def test_accented_authors_and_tex_abstracts_are_found(
+    page: Page, accented_site: Path, serve_dir: ServeDir, query: str
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    search_from_header(page, base, query)
+    assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"

@@ -1,0 +1,126 @@
+"""Incremental rebuilds equal full builds, after any sequence of edits, adds, renames and deletes."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.errors import PapersError
+from generator.preview import Preview
+from tests.conftest import Project
+from tests.sitecheck import tree_bytes
+
+BASE = "http://127.0.0.1:8000/daily-papers/"
+DAYS = ["2025-03-15", "2025-03-16", "2025-03-17"]
+TAGS = ["llm", "diffusion", "robotics", "reinforcement-learning"]
+
+
+def paper_files(project: Project) -> list[Path]:
+    return sorted((project.root / "content").rglob("*.md"))
+
+
+def write_paper(project: Project, rng: random.Random, day: str, slug: str) -> Path:
+    tags = ", ".join(rng.sample(TAGS, rng.randint(0, 2)))
+    return project.paper(
+        day,
+        slug,
+        f"tags: [{tags}]\nupvotes: {rng.randint(0, 50)}\nauthors: [Author {rng.randint(1, 9)}]",
+        f"Abstract {rng.random()} with $x_{rng.randint(1, 9)}$. " * 5,
+        title=f"Paper {slug} {rng.randint(0, 10**6)}",
+    )
+
+
+def mutate(project: Project, rng: random.Random, counter: list[int]) -> list[Path]:
+    """One random change to the project; returns the paths it touched."""
+    files = paper_files(project)
+    action = rng.choice(["add", "edit-title", "edit-body", "retag", "rename", "delete", "move", "template", "config"])
+    if action == "add" or not files:
+        counter[0] += 1
+        return [write_paper(project, rng, rng.choice(DAYS), f"new-paper-{counter[0]}")]
+    path = rng.choice(files)
+    text = path.read_text(encoding="utf-8")
+    if action == "edit-title":
+        path.write_text(text.replace("title: Paper", "title: Edited Paper", 1), encoding="utf-8")
+    elif action == "edit-body":
+        path.write_text(text + "\nAnother sentence.\n", encoding="utf-8")
+    elif action == "retag":
+        path.write_text(re.sub(r"tags: \[.*\]", f"tags: [{rng.choice(TAGS)}]", text, count=1), encoding="utf-8")
+    elif action == "rename":
+        counter[0] += 1
+        target = path.with_name(f"renamed-{counter[0]}.md")
+        path.rename(target)
+        return [path, target]
+    elif action == "delete":
+        path.unlink()
+    elif action == "move":
+        day = rng.choice(DAYS)
+        target = project.root / "content" / day[:4] / day / path.name
+        if target.exists():
+            return []
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        return [path, target]
+    elif action == "template":
+        name = rng.choice(["paper.html", "day.html", "_partials/paper_card.html", "base.html"])
+        layout = project.root / "layouts" / name
+        layout.write_text(layout.read_text(encoding="utf-8") + f"{{# edit {counter[0]} #}}\n", encoding="utf-8")
+        counter[0] += 1
+        return [layout]
+    elif action == "config":
+        config = project.root / "site.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("Test Papers", "Test Papers!"), encoding="utf-8")
+        return [config]
+    return [path]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_incremental_build_equals_full_build(project: Project, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    for index in range(6):
+        write_paper(project, rng, rng.choice(DAYS), f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False)
+    preview.rebuild()
+    counter = [0]
+    for step in range(8):
+        touched = mutate(project, rng, counter)
+        preview.invalidate([str(p) for p in touched])
+        preview.rebuild()
+        full = tmp_path / f"full-{step}"
+        build(project.root, out=full, base_url=BASE, search=False, live_reload=True)
+        assert tree_bytes(tmp_path / "served") == tree_bytes(full), f"seed {seed}, step {step}"
+
+
+def test_one_edit_renders_only_the_pages_that_depend_on_it(project: Project, tmp_path: Path) -> None:
+    rng = random.Random(1)
+    for index in range(12):
+        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False)
+    first = preview.rebuild()
+    path = project.root / "content/2025/2025-03-15/paper-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    preview.invalidate([str(path)])
+    second = preview.rebuild()
+    assert first.rendered == first.pages
+    # The paper, its day, the home page only if it lists that day, its tags' pages and feeds, the feed.
+    assert 0 < second.rendered <= 12
+    assert second.written <= second.rendered
+
+
+def test_a_broken_file_keeps_the_last_good_site(project: Project, tmp_path: Path) -> None:
+    rng = random.Random(2)
+    write_paper(project, rng, DAYS[0], "paper-a")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False)
+    preview.rebuild()
+    before = tree_bytes(tmp_path / "served")
+    broken = project.write("content/2025/2025-03-17/broken.md", "---\ntitle: [\n---\nx\n")
+    with pytest.raises(PapersError):
+        preview.rebuild()
+    assert tree_bytes(tmp_path / "served") == before
+    broken.unlink()
+    preview.rebuild()
+    assert tree_bytes(tmp_path / "served") == before
