@@ -110,8 +110,9 @@ def parse_yaml_mapping(
     except yaml.MarkedYAMLError as error:
         last = yaml_text.count("\n")
         mark = error.problem_mark
-        if mark is None or (mark.line > last and error.context_mark is not None):
-            mark = error.context_mark  # an unclosed `[` is reported at the end: point at the `[`
+        unclosed = "flow" in (error.context or "") or (mark is not None and mark.line > last)
+        if mark is None or (unclosed and error.context_mark is not None):
+            mark = error.context_mark  # an unclosed `[` is noticed later: point at the `[`
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
         hint = _ESCAPE_HINT if "escape" in what else _YAML_HINT

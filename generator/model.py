@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -41,6 +42,7 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug or (words[0][:max_length] if words else "paper")
 
 
+@functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key under which two titles count as the same paper: case, punctuation, TeX ignored."""
     text = unicodedata.normalize("NFKD", title)

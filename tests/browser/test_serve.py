@@ -1,0 +1,92 @@
+"""`papers serve` in a real browser: edits appear without a reload; errors show an overlay."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import Project
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(sample_project: Project) -> Iterator[tuple[Project, str]]:
+    (sample_project.root / "site.yaml").write_text(
+        "title: Served\nbase_url: https://example.github.io/daily-papers/\n", encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(sample_project.root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = ""
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("serving "):
+            url = line.split()[1]
+            break
+    assert url, "".join(lines)
+    yield sample_project, url
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=10)
+    assert process.returncode == 0, out
+    assert "stopping" in out
+
+
+def test_edits_show_without_reloading_and_errors_show_an_overlay(
+    browser: Browser, served: tuple[Project, str]
+) -> None:
+    project, url = served
+    assert url.endswith("/daily-papers/")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url + "papers/an-older-paper/")
+    expect(page.locator("h1")).to_have_text("An older paper")
+    page.wait_for_timeout(300)  # let the event stream connect
+
+    path = project.root / "content/2025/2025-03-16/an-older-paper.md"
+    good = path.read_text(encoding="utf-8").replace("title: An older paper", "title: A renamed paper")
+    path.write_text(good, encoding="utf-8")
+    expect(page.locator("h1")).to_have_text("A renamed paper", timeout=10_000)
+
+    path.write_text(good.replace("title: A renamed paper", "title: [unclosed"), encoding="utf-8")
+    overlay = page.locator("#papers-error-overlay")
+    expect(overlay).to_be_visible(timeout=10_000)
+    expect(overlay).to_contain_text("content/2025/2025-03-16/an-older-paper.md:2")
+    expect(page.locator("h1")).to_have_text("A renamed paper")
+
+    path.write_text(good.replace("A renamed paper", "A fixed paper"), encoding="utf-8")
+    expect(page.locator("h1")).to_have_text("A fixed paper", timeout=10_000)
+    expect(overlay).to_have_count(0)
+    assert errors == []
+    page.close()
+
+
+def test_a_port_in_use_is_a_clear_error(served: tuple[Project, str]) -> None:
+    project, url = served
+    port = url.split(":")[2].split("/")[0]
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "serve", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ},
+    )
+    assert result.returncode == 1
+    assert f"port {port} is already in use" in result.stderr
+    assert f"--port {int(port) + 1}" in result.stderr
