@@ -19,11 +19,11 @@ VOCABULARY_LABEL = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
 
 def _git(root: Path, *args: str) -> str:
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
-        )
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise PapersError.single("git", "git is not installed", "install git or check paths explicitly") from None
+        raise PapersError.single(
+            "git", "git is not installed", "install git or check paths explicitly"
+        ) from None
     if result.returncode != 0:
         raise PapersError.single(
             "git",
@@ -49,10 +49,10 @@ def problems_for_changes(problems: Iterable[Problem], changed: set[str]) -> list
     vocabulary_changed = VOCABULARY_LABEL in changed
     kept = []
     for problem in problems:
-        if problem.path in changed:
-            kept.append(problem)
-        elif problem.message.startswith("duplicate ") and any(path in problem.message for path in changed):
-            kept.append(problem)
-        elif vocabulary_changed and "is not in the vocabulary" in problem.message:
+        if (
+            problem.path in changed
+            or (problem.message.startswith("duplicate ") and any(path in problem.message for path in changed))
+            or (vocabulary_changed and "is not in the vocabulary" in problem.message)
+        ):
             kept.append(problem)
     return kept

@@ -15,11 +15,11 @@ from pathlib import Path
 from generator.build import build
 from generator.changes import changed_files, problems_for_changes
 from generator.content import read_site
-from generator.serve import serve
 from generator.errors import PapersError, Problem, errors_only
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
+from generator.serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +43,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate papers; all problems are reported at once")
     check.add_argument("paths", nargs="*", type=Path, help="only report on these files or folders")
-    check.add_argument("--format", choices=("text", "github"), default="text", help="github: Actions annotations")
+    check.add_argument(
+        "--format", choices=("text", "github"), default="text", help="github: Actions annotations"
+    )
     check.add_argument(
         "--changed-since",
         metavar="REF",

@@ -369,7 +369,9 @@ def _render_math(display: bool) -> RenderRule:
         self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         mathml = tex_to_mathml(tokens[idx].content, display)
-        return f'<div class="math-display">{mathml}</div>\n' if display and tokens[idx].block else mathml
+        if display and tokens[idx].block:  # focusable, so a wide formula can be scrolled by keyboard
+            return f'<div class="math-display" tabindex="0">{mathml}</div>\n'
+        return mathml
 
     return render
 

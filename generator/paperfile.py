@@ -33,7 +33,8 @@ def paper_path(root: Path, day: dt.date, slug: str) -> Path:
 def format_paper(fields: dict[str, Any], body: str) -> str:
     """Front matter (fields in the given order, empty ones left out) and the abstract."""
     kept = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
-    front = yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=1_000_000)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same output, ~8x faster
+    front = yaml.dump(kept, Dumper=dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
     return f"---\n{front}---\n\n{body.strip()}\n"
 
 

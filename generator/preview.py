@@ -18,7 +18,7 @@ from generator.build import LAYOUTS_DIR
 from generator.config import SiteConfig, load_config
 from generator.content import ContentCache, read_site
 from generator.errors import PapersError
-from generator.render import ASSETS_DIR, Memo, Page, render_site
+from generator.render import ASSETS_DIR, Memo, Page, Renderer, render_with
 from generator.search import INDEX_DIR, index_site
 from generator.write import copy_assets
 
@@ -47,12 +47,25 @@ class Preview:
         self.memo: Memo = {}
         self.pages: dict[str, bytes] = {}
         self.config: SiteConfig | None = None
+        self.renderer: Renderer | None = None
+        self.layouts: tuple[tuple[str, int, int], ...] = ()
         self.lock = threading.Lock()
+
+    def renderer_for(self, config: SiteConfig) -> Renderer:
+        """The previous renderer, with its compiled templates, unless config or layouts changed."""
+        stamp = layouts_stamp(self.root / LAYOUTS_DIR)
+        if self.renderer is None or config != self.config or stamp != self.layouts:
+            self.renderer = Renderer(config, self.root / LAYOUTS_DIR, True, self.memo)
+            self.config, self.layouts = config, stamp
+        return self.renderer
 
     def invalidate(self, paths: list[str]) -> None:
         """Forget cached reads of files the watcher saw change, even if size and mtime match."""
+        layouts = (self.root / LAYOUTS_DIR).resolve()
         for path in paths:
             self.cache.files.pop(Path(path), None)
+            if layouts in Path(path).resolve().parents:
+                self.renderer = None
 
     def load_config(self) -> SiteConfig:
         config = load_config(self.root)
@@ -63,18 +76,16 @@ class Preview:
         start = time.perf_counter()
         with self.lock:
             config = self.load_config()
-            if config != self.config:
-                self.memo.clear()
             checked = read_site(self.root, today, self.cache)
             if checked.errors:
                 raise PapersError(checked.errors)
             before = {path: entry[0] for path, entry in self.memo.items()}
-            pages = render_site(checked.site, config, self.root / LAYOUTS_DIR, True, self.memo)
-            self.config = config
+            renderer = self.renderer_for(config)
+            pages = render_with(renderer, checked.site)
             rendered = sum(1 for p in pages if before.get(p.path) != self.memo[p.path][0])
             written, removed = self._write(pages)
             papers_changed = any(p.path.startswith("papers/") for p in written)
-            self.memo = {p.path: self.memo[p.path] for p in pages}
+            renderer.memo = self.memo = {p.path: self.memo[p.path] for p in pages}
             copy_assets(self.root / LAYOUTS_DIR, self.out)
             self._remove_stale_assets()
             return Rebuild(
@@ -127,8 +138,17 @@ class Preview:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every layout file: cheap to take on each rebuild."""
+    entries = []
+    for path in sorted(layouts.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
 def _prune_empty_parents(top: Path, folder: Path) -> None:
     while folder != top and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-

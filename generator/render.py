@@ -102,6 +102,7 @@ class Renderer:
         self.env.filters["iso"] = lambda day: day.isoformat()
         self.global_key = (config, version, live_reload)
         self.template_keys: dict[str, str] = {}
+        self.vocabulary_key: Hashable = ()
 
     def template_key(self, name: str) -> str:
         """A hash of a template and everything it extends or includes."""
@@ -138,7 +139,7 @@ class Renderer:
         **context: Any,
     ) -> Page:
         """Render `template` to the page at `path`, or reuse it when its inputs are unchanged."""
-        full_key = (self.global_key, self.template_key(template), lastmod, key)
+        full_key = (self.global_key, self.vocabulary_key, self.template_key(template), lastmod, key)
         cached = self.memo.get(path)
         if cached is not None and cached[0] == full_key:
             return cached[1]
@@ -201,6 +202,9 @@ def render_site(
 
 
 def render_with(renderer: Renderer, site: Site) -> list[Page]:
+    """Every page, through `renderer` (whose memo may hold pages from an earlier build)."""
+    renderer.env.globals["vocabulary"] = site.vocabulary
+    renderer.vocabulary_key = tuple(sorted(site.vocabulary.items()))
     views = {paper.slug: PaperView(paper) for paper in site.papers}
     pages: list[Page] = []
     pages += render_home(renderer, site, views)

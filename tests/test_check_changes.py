@@ -35,7 +35,9 @@ def pull_request(project: Project) -> Project:
         "---\ntitle: A bad new paper\ntag: [llm]\n---\n" + "Text. " * 50,
     )
     edited = project.root / "content/2025/2025-03-16/edited-on-branch.md"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("tags: [llm]", "tags: [lmm]"), encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("tags: [llm]", "tags: [lmm]"), encoding="utf-8"
+    )
     git(project.root, "add", "-A")
     git(project.root, "commit", "-q", "-m", "contribution")
     return project

@@ -380,7 +380,7 @@ def test_malformed_items_are_skipped_with_a_message(
     assert "item 5: expected an object, found text" in out
     assert "item 6: it has no `paper` object" in out
     assert "item 7: `paper.id` is 2503.00016, not an arXiv id" in out
-    assert "imported: 1 written, 6 skipped (6 invalid item)" in out
+    assert "imported: 1 written, 6 skipped (6 invalid)" in out
     assert [p.name for p in (project.root / "content").rglob("*.md")] == ["2503.00013.md"]
 
 

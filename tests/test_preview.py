@@ -38,7 +38,9 @@ def write_paper(project: Project, rng: random.Random, day: str, slug: str) -> Pa
 def mutate(project: Project, rng: random.Random, counter: list[int]) -> list[Path]:
     """One random change to the project; returns the paths it touched."""
     files = paper_files(project)
-    action = rng.choice(["add", "edit-title", "edit-body", "retag", "rename", "delete", "move", "template", "config"])
+    action = rng.choice(
+        ["add", "edit-title", "edit-body", "retag", "rename", "delete", "move", "template", "config"]
+    )
     if action == "add" or not files:
         counter[0] += 1
         return [write_paper(project, rng, rng.choice(DAYS), f"new-paper-{counter[0]}")]
@@ -49,7 +51,9 @@ def mutate(project: Project, rng: random.Random, counter: list[int]) -> list[Pat
     elif action == "edit-body":
         path.write_text(text + "\nAnother sentence.\n", encoding="utf-8")
     elif action == "retag":
-        path.write_text(re.sub(r"tags: \[.*\]", f"tags: [{rng.choice(TAGS)}]", text, count=1), encoding="utf-8")
+        path.write_text(
+            re.sub(r"tags: \[.*\]", f"tags: [{rng.choice(TAGS)}]", text, count=1), encoding="utf-8"
+        )
     elif action == "rename":
         counter[0] += 1
         target = path.with_name(f"renamed-{counter[0]}.md")
@@ -68,12 +72,16 @@ def mutate(project: Project, rng: random.Random, counter: list[int]) -> list[Pat
     elif action == "template":
         name = rng.choice(["paper.html", "day.html", "_partials/paper_card.html", "base.html"])
         layout = project.root / "layouts" / name
-        layout.write_text(layout.read_text(encoding="utf-8") + f"{{# edit {counter[0]} #}}\n", encoding="utf-8")
+        layout.write_text(
+            layout.read_text(encoding="utf-8") + f"{{# edit {counter[0]} #}}\n", encoding="utf-8"
+        )
         counter[0] += 1
         return [layout]
     elif action == "config":
         config = project.root / "site.yaml"
-        config.write_text(config.read_text(encoding="utf-8").replace("Test Papers", "Test Papers!"), encoding="utf-8")
+        config.write_text(
+            config.read_text(encoding="utf-8").replace("Test Papers", "Test Papers!"), encoding="utf-8"
+        )
         return [config]
     return [path]
 

@@ -122,16 +122,19 @@ def test_atom_feed_is_valid_and_newest_first(built: tuple[Path, str]) -> None:
 @pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
 def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str], page_kind: str) -> None:
     out, _ = built
-    path = out / {
-        "home": "index.html",
-        "day": "days/2025-03-17/index.html",
-        "paper": "papers/2503.11111/index.html",
-        "tag": "tags/llm/index.html",
-        "tags": "tags/index.html",
-        "archive": "archive/index.html",
-        "search": "search/index.html",
-        "404": "404.html",
-    }[page_kind]
+    path = (
+        out
+        / {
+            "home": "index.html",
+            "day": "days/2025-03-17/index.html",
+            "paper": "papers/2503.11111/index.html",
+            "tag": "tags/llm/index.html",
+            "tags": "tags/index.html",
+            "archive": "archive/index.html",
+            "search": "search/index.html",
+            "404": "404.html",
+        }[page_kind]
+    )
     text = path.read_text(encoding="utf-8")
     html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
     page = parse_page(path)
@@ -147,7 +150,7 @@ def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str]
 
 
 def test_paper_page_carries_scholar_and_social_metadata(built: tuple[Path, str]) -> None:
-    out, base_url = built
+    out, _ = built
     page = (out / "papers/2503.11111/index.html").read_text(encoding="utf-8")
     for fragment in [
         '<meta name="citation_title" content="Sparse \\alpha-Attention for Fréchet Diffusion">',
@@ -213,7 +216,9 @@ def test_stale_pages_do_not_survive_a_rebuild(sample_project: Project, tmp_path:
 
 
 def test_bad_config_names_the_key(sample_project: Project, tmp_path: Path) -> None:
-    (sample_project.root / "site.yaml").write_text("title: X\nfeed_sise: 10\nbase_url: ftp://x\n", encoding="utf-8")
+    (sample_project.root / "site.yaml").write_text(
+        "title: X\nfeed_sise: 10\nbase_url: ftp://x\n", encoding="utf-8"
+    )
     with pytest.raises(PapersError) as error:
         build(sample_project.root, out=tmp_path / "out", search=False)
     text = str(error.value)

@@ -586,7 +586,7 @@ def import_batches(
             parsed = parse_item(item, label, index, date or batch.day)
             if parsed.candidate is None:
                 problem = parsed.problems[0]
-                report.add("skipped", f"{label} {problem.message}", "", "invalid item")
+                report.add("skipped", f"{label} {problem.message}", "", "invalid")
                 continue
             if not _in_range(parsed.candidate.day, since, until):
                 ignored += 1

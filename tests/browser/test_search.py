@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
-from generator.build import build
 from playwright.sync_api import expect
 
+from generator.build import build
 from tests.browser.conftest import ServeDir
 from tests.conftest import REPO, Project
 
