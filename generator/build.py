@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -10,12 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.config import load_config
-from generator.content import read_site
+from generator.buildcache import BuildCache, load_cache, save_cache
+from generator.config import SiteConfig, load_config
+from generator.content import FileResult, read_site
 from generator.errors import PapersError, Problem
-from generator.render import render_site
-from generator.search import index_site
-from generator.write import clean_leftovers, copy_assets, staging_dir, swap_into_place, write_pages
+from generator.parallel import Rendered, render_to_disk
+from generator.render import Renderer, layouts_stamp
+from generator.search import INDEX_DIR, index_site
+from generator.write import clean_leftovers, copy_assets, staging_dir, swap_into_place
 
 LAYOUTS_DIR = "layouts"
 OUTPUT_DIR = "public"
@@ -30,6 +33,8 @@ class BuildResult:
     out: Path = Path(OUTPUT_DIR)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    rendered: int = 0
+    up_to_date: bool = False
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -49,6 +54,8 @@ def build(
     search: bool = True,
     live_reload: bool = False,
     today: dt.date | None = None,
+    workers: int | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Build the site of the project at `root` into `out` (default `root/public`)."""
     out = (out or root / OUTPUT_DIR).absolute()
@@ -58,26 +65,37 @@ def build(
         config = load_config(root)
         if base_url:
             config = config.with_base_url(base_url)
+        cache = load_cache(root, out) if use_cache else BuildCache()
+        before = dict(cache.content.files)
+        layouts_now = layouts_stamp(layouts)
     with result.timed("load"):
-        checked = read_site(root, today)
+        checked = read_site(root, today, cache.content)
         if checked.errors:
             raise PapersError(checked.errors)
         result.warnings = checked.problems
     with result.timed("model"):
         site = checked.site
         result.papers, result.days = len(site.papers), len(site.days)
-    with result.timed("render"):
-        pages = render_site(site, config, layouts, live_reload)
+    if _up_to_date(cache, before, layouts_now, config, search, live_reload):
+        result.pages, result.up_to_date = len(cache.keys), True
+        return result
     out.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out)
     staged = staging_dir(out)
+    previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
     try:
-        with result.timed("write"):
-            result.pages, result.bytes = write_pages(staged, pages)
+        with result.timed("render"):
+            # A layout or settings change re-renders everything: then a cold, parallel build is faster.
+            warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
+            memo = cache.memo() if warm else {}
+            renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False)
+            rendered = render_to_disk(renderer, site, staged, workers, previous)
+            result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
             copy_assets(layouts, staged)
         if search:
             with result.timed("index"):
-                index_site(staged)
+                if not _reuse_index(cache, rendered, previous, staged):
+                    index_site(staged)
         with result.timed("swap"):
             swap_into_place(staged, out)
     except OSError as error:
@@ -89,4 +107,41 @@ def build(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+    if use_cache:
+        cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
+        cache.settings = (config, live_reload)
+        save_cache(root, out, cache)
     return result
+
+
+def _up_to_date(
+    cache: BuildCache,
+    before: dict[Path, FileResult],
+    layouts_now: tuple[tuple[str, int, int], ...],
+    config: SiteConfig,
+    search: bool,
+    live_reload: bool,
+) -> bool:
+    """Nothing read differs from what the cached build read: the output is already right."""
+    files = cache.content.files
+    return (
+        bool(cache.keys)
+        and cache.settings == (config, live_reload)
+        and cache.search == search
+        and cache.layouts == layouts_now
+        and files.keys() == before.keys()
+        and all(files[path] is before[path] for path in files)
+    )
+
+
+def _reuse_index(cache: BuildCache, rendered: Rendered, previous: Path | None, staged: Path) -> bool:
+    """Link the previous search index when no indexed (paper) page changed."""
+    old_index = previous / INDEX_DIR if previous else None
+    if old_index is None or not old_index.is_dir() or not cache.search:
+        return False
+    old_papers = {path for path in cache.keys if path.startswith("papers/")}
+    new_papers = {path for path in rendered.keys if path.startswith("papers/")}
+    if old_papers != new_papers or any(path.startswith("papers/") for path in rendered.fresh):
+        return False
+    shutil.copytree(old_index, staged / INDEX_DIR, copy_function=os.link)
+    return True

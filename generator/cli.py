@@ -40,6 +40,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--base-url", help="the URL the site is served from (overrides site.yaml)")
     build_cmd.add_argument("--out", type=Path, help="output folder (default: public/)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index, for quick builds")
+    build_cmd.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not update the build cache in .cache/"
+    )
 
     check = commands.add_parser("check", help="validate papers; all problems are reported at once")
     check.add_argument("paths", nargs="*", type=Path, help="only report on these files or folders")
@@ -139,13 +142,19 @@ def _escape_property(text: str) -> str:
 
 
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
-    result = build(root, out=args.out, base_url=args.base_url, search=not args.no_search)
+    result = build(
+        root, out=args.out, base_url=args.base_url, search=not args.no_search, use_cache=not args.no_cache
+    )
     if result.warnings:
-        print(f"{len(result.warnings)} warning(s); run `papers check` to see them", file=sys.stderr)
+        print(f"{_count(len(result.warnings), 'warning')}; run `papers check` to see them", file=sys.stderr)
+    scope = f"{_count(result.papers, 'paper')} on {_count(result.days, 'day')}"
+    if result.up_to_date:
+        print(f"{scope}: {result.out} is up to date ({result.seconds:.2f}s)")
+        return EXIT_OK
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
     print(
-        f"built {result.papers} papers on {result.days} day{'s' if result.days != 1 else ''}: {result.pages} pages, "
-        f"{result.bytes / 1e6:.1f} MB in {result.out} ({result.seconds:.2f}s: {timings})"
+        f"built {scope}: {result.pages} pages ({result.rendered} rendered), "
+        f"{result.bytes / 1e6:.1f} MB written to {result.out} in {result.seconds:.2f}s ({timings})"
     )
     return EXIT_OK
 

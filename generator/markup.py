@@ -435,9 +435,19 @@ def render_inline(text: str) -> str:
 
 def to_text(markdown: str) -> str:
     """The reader-visible text, with TeX rules applied and math kept as its source."""
+    return tokens_text(parser().parse(markdown))
+
+
+def render_body_and_text(markdown: str) -> tuple[str, str]:
+    """An abstract as HTML and as plain text, from one parse (the build's hottest path)."""
     md = parser()
+    tokens = md.parse(markdown)
+    return str(md.renderer.render(tokens, md.options, {})), tokens_text(tokens)
+
+
+def tokens_text(tokens: Sequence[Token]) -> str:
     parts: list[str] = []
-    for block in md.parse(markdown):
+    for block in tokens:
         if block.type in ("math_block", "math_block_eqno"):
             parts.append(" " + block.content.strip() + " ")
         if block.type.endswith("_close") and block.block and block.type != "list_item_close":

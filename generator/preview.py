@@ -18,7 +18,7 @@ from generator.build import LAYOUTS_DIR
 from generator.config import SiteConfig, load_config
 from generator.content import ContentCache, read_site
 from generator.errors import PapersError
-from generator.render import ASSETS_DIR, Memo, Page, Renderer, render_with
+from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
 from generator.search import INDEX_DIR, index_site
 from generator.write import copy_assets
 
@@ -136,16 +136,6 @@ class Preview:
                 (self.out / INDEX_DIR).rename(old)
             staging.rename(self.out / INDEX_DIR)
         shutil.rmtree(old, ignore_errors=True)
-
-
-def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every layout file: cheap to take on each rebuild."""
-    entries = []
-    for path in sorted(layouts.rglob("*")):
-        if path.is_file():
-            stat = path.stat()
-            entries.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
 
 
 def _prune_empty_parents(top: Path, folder: Path) -> None:

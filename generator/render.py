@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,10 @@ class Page:
     content: bytes
     lastmod: dt.date | None = None
     in_sitemap: bool = False
+    reused: bool = False  # unchanged since the cached build: link the previous file, no bytes held
+
+    def without_content(self) -> Page:
+        return Page(self.path, b"", self.lastmod, self.in_sitemap, reused=True)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,16 @@ def asset_version(layouts: Path) -> str:
 Memo = dict[str, tuple[Hashable, "Page"]]
 
 
+def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every layout file: cheap to take on each rebuild."""
+    entries = []
+    for path in sorted(layouts.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
 class Renderer:
     """The Jinja2 environment and the globals every template sees.
 
@@ -72,9 +86,15 @@ class Renderer:
     """
 
     def __init__(
-        self, config: SiteConfig, layouts: Path, live_reload: bool = False, memo: Memo | None = None
+        self,
+        config: SiteConfig,
+        layouts: Path,
+        live_reload: bool = False,
+        memo: Memo | None = None,
+        keep_bytes: bool = True,
     ) -> None:
         self.config = config
+        self.keep_bytes = keep_bytes  # the dev server keeps pages in memory; builds stream them
         self.memo: Memo = memo if memo is not None else {}
         self.rendered = 0
         self.env = jinja2.Environment(
@@ -155,7 +175,7 @@ class Renderer:
             ) from None
         sitemap = path.endswith(".html") and path != "404.html"
         page = Page(path, html.encode("utf-8"), lastmod, sitemap)
-        self.memo[path] = (full_key, page)
+        self.memo[path] = (full_key, page if self.keep_bytes else page.without_content())
         self.rendered += 1
         return page
 
@@ -201,22 +221,45 @@ def render_site(
     return render_with(Renderer(config, layouts, live_reload, memo), site)
 
 
-def render_with(renderer: Renderer, site: Site) -> list[Page]:
-    """Every page, through `renderer` (whose memo may hold pages from an earlier build)."""
+Task = Callable[[], list[Page]]
+
+
+def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
+    """Point the templates at this site's vocabulary; one view per paper, filled lazily."""
     renderer.env.globals["vocabulary"] = site.vocabulary
     renderer.vocabulary_key = tuple(sorted(site.vocabulary.items()))
-    views = {paper.slug: PaperView(paper) for paper in site.papers}
-    pages: list[Page] = []
-    pages += render_home(renderer, site, views)
+    return {paper.slug: PaperView(paper) for paper in site.papers}
+
+
+def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:
+    """The work of a build as independent tasks (all but the sitemap), so they can be shared out."""
+    tasks: list[Task] = [lambda: render_home(renderer, site, views)]
     for day in site.days:
-        pages.append(render_day(renderer, site, day, views))
-        pages += render_papers_of_day(renderer, site, day, views)
-    pages += render_tags(renderer, site, views)
-    pages.append(render_archive(renderer, site))
-    pages.append(renderer.page("search.html", "search/index.html", _latest(site)))
-    pages.append(renderer.page("404.html", "404.html"))
-    pages.append(render_feed(renderer, site.ordered_papers, views, "feed.xml", None))
-    pages.append(renderer.page("robots.txt", "robots.txt"))
+        tasks.append(
+            lambda day=day: [  # type: ignore[misc]
+                render_day(renderer, site, day, views),
+                *render_papers_of_day(renderer, site, day, views),
+            ]
+        )
+    for slug in site.tags:
+        tasks.append(lambda slug=slug: render_tag(renderer, site, slug, views))  # type: ignore[misc]
+    tasks.append(
+        lambda: [
+            render_tag_index(renderer, site),
+            render_archive(renderer, site),
+            renderer.page("search.html", "search/index.html", _latest(site)),
+            renderer.page("404.html", "404.html"),
+            render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
+            renderer.page("robots.txt", "robots.txt"),
+        ]
+    )
+    return tasks
+
+
+def render_with(renderer: Renderer, site: Site) -> list[Page]:
+    """Every page, through `renderer` (whose memo may hold pages from an earlier build)."""
+    views = prepare(renderer, site)
+    pages = [page for task in page_tasks(renderer, site, views) for page in task()]
     pages.append(render_sitemap(renderer, pages))
     return pages
 
@@ -315,29 +358,32 @@ def edit_url(config: SiteConfig, paper: Paper) -> str | None:
     return f"{config.repository}/edit/{config.branch}/{paper.source}"
 
 
-def render_tags(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Page]:
-    pages: list[Page] = []
-    size = renderer.config.page_size
+def render_tag_index(renderer: Renderer, site: Site) -> Page:
     counts = [(site.vocabulary[slug], len(papers)) for slug, papers in site.tags.items()]
-    pages.append(renderer.page("tags.html", "tags/index.html", _latest(site), tuple(counts), tags=counts))
-    for slug, papers in site.tags.items():
-        tag = site.vocabulary[slug]
-        parts = chunks(papers, size)
-        for number, part in enumerate(parts, start=1):
-            pagination = Pagination(number, len(parts), lambda n, s=slug: tag_url(s, n))
-            pages.append(
-                renderer.page(
-                    "tag.html",
-                    tag_url(slug, number) + "index.html",
-                    papers[0].day,
-                    (tag, tuple(part), len(papers), number, len(parts)),
-                    tag=tag,
-                    papers=[views[p.slug] for p in part],
-                    total=len(papers),
-                    pagination=pagination,
-                )
+    return renderer.page("tags.html", "tags/index.html", _latest(site), tuple(counts), tags=counts)
+
+
+def render_tag(renderer: Renderer, site: Site, slug: str, views: dict[str, PaperView]) -> list[Page]:
+    """A tag's pages of papers, newest first, and its feed."""
+    papers = site.tags[slug]
+    tag = site.vocabulary[slug]
+    parts = chunks(papers, renderer.config.page_size)
+    pages = []
+    for number, part in enumerate(parts, start=1):
+        pagination = Pagination(number, len(parts), lambda n, s=slug: tag_url(s, n))
+        pages.append(
+            renderer.page(
+                "tag.html",
+                tag_url(slug, number) + "index.html",
+                papers[0].day,
+                (tag, tuple(part), len(papers), number, len(parts)),
+                tag=tag,
+                papers=[views[p.slug] for p in part],
+                total=len(papers),
+                pagination=pagination,
             )
-        pages.append(render_feed(renderer, papers, views, f"tags/{slug}/feed.xml", tag.name))
+        )
+    pages.append(render_feed(renderer, papers, views, f"tags/{slug}/feed.xml", tag.name))
     return pages
 
 
@@ -373,7 +419,7 @@ def render_feed(
     )
 
 
-def render_sitemap(renderer: Renderer, pages: list[Page]) -> Page:
+def render_sitemap(renderer: Renderer, pages: Sequence[Page]) -> Page:
     entries = sorted((_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap)
     return renderer.page("sitemap.xml", "sitemap.xml", None, tuple(entries), entries=entries)
 

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.markup import excerpt, render_body, render_inline, to_text
+from generator.markup import excerpt, render_body_and_text, render_inline, to_text
 from generator.model import Paper
 
 
@@ -30,12 +30,16 @@ class PaperView:
         return to_text(self.paper.title)
 
     @cached_property
-    def body_html(self) -> Markup:
-        return Markup(render_body(self.paper.body))
+    def _body(self) -> tuple[str, str]:
+        return render_body_and_text(self.paper.body)
 
-    @cached_property
+    @property
+    def body_html(self) -> Markup:
+        return Markup(self._body[0])
+
+    @property
     def text(self) -> str:
-        return to_text(self.paper.body)
+        return self._body[1]
 
     @cached_property
     def excerpt(self) -> str:

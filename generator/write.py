@@ -12,6 +12,8 @@ import ctypes.util
 import errno
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from generator.render import ASSETS_DIR, Page
 
 STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
+TRASH_PREFIX = ".trash-"
+LEFTOVER_PREFIXES = (STAGING_PREFIX, RETIRED_PREFIX, TRASH_PREFIX)
 
 
 def staging_dir(out: Path) -> Path:
@@ -35,7 +39,7 @@ def clean_leftovers(out: Path) -> None:
         name = entry.name
         if name.startswith(f".{out.name}{RETIRED_PREFIX}") and not out.exists():
             entry.rename(out)
-        elif name.startswith((f".{out.name}{STAGING_PREFIX}", f".{out.name}{RETIRED_PREFIX}")):
+        elif name.startswith(tuple(f".{out.name}{prefix}" for prefix in LEFTOVER_PREFIXES)):
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -51,8 +55,8 @@ def _safe_target(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def write_pages(root: Path, pages: Iterable[Page]) -> tuple[int, int]:
-    """Write every page under `root`; two pages may not claim the same path."""
+def write_pages(root: Path, pages: Iterable[Page], previous: Path | None = None) -> tuple[int, int]:
+    """Write every page under `root`; reused pages are hard links into the `previous` site."""
     written: set[str] = set()
     total = 0
     made: set[Path] = set()
@@ -64,6 +68,13 @@ def write_pages(root: Path, pages: Iterable[Page]) -> tuple[int, int]:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
+        if page.reused and previous is not None:
+            source = _safe_target(previous, page.path)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+            continue
         target.write_bytes(page.content)
         total += len(page.content)
     return len(written), total
@@ -85,13 +96,33 @@ def swap_into_place(staged: Path, out: Path) -> None:
             str(out), "the output path exists and is not a folder", "remove it or pick --out"
         )
     if out.exists() and _exchange(staged, out):
-        shutil.rmtree(staged, ignore_errors=True)  # now holds the previous site
+        discard(staged, out)  # it now holds the previous site
         return
     retired = out.parent / f".{out.name}{RETIRED_PREFIX}{os.getpid()}"
-    if out.exists():
+    had_site = out.exists()
+    if had_site:
         out.rename(retired)
     staged.rename(out)
-    shutil.rmtree(retired, ignore_errors=True)
+    if had_site:
+        discard(retired, out)
+
+
+def discard(old_site: Path, out: Path) -> None:
+    """Delete the previous site in a background process: on some disks deleting thousands of
+    files takes longer than the build. Whatever is left is removed by the next build."""
+    trash = out.parent / f".{out.name}{TRASH_PREFIX}{os.getpid()}"
+    old_site.rename(trash)
+    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(trash)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

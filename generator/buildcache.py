@@ -1,0 +1,105 @@
+"""The build cache: what the last build read and rendered, so the next one redoes only changes.
+
+It holds each content file's stat stamp and parsed paper, and each page's inputs key. A page
+whose key is unchanged is hard-linked from the previous output instead of rendered. The
+cache is a convenience, never a source of truth: a missing, corrupt or foreign cache (other
+generator or library versions, another output folder, an output folder changed since) means
+a full build, and keys hold every input, so a reused page is always the page a full build
+would write. Delete `.cache/` at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import platform
+import sys
+from dataclasses import dataclass, field
+from hashlib import sha256
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.content import ContentCache
+from generator.render import Memo
+
+CACHE_DIR = ".cache/papers"
+_DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "pyyaml", "linkify-it-py")
+
+
+def _fingerprint() -> str:
+    """Generator, Python and library versions, and the generator's own source."""
+    digest = hashlib.sha256(f"{__version__} {sys.version} {platform.machine()}".encode())
+    for name in _DEPENDENCIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{name}={metadata.version(name)}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def output_identity(out: Path) -> tuple[int, int] | None:
+    """The output folder as the last build left it: a swap gives it a new inode."""
+    try:
+        stat = out.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_dev
+
+
+@dataclass
+class BuildCache:
+    fingerprint: str = ""
+    out: str = ""
+    identity: tuple[int, int] | None = None
+    content: ContentCache = field(default_factory=ContentCache)
+    keys: dict[str, Any] = field(default_factory=dict)  # page path -> (inputs key, Page without bytes)
+    search: bool = False
+    layouts: tuple[tuple[str, int, int], ...] = ()
+    settings: Any = None  # (config, live_reload) of the cached build
+
+    def memo(self) -> Memo:
+        return dict(self.keys)
+
+
+def cache_path(root: Path, out: Path) -> Path:
+    name = sha256(str(out).encode()).hexdigest()[:16]
+    return root / CACHE_DIR / f"build-{name}.pickle"
+
+
+def load_cache(root: Path, out: Path) -> BuildCache:
+    """The previous build's cache if it is for this output as it is now; else an empty one."""
+    path = cache_path(root, out)
+    try:
+        with path.open("rb") as file:
+            cache = pickle.load(file)
+    except Exception:  # missing, truncated, or written by other code: start afresh
+        return BuildCache(fingerprint=_fingerprint(), out=str(out))
+    fresh = BuildCache(fingerprint=_fingerprint(), out=str(out))
+    if (
+        not isinstance(cache, BuildCache)
+        or cache.fingerprint != fresh.fingerprint
+        or cache.out != str(out)
+        or cache.identity is None
+        or cache.identity != output_identity(out)
+    ):
+        return fresh
+    return cache
+
+
+def save_cache(root: Path, out: Path, cache: BuildCache) -> None:
+    """Write atomically; a failure to save only costs the next build its head start."""
+    path = cache_path(root, out)
+    cache.identity = output_identity(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as file:
+            pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass

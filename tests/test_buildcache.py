@@ -1,0 +1,86 @@
+"""The build cache: warm builds redo only what changed, and always equal a cold build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.build import build
+from generator.buildcache import CACHE_DIR
+from tests.conftest import Project
+from tests.sitecheck import tree_bytes
+
+
+def cold(project: Project, tmp_path: Path, name: str) -> dict[str, bytes]:
+    out = tmp_path / name
+    build(project.root, out=out, search=False, use_cache=False)
+    return tree_bytes(out)
+
+
+def test_nothing_changed_is_up_to_date(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    first = build(sample_project.root, out=out, search=False)
+    again = build(sample_project.root, out=out, search=False)
+    assert not first.up_to_date and first.rendered == first.pages
+    assert again.up_to_date
+
+
+def test_one_edit_renders_a_few_pages_and_equals_a_cold_build(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    warm = build(sample_project.root, out=out, search=False)
+    assert 0 < warm.rendered < warm.pages // 2
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_added_deleted_and_template_changes_equal_a_cold_build(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    sample_project.paper("2025-03-18", "a-brand-new-paper", "tags: [diffusion]")
+    (sample_project.root / "content/2024/2024-12-31/last-year-paper.md").unlink()
+    build(sample_project.root, out=out, search=False)
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-1")
+    layout = sample_project.root / "layouts/paper.html"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("Abstract", "Summary"), encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert "Summary" in (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-2")
+
+
+def test_a_corrupt_cache_means_a_full_build(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    for cache in (sample_project.root / CACHE_DIR).glob("*.pickle"):
+        cache.write_bytes(b"not a pickle")
+    result = build(sample_project.root, out=out, search=False)
+    assert result.rendered == result.pages
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_an_output_changed_by_hand_is_rebuilt_in_full(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    other = tmp_path / "elsewhere"
+    out.rename(other)
+    build(sample_project.root, out=other, search=False, use_cache=False)
+    other.rename(out)  # a different folder now sits at `out`
+    result = build(sample_project.root, out=out, search=False)
+    assert not result.up_to_date
+    assert result.rendered == result.pages
+
+
+def test_search_index_is_rebuilt_only_when_paper_pages_change(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out)
+    entry = out / "pagefind/pagefind-entry.json"
+    first = entry.stat().st_ino
+    tags = sample_project.root / "content/tags.yaml"
+    tags.write_text(tags.read_text(encoding="utf-8").replace("Agents that learn", "Agents learning"), encoding="utf-8")
+    build(sample_project.root, out=out)  # only the tag page's description changed
+    assert entry.stat().st_ino == first
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Grace Hopper", "Grace B. Hopper"), encoding="utf-8")
+    build(sample_project.root, out=out)
+    assert entry.stat().st_ino != first
+    assert "Grace B. Hopper" in (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
