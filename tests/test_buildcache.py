@@ -24,7 +24,9 @@ def test_nothing_changed_is_up_to_date(sample_project: Project, tmp_path: Path) 
     assert again.up_to_date
 
 
-def test_one_edit_renders_a_few_pages_and_equals_a_cold_build(sample_project: Project, tmp_path: Path) -> None:
+def test_one_edit_renders_a_few_pages_and_equals_a_cold_build(
+    sample_project: Project, tmp_path: Path
+) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
@@ -34,7 +36,9 @@ def test_one_edit_renders_a_few_pages_and_equals_a_cold_build(sample_project: Pr
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
 
 
-def test_added_deleted_and_template_changes_equal_a_cold_build(sample_project: Project, tmp_path: Path) -> None:
+def test_added_deleted_and_template_changes_equal_a_cold_build(
+    sample_project: Project, tmp_path: Path
+) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
     sample_project.paper("2025-03-18", "a-brand-new-paper", "tags: [diffusion]")
@@ -70,17 +74,23 @@ def test_an_output_changed_by_hand_is_rebuilt_in_full(sample_project: Project, t
     assert result.rendered == result.pages
 
 
-def test_search_index_is_rebuilt_only_when_paper_pages_change(sample_project: Project, tmp_path: Path) -> None:
+def test_search_index_is_rebuilt_only_when_paper_pages_change(
+    sample_project: Project, tmp_path: Path
+) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out)
     entry = out / "pagefind/pagefind-entry.json"
     first = entry.stat().st_ino
     tags = sample_project.root / "content/tags.yaml"
-    tags.write_text(tags.read_text(encoding="utf-8").replace("Agents that learn", "Agents learning"), encoding="utf-8")
+    tags.write_text(
+        tags.read_text(encoding="utf-8").replace("Agents that learn", "Agents learning"), encoding="utf-8"
+    )
     build(sample_project.root, out=out)  # only the tag page's description changed
     assert entry.stat().st_ino == first
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("Grace Hopper", "Grace B. Hopper"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Grace Hopper", "Grace B. Hopper"), encoding="utf-8"
+    )
     build(sample_project.root, out=out)
     assert entry.stat().st_ino != first
     assert "Grace B. Hopper" in (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
