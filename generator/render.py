@@ -247,7 +247,7 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
         lambda: [
             render_tag_index(renderer, site),
             render_archive(renderer, site),
-            renderer.page("search.html", "search/index.html", _latest(site)),
+            render_search(renderer, site),
             renderer.page("404.html", "404.html"),
             render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
             renderer.page("robots.txt", "robots.txt"),
@@ -385,6 +385,24 @@ def render_tag(renderer: Renderer, site: Site, slug: str, views: dict[str, Paper
         )
     pages.append(render_feed(renderer, papers, views, f"tags/{slug}/feed.xml", tag.name))
     return pages
+
+
+def render_search(renderer: Renderer, site: Site) -> Page:
+    """The search page lists the filter values itself, so a first search loads no filter data."""
+    tags = tuple((site.vocabulary[slug].name, len(papers)) for slug, papers in site.tags.items())
+    years: dict[int, int] = {}
+    for key, days in site.months.items():
+        years[int(key[:4])] = years.get(int(key[:4]), 0) + sum(len(day.papers) for day in days)
+    months = tuple((key, sum(len(day.papers) for day in days)) for key, days in site.months.items())
+    return renderer.page(
+        "search.html",
+        "search/index.html",
+        _latest(site),
+        (tags, tuple(years.items()), months),
+        filter_tags=sorted(tags),
+        filter_years=sorted(years.items(), reverse=True),
+        filter_months=months,
+    )
 
 
 def render_archive(renderer: Renderer, site: Site) -> Page:

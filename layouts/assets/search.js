@@ -11,7 +11,6 @@
   var status = root.querySelector(".search-status");
   var list = root.querySelector(".search-results");
   var more = root.querySelector(".search-more");
-  var authors = root.querySelector("#search-authors");
   var PAGE = 10;
   var pagefind = null;
   var current = [];
@@ -35,12 +34,30 @@
     });
   }
 
+  // Only tag and month are Pagefind filters (a search loads every filter's data, so fewer
+  // is lighter): a year is any of its months, and an author is matched on the results.
   function filtersFromForm() {
     var filters = {};
-    Array.prototype.forEach.call(form.querySelectorAll("[data-filter]"), function (field) {
-      if (field.value) filters[field.getAttribute("data-filter")] = field.value;
-    });
+    var elements = form.elements;
+    if (elements.tag.value) filters.tag = elements.tag.value;
+    if (elements.month.value) {
+      filters.month = elements.month.value;
+    } else if (elements.year.value) {
+      var months = Array.prototype.map
+        .call(elements.month.options, function (item) { return item.value; })
+        .filter(function (value) { return value.indexOf(elements.year.value + "-") === 0; });
+      filters.month = { any: months };
+    }
     return filters;
+  }
+
+  function authorWanted() {
+    return form.elements.author.value.trim().toLowerCase();
+  }
+
+  function byAuthor(data, wanted) {
+    var names = ((data.meta && data.meta.author_list) || "").split("; ");
+    return names.some(function (name) { return name.toLowerCase() === wanted; });
   }
 
   function sortFromForm() {
@@ -57,29 +74,6 @@
     });
     var text = p.toString();
     history.replaceState(null, "", window.location.pathname + (text ? "?" + text : ""));
-  }
-
-  function option(select, value, count) {
-    var item = document.createElement("option");
-    item.value = value;
-    item.textContent = count === undefined ? value : value + " (" + count + ")";
-    select.appendChild(item);
-  }
-
-  function fillFilters(all) {
-    ["tag", "year", "month"].forEach(function (name) {
-      var select = form.querySelector('select[data-filter="' + name + '"]');
-      var values = Object.keys(all[name] || {}).sort();
-      if (name !== "tag") values.reverse();
-      var wanted = params().get(name);
-      values.forEach(function (value) { option(select, value, all[name][value]); });
-      if (wanted) select.value = wanted;
-    });
-    Object.keys(all.author || {}).sort().slice(0, 5000).forEach(function (name) {
-      var item = document.createElement("option");
-      item.value = name;
-      authors.appendChild(item);
-    });
   }
 
   // Pagefind marks matches with <mark>; everything else is text.
@@ -136,20 +130,40 @@
     return item;
   }
 
+  // Loads result data a batch at a time; with an author wanted, skips papers not by them.
   function showMore(run) {
-    var slice = current.slice(shown, shown + PAGE);
-    shown += slice.length;
-    more.hidden = shown >= current.length;
-    return Promise.all(slice.map(function (r) { return r.data(); })).then(function (rows) {
-      if (run !== generation) return;
-      rows.forEach(function (data) { list.appendChild(renderResult(data)); });
-    });
+    var wanted = authorWanted();
+    var added = 0;
+    function next() {
+      if (run !== generation || added >= PAGE || shown >= current.length) {
+        more.hidden = shown >= current.length;
+        if (wanted) status.textContent = matched + (shown < current.length ? "+" : "") + (matched === 1 ? " paper" : " papers");
+        return Promise.resolve();
+      }
+      var slice = current.slice(shown, shown + (wanted ? PAGE * 2 : PAGE - added));
+      shown += slice.length;
+      return Promise.all(slice.map(function (r) { return r.data(); })).then(function (rows) {
+        if (run !== generation) return;
+        rows.forEach(function (data) {
+          if (wanted && !byAuthor(data, wanted)) return;
+          list.appendChild(renderResult(data));
+          added += 1;
+          matched += 1;
+        });
+        return next();
+      });
+    }
+    return next();
   }
 
+  var matched = 0;
+
   function search() {
+    if (!pagefind) return Promise.resolve(); // still loading: the search runs once it is ready
     var run = ++generation;
     saveState();
-    var text = query.value.trim();
+    var wanted = form.elements.author.value.trim();
+    var text = (query.value.trim() + " " + wanted).trim();
     var filters = filtersFromForm();
     var sort = sortFromForm();
     if (!text && !Object.keys(filters).length) {
@@ -164,6 +178,7 @@
       if (run !== generation || !found) return;
       current = found.results;
       shown = 0;
+      matched = 0;
       list.textContent = "";
       status.textContent = current.length === 1 ? "1 paper" : current.length + " papers";
       return showMore(run);
@@ -190,10 +205,7 @@
       pagefind = module;
       return pagefind.options({ baseUrl: root.getAttribute("data-base-url") });
     })
-    .then(function () { return pagefind.filters(); })
-    .then(function (all) {
-      fillFilters(all);
-      fillForm();
+    .then(function () {
       if (query.value || document.activeElement === document.body) query.focus();
       return search();
     })

@@ -106,6 +106,13 @@ def accented_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         title="Extremal Hypergraphs and Divergences",
     )
     project.paper("2025-03-17", "a-decoy-paper", "authors: [Someone Else]", "Nothing relevant here. " * 12)
+    project.paper(
+        "2024-11-02",
+        "an-earlier-result",
+        'authors: ["Paul Erdős"]\ntags: [robotics]',
+        "An earlier note on hypergraph colourings. " * 6,
+        title="An Earlier Hypergraph Note",
+    )
     out = project.root / "public"
     build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
     return out
@@ -118,3 +125,16 @@ def test_accented_authors_and_tex_abstracts_are_found(
     base = serve_dir(accented_site, SUBPATH)
     search_from_header(page, base, query)
     assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"
+
+
+def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    page.goto(base + "search/")
+    expect(page.locator(".search-status")).to_contain_text("Type to search")
+    page.fill('input[name="author"]', "Paul Erdős")
+    expect(page.locator(".search-result")).to_have_count(2)
+    assert sorted(result_titles(page)) == ["An Earlier Hypergraph Note", "Extremal Hypergraphs and Divergences"]
+    page.select_option('select[name="year"]', "2024")
+    expect(page.locator(".search-result")).to_have_count(1)
+    assert result_titles(page) == ["An Earlier Hypergraph Note"]
+    assert "year=2024" in page.url and "author=Paul" in page.url
