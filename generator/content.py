@@ -75,6 +75,7 @@ class ContentCache:
     """Per-file results of the previous read, so a rebuild re-reads only what changed."""
 
     vocabulary_stamp: tuple[int, int] | None = None
+    vocabulary: tuple[dict[str, Tag], list[Problem]] | None = None
     files: dict[Path, FileResult] = field(default_factory=dict)
 
 
@@ -99,12 +100,14 @@ def read_file(
 
 def read_site(root: Path, today: dt.date | None = None, cache: ContentCache | None = None) -> Checked:
     """Every paper under `root/content`, validated, plus the site-wide duplicate rules."""
-    vocabulary, problems = read_vocabulary(root)
     cache = cache if cache is not None else ContentCache()
     vocabulary_stamp = _stamp(root / CONTENT_DIR / VOCABULARY_NAME)
-    if cache.vocabulary_stamp != vocabulary_stamp:  # tags are checked per file: read them all again
-        cache.files.clear()
+    if cache.vocabulary_stamp != vocabulary_stamp or cache.vocabulary is None:
+        cache.files.clear()  # tags are checked per file: read them all again
         cache.vocabulary_stamp = vocabulary_stamp
+        cache.vocabulary = read_vocabulary(root)
+    vocabulary, vocabulary_problems = cache.vocabulary
+    problems = list(vocabulary_problems)
     results: dict[Path, FileResult] = {}
     for path in walk_content(root / CONTENT_DIR):
         result = cache.files.get(path)

@@ -227,7 +227,9 @@ Task = Callable[[], list[Page]]
 def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     """Point the templates at this site's vocabulary; one view per paper, filled lazily."""
     renderer.env.globals["vocabulary"] = site.vocabulary
-    renderer.vocabulary_key = tuple(sorted(site.vocabulary.items()))
+    key = tuple(sorted(site.vocabulary.items()))
+    if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
+        renderer.vocabulary_key = key
     return {paper.slug: PaperView(paper) for paper in site.papers}
 
 
