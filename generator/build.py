@@ -79,11 +79,11 @@ def build(
     if _up_to_date(cache, before, layouts_now, config, search, live_reload):
         result.pages, result.up_to_date = len(cache.keys), True
         return result
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
     staged = staging_dir(out)
     previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(out)
         with result.timed("render"):
             # A layout or settings change re-renders everything: then a cold, parallel build is faster.
             warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)

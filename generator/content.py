@@ -41,6 +41,8 @@ class Checked:
 def read_vocabulary(root: Path) -> tuple[dict[str, Tag], list[Problem]]:
     path = root / CONTENT_DIR / VOCABULARY_NAME
     label = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
+    if path.is_symlink():
+        return {}, [Problem(label, None, "the vocabulary may not be a symbolic link", "replace it by the file")]
     if not path.is_file():
         return {}, []
     text, problem = decode_utf8(label, path.read_bytes())

@@ -106,6 +106,9 @@ def parse_yaml_mapping(
     """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts."""
     loader = _Loader(yaml_text)
     try:
+        too_deep = _too_deep(yaml_text)
+        if too_deep is not None:
+            return None, [Problem(path, first_line + too_deep, _TOO_LARGE, _ALIAS_HINT)]
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         last = yaml_text.count("\n")
@@ -152,6 +155,27 @@ _ESCAPE_HINT = (
 )
 
 
+_TOO_LARGE = "the front matter is too large or too deeply nested"
+_ALIAS_HINT = "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: write the values out"
+
+
+def _too_deep(yaml_text: str) -> int | None:
+    """The line (from 0) where the nesting first goes deeper than MAX_DEPTH, from parser events.
+
+    Composing nodes recurses once per level (in C with libyaml, where thousands of `[` overflow
+    the stack and crash the process), so the depth is bounded before anything is composed.
+    """
+    depth = 0
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the top-level mapping is one level
+                return int(event.start_mark.line) if event.start_mark else 0
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 class _Stop(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -182,11 +206,7 @@ class _Builder:
     def build(self, node: yaml.Node, key_path: KeyPath, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            raise self.stop(
-                node,
-                "the front matter is too large or too deeply nested",
-                "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: write the values out",
-            )
+            raise self.stop(node, _TOO_LARGE, _ALIAS_HINT)
         if key_path:
             self.lines.setdefault(key_path, self.line(node))
         if isinstance(node, yaml.ScalarNode):
@@ -212,7 +232,8 @@ class _Builder:
         try:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as error:
-            raise self.stop(node, f"this value cannot be read: {error}") from None
+            reason = "the number has too many digits" if "int_max_str_digits" in str(error) else error
+            raise self.stop(node, f"this value cannot be read: {reason}") from None
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() and value.tzinfo is None else value
         return value

@@ -65,12 +65,12 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
     label = label_for(root, path)
     parts = path.relative_to(root / CONTENT_DIR).parts
-    if (path.name in _IGNORED and len(parts) == 1) or path.name.startswith("."):
-        return None, None
-    if path.is_symlink():
+    if path.is_symlink() and not path.name.startswith("."):  # tags.yaml too: it is read elsewhere
         return None, Problem(
             label, None, "symbolic links are not allowed in content/", "replace the link by the file itself"
         )
+    if (path.name in _IGNORED and len(parts) == 1) or path.name.startswith("."):
+        return None, None
     if path.suffix != ".md":
         return None, Problem(
             label,

@@ -9,6 +9,7 @@ Unknown macros stay readable as written. Links are limited to http(s) and mailto
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -92,6 +93,10 @@ _ACCENT_RE = re.compile(
     r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
 )
 SAFE_SCHEMES = ("http", "https", "mailto")
+MAX_GROUP = 5_000  # a TeX group's closing brace must be this close to its opening one
+MAX_TEX_DEPTH = 20  # deeper nested TeX groups stay as written, like markdown-it's maxNesting
+_DEPTH_KEY = "tex_depth"
+_BRACE_RE = re.compile(r"[{}]")
 
 
 def is_safe_link(url: str) -> bool:
@@ -110,18 +115,35 @@ def _accented(base: str, mark: str) -> str:
 
 def _braced(src: str, start: int, limit: int) -> int | None:
     """The index of the `}` matching the `{` at `start`, or None."""
-    depth = 0
-    for index in range(start, min(limit, start + 5_000)):
-        char = src[index]
-        if char == "\\":
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
+    close = _brace_pairs(src).get(start)
+    return close if close is not None and close < min(limit, start + MAX_GROUP) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _brace_pairs(src: str) -> dict[int, int]:
+    """Every matched `{` of `src` with its `}`, in one pass: trying many groups stays linear."""
+    pairs: dict[int, int] = {}
+    opened: list[int] = []
+    for match in _BRACE_RE.finditer(src):
+        if match.group() == "{":
+            opened.append(match.start())
+        elif opened:
+            pairs[opened.pop()] = match.start()
+    return pairs
+
+
+@functools.lru_cache(maxsize=16)
+def _positions(src: str, needle: str) -> list[int]:
+    return [match.start() for match in re.finditer(re.escape(needle), src)]
+
+
+def _find(src: str, needle: str, start: int, limit: int) -> int:
+    """`src.find(needle, start, limit)`, without rescanning `src` for every unclosed `\\(`."""
+    positions = _positions(src, needle)
+    index = bisect.bisect_left(positions, start)
+    if index < len(positions) and positions[index] + len(needle) <= limit:
+        return positions[index]
+    return -1
 
 
 def _tex_inline(state: StateInline, silent: bool) -> bool:
@@ -132,7 +154,7 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
     nxt = src[pos + 1]
     if nxt in "([":
         closer = "\\)" if nxt == "(" else "\\]"
-        end = src.find(closer, pos + 2, state.posMax)
+        end = _find(src, closer, pos + 2, state.posMax)
         if end < 0:
             return False
         if not silent:
@@ -164,7 +186,7 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
             state.pending += LETTERS[name]
         state.pos = _skip_empty_group(src, after, state.posMax)
         return True
-    if name in WRAPPERS or name in ("url", "href"):
+    if (name in WRAPPERS or name in ("url", "href")) and state.env.get(_DEPTH_KEY, 0) < MAX_TEX_DEPTH:
         open_at = command.end()
         if open_at >= state.posMax or src[open_at] != "{":
             return False
@@ -198,7 +220,12 @@ def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool =
     if tag == "code":
         state.pending += state.src[start:end]
     else:
-        state.md.inline.tokenize(state)
+        depth = state.env.get(_DEPTH_KEY, 0)
+        state.env[_DEPTH_KEY] = depth + 1
+        try:
+            state.md.inline.tokenize(state)
+        finally:
+            state.env[_DEPTH_KEY] = depth
     state.posMax = old_max
     if tag:
         state.push(f"{tag}_close", tag, -1)

@@ -13,8 +13,8 @@ from functools import cached_property
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 MAX_SLUG = 100
 LINK_KINDS = ("code", "project", "data", "pdf", "video")
-ARXIV_NEW_RE = re.compile(r"^(?P<base>\d{4}\.\d{4,5})(?P<version>v[1-9]\d*)?$")
-ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?P<version>v[1-9]\d*)?$")
+ARXIV_NEW_RE = re.compile(r"^(?P<base>[0-9]{4}\.[0-9]{4,5})(?P<version>v[1-9][0-9]*)?$")
+ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?P<version>v[1-9][0-9]*)?$")
 
 
 def arxiv_base(arxiv_id: str) -> str | None:

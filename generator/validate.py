@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -37,7 +38,17 @@ MAX_TEXT = 2_000
 MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ufffe\uffff]")
+# Characters XML 1.0 forbids (the Atom feed carries every abstract); tab and newline are fine.
+_BODY_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Bidi embeddings, overrides and isolates reorder what follows them: a title or an author could
+# display differently from what a reviewer reads ("Trojan Source"). RTL text needs none of them.
+BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def has_visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, format and control characters."""
+    return any(unicodedata.category(char)[0] not in "ZC" for char in text)
 
 
 class _Fields:
@@ -73,6 +84,18 @@ class _Fields:
             return None
         if _CONTROL_RE.search(text) or "\n" in text:
             self.problem(path, f"`{_name(path)}` must be one line without control characters")
+            return None
+        if BIDI_RE.search(text):
+            self.problem(
+                path,
+                f"`{_name(path)}` contains invisible bidirectional control characters",
+                "remove them: right-to-left text displays correctly without them",
+            )
+            return None
+        if not has_visible(text):
+            self.problem(
+                path, f"`{_name(path)}` has no visible characters", f"write a value or remove `{key}:`"
+            )
             return None
         if len(text) > limit:
             self.problem(path, f"`{_name(path)}` is {len(text)} characters; the limit is {limit}")
@@ -156,6 +179,18 @@ def validate_paper(
                 "write the paper's abstract below the closing `---` line",
             )
         )
+    control = _BODY_CONTROL_RE.search(document.body)
+    if control:
+        fields.problems.append(
+            Problem(
+                source.label,
+                document.body_line + document.body.count("\n", 0, control.start()),
+                f"the abstract contains the control character U+{ord(control.group()):04X}",
+                "remove it: it is invisible, and feed readers refuse a feed that contains it",
+            )
+        )
+    tldr, keywords = fields.text("tldr"), fields.text_list("keywords")
+    organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
     paper_warnings(fields, title, authors, body, source.day, today)
     if any(p.severity == "error" for p in fields.problems) or title is None:
         return None, fields.problems
@@ -169,10 +204,10 @@ def validate_paper(
         arxiv=arxiv,
         tags=tags,
         links=links,
-        tldr=fields.text("tldr"),
-        keywords=fields.text_list("keywords"),
-        organization=fields.text("organization", 300),
-        submitted_by=fields.text("submitted_by", 300),
+        tldr=tldr,
+        keywords=keywords,
+        organization=organization,
+        submitted_by=submitted_by,
         upvotes=upvotes,
     )
     return paper, fields.problems

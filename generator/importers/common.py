@@ -27,6 +27,7 @@ from generator.errors import PapersError, Problem
 from generator.load import label_for
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
+from generator.validate import BIDI_RE, has_visible
 
 USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
 MAX_DOWNLOAD = 64_000_000
@@ -37,8 +38,10 @@ _PARAGRAPH_RE = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
 
 
 def clean_line(text: str) -> str:
-    """One line of text: control characters dropped, every run of whitespace one space."""
-    return " ".join(_UNWANTED_RE.sub("", text).split())
+    """One line of text: control and bidi characters dropped, whitespace runs one space;
+    empty when nothing visible is left (the checker refuses such a field)."""
+    line = " ".join(BIDI_RE.sub("", _UNWANTED_RE.sub("", text)).split())
+    return line if has_visible(line) else ""
 
 
 def unwrap_abstract(text: str) -> str:

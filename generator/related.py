@@ -1,0 +1,196 @@
+"""Related papers: TF-IDF cosine over titles and abstracts, through an inverted index.
+
+Each paper becomes a sparse vector of stemmed words weighted (1 + ln tf) * idf, title
+words counted `TITLE_WEIGHT` times, scaled to unit length. Only its `TERMS_PER_PAPER`
+strongest terms that another paper also uses are kept. Candidates for a paper are the
+papers sharing most of its terms, found through postings that keep each term's
+`POSTINGS_CAP` strongest papers; the best `CANDIDATES` are scored by cosine over the
+kept terms. The work is at most papers x terms x cap, never all pairs. Output depends
+only on the papers' slugs, titles and bodies; ties are broken by slug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import heapq
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from itertools import chain
+
+from generator.model import Paper
+from generator.views import PaperView
+
+TITLE_WEIGHT = 3
+TERMS_PER_PAPER = 20
+POSTINGS_CAP = 100
+CANDIDATES = 30
+MIN_SCORE = 0.05  # below this two papers share only incidental words (checked on content/)
+SCORE_DIGITS = 9  # scores are rounded before comparing, so ties do not depend on float noise
+
+_TEX_RE = re.compile(r"\\[a-zA-Z]+|\\.")
+_WORD_RE = re.compile(r"[a-z][a-z0-9]*")
+
+# Function words and the vocabulary every abstract uses; idf would weigh them down anyway,
+# dropping them keeps them out of the per-paper term budget.
+_STOPWORDS_TEXT = """
+a about above across after again against all almost along already also although always am
+among an and another any are around as at be because been before being below between both
+but by can cannot could did do does doing done down during each either else enough etc even
+ever every for from further get gets given had has have having he her here hers him his how
+however i if in into is it its itself just least less like made make makes many may me might
+more most much must my neither no nor not now of off often on once one only onto or other
+others otherwise our ours out over own per rather same several she should since so some such
+than that the their theirs them themselves then there these they this those though through
+thus to too toward towards under until up upon us use used uses using very via was we well
+were what when where whether which while who whom whose why will with within without would
+yet you your ability able abstract achieve achieved achieves across additionally address
+addresses aim allow allows approach approaches based best better challenge challenges
+consider demonstrate demonstrates demonstrated different effective effectively efficient
+enable enables et existing experiment experiments extensive first furthermore high however
+improve improved improves improvement including introduce introduces key large leverage
+leverages lead leads method methods moreover new novel obtain offer offers outperform
+outperforms overall paper particular performance present presents previous problem propose
+proposed proposes provide provides recent recently result results second show shows shown
+significant significantly specifically state study studies success successful task tasks
+three two various way ways wide widely work works
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def stem(word: str) -> str:
+    """Harman's S-stemmer: plurals only, so `models`/`model` meet and little else changes."""
+    if len(word) > 3 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
+        return word[:-1]
+    return word
+
+
+def plain_words(text: str) -> list[str]:
+    """Lowercase ASCII words of Markdown with TeX: commands and accents dropped, math kept."""
+    text = _TEX_RE.sub("", text)
+    if not text.isascii():  # accents dropped (Erdős -> erdos), other symbols split words
+        text = "".join(
+            char if char.isascii() else "" if unicodedata.combining(char) else " "
+            for char in unicodedata.normalize("NFKD", text)
+        )
+    return _WORD_RE.findall(text.lower())
+
+
+@functools.lru_cache(maxsize=500_000)
+def _term(word: str) -> str | None:
+    """The term a word counts as; None for stopwords and one-letter noise."""
+    if len(word) < 2 or word in STOPWORDS:
+        return None
+    term = stem(word)
+    return None if term in STOPWORDS else term
+
+
+def term_counts(title: str, body: str) -> Counter[str]:
+    """The terms of one paper, title words counted `TITLE_WEIGHT` times."""
+    counts: Counter[str] = Counter()
+    for words, weight in ((plain_words(body), 1), (plain_words(title), TITLE_WEIGHT)):
+        for word, count in Counter(words).items():
+            term = _term(word)
+            if term is not None:
+                counts[term] += count * weight
+    return counts
+
+
+Vector = list[tuple[str, float]]  # the indexed terms of a paper, strongest first, unit-normalised
+
+
+def paper_vectors(documents: Sequence[Counter[str]]) -> list[Vector]:
+    """Each document's strongest shared terms with their TF-IDF weights (full vector norm = 1)."""
+    frequency: Counter[str] = Counter()
+    for counts in documents:
+        frequency.update(counts.keys())
+    total = len(documents)
+    idf = {term: math.log((1 + total) / (1 + df)) + 1.0 for term, df in frequency.items() if df > 1}
+    unique_idf = math.log((1 + total) / 2) + 1.0  # a term of one paper only: it counts in the norm
+    vectors: list[Vector] = []
+    for counts in documents:
+        weights: dict[str, float] = {}
+        norm = 0.0
+        for term, count in counts.items():
+            weight = (1.0 + math.log(count)) * idf.get(term, unique_idf)
+            norm += weight * weight
+            if term in idf:
+                weights[term] = weight
+        scale = 1.0 / math.sqrt(norm) if norm else 0.0
+        strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
+        vectors.append([(term, weight * scale) for term, weight in strongest])
+    return vectors
+
+
+def _postings(vectors: Sequence[Vector]) -> dict[str, list[int]]:
+    """Term -> the papers it is indexed for, strongest first, at most `POSTINGS_CAP` of them."""
+    postings: dict[str, list[tuple[float, int]]] = {}
+    for index, vector in enumerate(vectors):
+        for term, weight in vector:
+            postings.setdefault(term, []).append((-weight, index))
+    capped: dict[str, list[int]] = {}
+    for term, entries in postings.items():
+        if len(entries) > POSTINGS_CAP:
+            entries = heapq.nsmallest(POSTINGS_CAP, entries)
+        capped[term] = [index for _, index in entries]
+    return capped
+
+
+def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
+    """Slug -> the slugs of up to `k` most similar other papers, most similar first.
+
+    Candidates are the papers that share the most indexed terms with a paper (counted
+    in C by `Counter`); only the best `CANDIDATES` of them are scored exactly.
+    """
+    ordered = sorted(papers, key=lambda paper: paper.slug)
+    slugs = [paper.slug for paper in ordered]
+    vectors = paper_vectors([term_counts(paper.title, paper.body) for paper in ordered])
+    weights = [dict(vector) for vector in vectors]
+    postings = _postings(vectors)
+    result: dict[str, tuple[str, ...]] = {}
+    for index, vector in enumerate(vectors):
+        shared = Counter(chain.from_iterable([postings[term] for term, _ in vector]))
+        shared.pop(index, None)
+        scored = []
+        for other, _ in shared.most_common(CANDIDATES):
+            theirs = weights[other]
+            score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
+            if score >= MIN_SCORE:
+                scored.append((-round(score, SCORE_DIGITS), slugs[other]))
+        result[slugs[index]] = tuple(slug for _, slug in heapq.nsmallest(k, scored))
+    return result
+
+
+def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
+    """`related_papers`, reused while no slug, title or body changed (e.g. between dev rebuilds)."""
+    texts = tuple(sorted((paper.slug, paper.title, paper.body) for paper in papers))
+    return _related_of_texts(texts, k)
+
+
+@functools.lru_cache(maxsize=1)
+def _related_of_texts(texts: tuple[tuple[str, str, str], ...], k: int) -> dict[str, tuple[str, ...]]:
+    day = dt.date(1970, 1, 1)
+    return related_papers([Paper(slug, day, title, body, "") for slug, title, body in texts], k)
+
+
+class RelatedViews:
+    """The `related` template global: a paper's related papers as the views pages show."""
+
+    def __init__(self, related: dict[str, tuple[str, ...]], views: dict[str, PaperView]) -> None:
+        self.related = related
+        self.views = views
+
+    def __call__(self, slug: str) -> list[PaperView]:
+        return [self.views[other] for other in self.related.get(slug, ())]
+
+    def key(self, slug: str) -> Hashable:
+        """What a paper page shows of them, for the render memo: slug, title and day."""
+        papers = (self.views[other].paper for other in self.related.get(slug, ()))
+        return tuple((paper.slug, paper.title, paper.day) for paper in papers)

@@ -1,0 +1,136 @@
+// The reading list page: lists the papers saved in this browser, exports them as a
+// BibTeX file or a Markdown list. Nothing leaves the browser. Needs site.js (loaded after
+// this file, so the work waits for DOMContentLoaded).
+(function () {
+  "use strict";
+
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+
+  function longDate(iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return match ? Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1] : "";
+  }
+
+  function markdownText(text) {
+    return text.replace(/([\\`*_[\]<>])/g, "\\$1");
+  }
+
+  function bibtexOf(list) {
+    return list.filter(function (entry) { return entry.bibtex; })
+      .map(function (entry) { return entry.bibtex.trim(); }).join("\n\n") + "\n";
+  }
+
+  function markdownOf(list, siteTitle) {
+    var lines = ["# Reading list" + (siteTitle ? " from " + siteTitle : ""), ""];
+    list.forEach(function (entry) {
+      var line = "- [" + markdownText(entry.title) + "](" + entry.url.replace(/\(/g, "%28").replace(/\)/g, "%29") + ")";
+      if (entry.authors && entry.authors.length) {
+        var shown = entry.authors.slice(0, 3).join(", ") + (entry.authors.length > 3 ? " et al." : "");
+        line += " — " + markdownText(shown);
+      }
+      if (entry.day) line += " (" + longDate(entry.day) + ")";
+      if (entry.arxiv) line += " · [arXiv:" + entry.arxiv + "](https://arxiv.org/abs/" + entry.arxiv + ")";
+      lines.push(line);
+    });
+    return lines.join("\n") + "\n";
+  }
+
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  function start() {
+    var root = document.getElementById("saved");
+    var api = window.DailyPapers;
+    if (!root || !api) return;
+    var element = api.element;
+    var readingList = api.readingList;
+    if (!readingList.available) {
+      root.appendChild(element("p", "notice", "This browser does not let the site store anything, so there is no reading list here."));
+      return;
+    }
+
+    var actions = element("div", "saved-actions");
+    var bib = element("button", "button", "Download BibTeX (.bib)");
+    var md = element("button", "button", "Download Markdown");
+    var clear = element("button", "button", "Clear the list");
+    [bib, md, clear].forEach(function (button) {
+      button.type = "button";
+      actions.appendChild(button);
+    });
+    var count = element("p", "saved-count");
+    var list = element("ol", "paper-list saved-list");
+    root.appendChild(count);
+    root.appendChild(actions);
+    root.appendChild(list);
+
+    function render() {
+      var entries = readingList.all();
+      count.textContent = entries.length === 0
+        ? "No saved papers yet. Use the Save button on a paper or in a list of papers, or press s."
+        : entries.length + " saved paper" + (entries.length === 1 ? "" : "s") + ", most recently saved first.";
+      actions.hidden = entries.length === 0;
+      list.replaceChildren();
+      entries.forEach(function (entry) {
+        var item = element("li");
+        var card = element("article", "paper-card");
+        var heading = element("h2", "paper-card-title");
+        var link = element("a", null, entry.title);
+        link.href = entry.url;
+        heading.appendChild(link);
+        card.appendChild(heading);
+        if (entry.authors && entry.authors.length) {
+          var authors = entry.authors.slice(0, 8).join(", ");
+          if (entry.authors.length > 8) authors += ", and " + (entry.authors.length - 8) + " more";
+          card.appendChild(element("p", "paper-authors", authors));
+        }
+        var meta = element("p", "paper-meta");
+        if (entry.day) {
+          var time = element("time", null, longDate(entry.day));
+          time.dateTime = entry.day;
+          meta.appendChild(time);
+        }
+        if (entry.arxiv) meta.appendChild(element("span", null, "arXiv:" + entry.arxiv));
+        var remove = element("button", "save-button", "Remove");
+        remove.type = "button";
+        remove.addEventListener("click", function () {
+          readingList.remove(entry.slug);
+          render();
+          api.announce("Removed " + entry.title);
+        });
+        var slot = element("span", "save-slot");
+        slot.appendChild(remove);
+        meta.appendChild(slot);
+        card.appendChild(meta);
+        item.appendChild(card);
+        list.appendChild(item);
+      });
+    }
+
+    bib.addEventListener("click", function () {
+      download("reading-list.bib", "application/x-bibtex;charset=utf-8", bibtexOf(readingList.all()));
+    });
+    md.addEventListener("click", function () {
+      download("reading-list.md", "text/markdown;charset=utf-8", markdownOf(readingList.all(), root.dataset.siteTitle));
+    });
+    clear.addEventListener("click", function () {
+      if (window.confirm("Remove every paper from your reading list?")) {
+        readingList.write([]);
+        render();
+        api.announce("The reading list is empty");
+      }
+    });
+    window.addEventListener("storage", render);
+    render();
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,280 @@
+"""Reading flow in a real browser, under a subpath: keyboard shortcuts, the reading list, copy
+buttons, and that none of it moves the page or exists without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ServeDir
+from tests.conftest import Project
+from tests.wiring import build_all
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = pytest.mark.browser
+SUBPATH = "/daily-papers/"
+SHARDED = "Sharded optimizer states for trillion parameter training"
+OFFLOAD = "Offloading optimizer states for trillion parameter training"
+
+
+@pytest.fixture(scope="module")
+def reading_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = Project(tmp_path_factory.mktemp("reading") / "site")
+    project.paper(
+        "2025-03-17",
+        "2503.10001",
+        'arxiv: "2503.10001"\nauthors: [Ada Lovelace, Grace Hopper]\ntags: [llm]\nupvotes: 30',
+        "We shard optimizer states across data parallel workers to train trillion parameter models.",
+        title=SHARDED,
+    )
+    project.paper(
+        "2025-03-17",
+        "2503.10002",
+        'arxiv: "2503.10002"\nauthors: [Alan Turing]\nupvotes: 10',
+        "Offloading optimizer states to NVMe lets data parallel training reach trillion parameters.",
+        title=OFFLOAD,
+    )
+    project.paper("2025-03-17", "a-poem-about-roses", "", "Roses bloom in spring gardens.", title="On roses")
+    project.paper(
+        "2025-03-16", "2503.10003", 'arxiv: "2503.10003"', "Gardens of graphs. " * 5, title="Graph gardens"
+    )
+    return build_all(project.root, project.root / "public", f"https://example.github.io{SUBPATH}")
+
+
+@pytest.fixture
+def base(reading_site: Path, serve_dir: ServeDir) -> str:
+    return serve_dir(reading_site, SUBPATH)
+
+
+def watch(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page = context.new_page()
+    errors = watch(page)
+    yield page
+    assert errors == [], f"browser console errors: {errors}"
+
+
+def focused_href(page: Page) -> str:
+    return str(page.evaluate("document.activeElement.getAttribute('href')"))
+
+
+# ---------------------------------------------------------------- keyboard
+
+
+def test_j_and_k_move_between_papers(page: Page, base: str) -> None:
+    page.goto(base + "days/2025-03-17/")
+    page.keyboard.press("j")
+    assert focused_href(page) == f"{SUBPATH}papers/2503.10001/"
+    page.keyboard.press("j")
+    assert focused_href(page) == f"{SUBPATH}papers/2503.10002/"
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # stays on the last one
+    assert focused_href(page) == f"{SUBPATH}papers/a-poem-about-roses/"
+    page.keyboard.press("k")
+    assert focused_href(page) == f"{SUBPATH}papers/2503.10002/"
+
+
+def test_n_and_p_follow_the_next_and_previous_links(page: Page, base: str) -> None:
+    page.goto(base + "days/2025-03-17/")
+    page.keyboard.press("p")
+    page.wait_for_url(re.compile(r"/daily-papers/days/2025-03-16/$"))
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/daily-papers/days/2025-03-17/$"))
+    page.goto(base + "papers/2503.10001/")
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/daily-papers/papers/2503.10002/$"))
+    page.keyboard.press("p")
+    page.wait_for_url(re.compile(r"/daily-papers/papers/2503.10001/$"))
+
+
+def test_keys_are_ignored_while_typing_and_with_modifiers(page: Page, base: str) -> None:
+    page.goto(base + "days/2025-03-17/")
+    page.keyboard.press("/")
+    expect(page.locator("#site-search")).to_be_focused()
+    page.keyboard.type("jnp?")
+    expect(page.locator("#site-search")).to_have_value("jnp?")
+    page.locator("#site-search").blur()
+    page.keyboard.press("Alt+p")
+    page.keyboard.press("Control+j")
+    page.wait_for_timeout(200)
+    assert page.url == base + "days/2025-03-17/"
+    assert page.locator("dialog").count() == 0
+
+
+def test_question_mark_toggles_the_shortcut_help(page: Page, base: str) -> None:
+    page.goto(base + "papers/2503.10001/")
+    page.keyboard.press("?")
+    dialog = page.locator("dialog.help-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading")).to_have_text("Keyboard shortcuts")
+    expect(dialog.locator("kbd")).to_have_text(["j", "k", "n", "p", "s", "/", "?"])
+    expect(dialog.get_by_role("link", name="Your reading list")).to_have_attribute("href", f"{SUBPATH}saved/")
+    page.keyboard.press("j")  # nothing behind the dialog moves
+    page.keyboard.press("?")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("?")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    assert page.url == base + "papers/2503.10001/"
+    page.goto(base + "days/2025-03-17/")
+    page.keyboard.press("?")
+    page.get_by_role("link", name="Your reading list").click()
+    page.wait_for_url(re.compile(r"/daily-papers/saved/$"))
+
+
+# ---------------------------------------------------------------- reading list
+
+
+def save_button(page: Page, slug: str) -> Any:
+    return page.locator(f'[data-paper="{slug}"] .save-button')
+
+
+def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -> None:
+    page.goto(base + "papers/2503.10001/")
+    button = save_button(page, "2503.10001")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(save_button(page, "2503.10001")).to_have_attribute("aria-pressed", "true")
+
+    page.goto(base + "days/2025-03-17/")
+    expect(save_button(page, "2503.10001")).to_have_attribute("aria-pressed", "true")
+    expect(save_button(page, "2503.10002")).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("s")  # saves the focused card: the poem
+    expect(save_button(page, "a-poem-about-roses")).to_have_attribute("aria-pressed", "true")
+
+    page.goto(base + "saved/")
+    titles = page.locator("#saved .paper-card-title a")
+    expect(titles).to_have_text(["On roses", SHARDED])
+    expect(titles.nth(1)).to_have_attribute(
+        "href", re.compile(r"^http://127\.0\.0\.1:\d+/daily-papers/papers/2503\.10001/$")
+    )
+    expect(page.locator("#saved .paper-authors")).to_have_text(["Ada Lovelace, Grace Hopper"])
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download BibTeX (.bib)").click()
+    download = info.value
+    assert download.suggested_filename == "reading-list.bib"
+    bib = Path(download.path()).read_text(encoding="utf-8")
+    assert bib.index("@misc{a-poem-about-roses,") < bib.index("@misc{2503.10001,")
+    assert "author = {Ada Lovelace and Grace Hopper}" in bib
+    assert "eprint = {2503.10001}" in bib
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Markdown").click()
+    markdown = Path(info.value.path()).read_text(encoding="utf-8")
+    assert info.value.suggested_filename == "reading-list.md"
+    assert re.search(
+        rf"^- \[{SHARDED}\]\(http://127\.0\.0\.1:\d+/daily-papers/papers/2503\.10001/\) — Ada Lovelace, "
+        r"Grace Hopper \(17 March 2025\) · \[arXiv:2503\.10001\]\(https://arxiv\.org/abs/2503\.10001\)$",
+        markdown,
+        re.MULTILINE,
+    ), markdown
+
+    page.locator('#saved li:has-text("On roses")').get_by_role("button", name="Remove").click()
+    expect(titles).to_have_text([SHARDED])
+    page.reload()
+    expect(page.locator("#saved .paper-card-title a")).to_have_text([SHARDED])
+
+
+def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str) -> None:
+    page.goto(base + "saved/")
+    expect(page.locator(".saved-count")).to_contain_text("No saved papers yet")
+    expect(page.locator(".saved-actions")).to_be_hidden()
+
+
+# ---------------------------------------------------------------- copy citation
+
+
+def test_copy_buttons_put_each_citation_on_the_clipboard(page: Page, base: str) -> None:
+    page.goto(base + "papers/2503.10001/")
+    for block, expected in [
+        ("cite-bibtex", page.locator("#cite-bibtex").text_content() or ""),
+        ("cite-arxiv", f"Ada Lovelace and Grace Hopper. {SHARDED}. arXiv:2503.10001, 2025."),
+        (
+            "cite-text",
+            f"Ada Lovelace and Grace Hopper (2025). {SHARDED}. arXiv:2503.10001. https://arxiv.org/abs/2503.10001",
+        ),
+    ]:
+        button = page.locator(f'[data-copy="{block}"] button')
+        button.click()
+        expect(button).to_have_class(re.compile(r"\bis-copied\b"))
+        expect(button).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == expected.strip()
+
+
+def test_without_a_clipboard_the_citation_is_selected(browser: Browser, base: str) -> None:
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', { value: undefined })")
+    page = context.new_page()
+    errors = watch(page)
+    page.goto(base + "papers/2503.10002/")
+    button = page.locator('[data-copy="cite-text"] button')
+    button.click()
+    expect(button).to_have_class(re.compile(r"\bis-selected\b"))
+    selected = page.evaluate("window.getSelection().toString()")
+    assert selected.strip() == page.locator("#cite-text").text_content()
+    context.close()
+    assert errors == []
+
+
+# ---------------------------------------------------------------- progressive enhancement
+
+
+BOXES = """
+selector => Array.from(document.querySelectorAll(selector), element => {
+  const box = element.getBoundingClientRect();
+  return [Math.round(box.x), Math.round(box.y + window.scrollY), Math.round(box.width), Math.round(box.height)];
+})
+"""
+WATCHED = ".paper-card, .paper-meta, .paper-links, .cite-row, .citation, .related, .pager, .site-footer"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", ["days/2025-03-17/", "papers/2503.10001/", "weeks/2025-W12/"])
+def test_the_enhancements_move_nothing_and_do_not_exist_without_javascript(
+    browser: Browser, base: str, width: int, path: str
+) -> None:
+    boxes = {}
+    for javascript in (False, True):
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": 800}
+        )
+        page = context.new_page()
+        page.goto(base + path)
+        if javascript:
+            page.wait_for_selector(".save-button")
+        else:
+            assert page.locator("button").count() == 0
+        boxes[javascript] = page.evaluate(BOXES, WATCHED)
+        context.close()
+    assert boxes[True] == boxes[False]

@@ -1,0 +1,235 @@
+"""Failures while publishing: a killed build, an unwritable output folder, a full disk.
+
+The published folder must always be a complete site, the previous one or the new one, never
+a mix; a build that cannot write says why in one line and leaves the previous site alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import pathlib
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.cli import main
+from tests.conftest import REPO, Project
+from tests.sitecheck import tree_bytes
+
+PAPERS = 160  # a build takes most of a second: kills land in every stage
+KILLS = 50
+SEED = 20250317
+LEFTOVER_WAIT = 10.0  # seconds for the background removal of a replaced site to finish
+
+
+def write_version(project: Project, version: int) -> None:
+    """The same papers in one of two versions: every paper page, day page and feed differs."""
+    start = dt.date(2025, 1, 1)
+    word = ("alpha", "beta")[version]
+    for index in range(PAPERS):
+        day = start + dt.timedelta(days=index // 8)
+        front = (
+            f"authors: [Ada Lovelace, Author {index}]\n"
+            f"tags: [{'llm' if index % 2 else 'diffusion'}, robotics]\n"
+            f"upvotes: {index + version}"
+        )
+        body = f"Paper {index}, {word} version: we study $\\{word}_{index}$-attention at length. " * 12
+        project.paper(day.isoformat(), f"paper-{index:04d}", front, body, title=f"Paper {index} ({word})")
+
+
+def build_command(root: Path, search: bool, cache: bool) -> list[str]:
+    command = [sys.executable, "-m", "generator", "--root", str(root), "build", "--out", "public"]
+    return command + ([] if search else ["--no-search"]) + ([] if cache else ["--no-cache"])
+
+
+def run_build(root: Path, search: bool = False, cache: bool = True) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        build_command(root, search, cache), cwd=root, env=_env(), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return time.perf_counter() - start
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
+
+def site_tree(out: Path) -> dict[str, bytes]:
+    """The published files; Pagefind's output differs from run to run, so it is left out."""
+    return {path: data for path, data in tree_bytes(out).items() if not path.startswith("pagefind/")}
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".public"))
+
+
+def wait_for_no_leftovers(root: Path) -> list[str]:
+    deadline = time.monotonic() + LEFTOVER_WAIT
+    while leftovers(root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return leftovers(root)
+
+
+def test_a_killed_build_leaves_the_old_site_or_the_new_one(project: Project) -> None:
+    root = project.root
+    write_version(project, 0)
+    run_build(root, cache=False)
+    trees = [site_tree(root / "public")]
+    write_version(project, 1)
+    durations = {False: [run_build(root)]}
+    trees.append(site_tree(root / "public"))
+    write_version(project, 0)
+    durations[True] = [run_build(root, search=True)]
+    assert site_tree(root / "public") == trees[0], "a warm build differs from a full build"
+    assert trees[0] != trees[1]
+
+    rng = random.Random(SEED)
+    published, kills, finished = 0, 0, 0
+    write_version(project, 1)
+    attempt = 0
+    while kills < KILLS:
+        attempt += 1
+        assert attempt < 3 * KILLS, "builds keep finishing before the kill"
+        target = 1 - published
+        search, cache = attempt % 6 == 5, attempt % 4 != 3
+        # Every eighth build runs to the end: it times builds under the machine's current load and
+        # flips the published version, so kills hit both directions.
+        typical = statistics.median(durations[search])
+        delay = None if attempt % 8 == 0 else rng.uniform(0, typical)
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            build_command(root, search, cache),
+            cwd=root,
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group: the kill takes any workers with it
+        )
+        try:
+            process.wait(timeout=delay if delay is not None else 120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # like a runner cancelling the job
+            process.wait(timeout=30)
+            kills += 1
+        else:
+            finished += 1
+            if delay is None:
+                durations[search].append(time.perf_counter() - start)
+        assert process.stderr is not None
+        stderr = process.stderr.read().decode(errors="replace")
+        process.stderr.close()
+        assert "Traceback" not in stderr, stderr
+        public = root / "public"
+        assert public.is_dir(), f"kill {attempt} after {delay}s left no public/ ({leftovers(root)})"
+        tree = site_tree(public)
+        if tree == trees[target]:
+            published = target
+            write_version(project, 1 - published)
+        else:
+            assert tree == trees[published], (
+                f"build {attempt} killed after {delay}s (search={search}, cache={cache}) left a site that "
+                f"is neither the old nor the new one: {_difference(tree, trees[published], trees[target])}"
+            )
+            assert delay is not None, f"build {attempt} ran to the end but did not publish: {stderr}"
+    print(
+        f"\n{kills} builds killed, {finished} finished first "
+        f"(a build takes {statistics.median(durations[False]):.2f}s, {statistics.median(durations[True]):.2f}s "
+        f"with search)"
+    )
+
+    write_version(project, 1 - published)
+    run_build(root)
+    assert site_tree(root / "public") == trees[1 - published]
+    assert wait_for_no_leftovers(root) == []
+
+
+def _difference(tree: dict[str, bytes], old: dict[str, bytes], new: dict[str, bytes]) -> str:
+    missing = sorted(set(old) - set(tree))[:5]
+    mixed = sorted(p for p in tree if tree[p] != old.get(p) and tree[p] != new.get(p))[:5]
+    return f"missing {missing}, matching neither {mixed}, {len(tree)} files"
+
+
+def small_site(project: Project) -> Project:
+    project.paper("2025-03-17", "a-paper", "tags: [llm]")
+    project.paper("2025-03-16", "another-paper", "tags: [diffusion]")
+    return project
+
+
+@pytest.mark.parametrize("blocker", ["read-only folder", "regular file"])
+def test_an_unwritable_output_folder_is_one_clear_error(
+    project: Project, tmp_path: Path, blocker: str
+) -> None:
+    small_site(project)
+    if blocker == "read-only folder":
+        if os.geteuid() == 0:
+            pytest.skip("permissions do not stop root (the regular-file case covers root)")
+        parent = tmp_path / "locked"
+        parent.mkdir()
+        parent.chmod(0o500)
+    else:
+        parent = tmp_path / "somefile"
+        parent.write_text("not a folder\n", encoding="utf-8")
+    out = parent / "public"
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "--root",
+                str(project.root),
+                "build",
+                "--out",
+                str(out),
+                "--no-search",
+            ],
+            cwd=project.root,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        if parent.is_dir():
+            parent.chmod(0o700)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert ": error: " in result.stderr and str(parent) in result.stderr, result.stderr
+    assert not out.exists()
+
+
+def test_a_full_disk_is_one_clear_error_and_keeps_the_previous_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small_site(project)
+    out = project.root / "public"
+    build(project.root, out=out, search=False)
+    before = tree_bytes(out)
+    project.paper("2025-03-17", "a-paper", "tags: [llm]", body="A changed abstract. " * 20)
+    written: list[Path] = []
+
+    def no_space(self: Path, data: bytes) -> int:
+        written.append(self)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", no_space)
+    code = main(["--root", str(project.root), "build", "--out", str(out), "--no-search"])
+    monkeypatch.undo()
+    stderr = capsys.readouterr().err
+    assert written, "the build wrote its pages some other way: the fault was not injected"
+    assert code == 1
+    assert "Traceback" not in stderr
+    assert "no space left" in stderr.lower() and str(out) in stderr, stderr
+    assert tree_bytes(out) == before
+    assert wait_for_no_leftovers(project.root) == []
