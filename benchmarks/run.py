@@ -254,24 +254,13 @@ def bench_size(
     root, hugo_site = work / f"corpus-{size}", work / f"hugo-{size}"
     load = os.getloadavg()[0]
     log(f"{size} papers: generating the corpus")
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "corpus.py"),
-            str(root),
-            "--papers",
-            str(size),
-            "--seed",
-            str(args.seed),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    corpus = [sys.executable, str(BENCH / "corpus.py"), str(root), "--papers", str(size)]
+    subprocess.run([*corpus, "--seed", str(args.seed)], check=True, stdout=subprocess.DEVNULL)
     remove(root / "layouts")
     shutil.copytree(ours.code / "layouts", root / "layouts")
     papers = papers_of(root)
     days = len({p.parent for p in papers})
-    paper = papers[len(papers) // 2]  # an older paper, not on the home page or in the feed
+    paper = papers[len(papers) // 2]  # an older paper: not on the home page or in the site's feed
     template = root / "layouts" / "paper.html"
     originals = {paper: paper.read_text(encoding="utf-8"), template: template.read_text(encoding="utf-8")}
     public, cache = root / "public", root / ".cache"

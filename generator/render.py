@@ -17,9 +17,13 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from generator.api import render_api
 from generator.config import SiteConfig
 from generator.errors import PapersError
 from generator.model import Day, Paper, Site, day_url, month_key, tag_url
+from generator.periods import month_url, period_links, render_periods
+from generator.reading import render_saved
+from generator.related import RelatedViews, cached_related_papers
 from generator.views import PaperView
 
 ASSETS_DIR = "assets"
@@ -117,12 +121,15 @@ class Renderer:
             day_url=day_url,
             tag_url=tag_url,
             link_labels=LINK_LABELS,
+            period_links=period_links,
+            month_url=month_url,
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["iso"] = lambda day: day.isoformat()
         self.global_key = (config, version, live_reload)
         self.template_keys: dict[str, str] = {}
         self.vocabulary_key: Hashable = ()
+        self.related = RelatedViews({}, {})  # set for each build by prepare()
 
     def template_key(self, name: str) -> str:
         """A hash of a template and everything it extends or includes."""
@@ -230,7 +237,10 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     key = tuple(sorted(site.vocabulary.items()))
     if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
         renderer.vocabulary_key = key
-    return {paper.slug: PaperView(paper) for paper in site.papers}
+    views = {paper.slug: PaperView(paper) for paper in site.papers}
+    renderer.related = RelatedViews(cached_related_papers(site.papers), views)
+    renderer.env.globals["related"] = renderer.related
+    return views
 
 
 def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:
@@ -253,8 +263,11 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
             renderer.page("404.html", "404.html"),
             render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
             renderer.page("robots.txt", "robots.txt"),
+            render_saved(renderer),
         ]
     )
+    tasks.append(lambda: list(render_periods(renderer, site, views)))
+    tasks.append(lambda: list(render_api(renderer, site)))
     return tasks
 
 
@@ -344,7 +357,13 @@ def render_paper(
         "paper.html",
         paper.url + "index.html",
         paper.day,
-        (paper, _neighbour_key(previous), _neighbour_key(following), tuple(tags)),
+        (
+            paper,
+            _neighbour_key(previous),
+            _neighbour_key(following),
+            tuple(tags),
+            renderer.related.key(paper.slug),
+        ),
         view=views[paper.slug],
         paper=paper,
         tags=tags,

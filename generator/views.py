@@ -65,7 +65,7 @@ class PaperView:
             "@type": "ScholarlyArticle",
             "headline": self.title_text[:110],
             "name": self.title_text,
-            "abstract": self.text,
+            "description": self.description,
             "datePublished": paper.day.isoformat(),
             "url": config.absolute(paper.url),
         }

@@ -16,9 +16,25 @@
     return text.replace(/([\\`*_[\]<>])/g, "\\$1");
   }
 
+  // Saved from a paper page, an entry carries the page's own BibTeX; saved from a list,
+  // it is written here the same way (lists do not repeat every paper's BibTeX).
+  function bibtexEntry(entry) {
+    if (entry.bibtex) return entry.bibtex.trim();
+    var base = (entry.arxiv || "").replace(/v\d+$/, "");
+    var fields = [["title", "{" + entry.title + "}"]];
+    if (entry.authors && entry.authors.length) fields.push(["author", entry.authors.join(" and ")]);
+    fields.push(["year", (entry.day || "").slice(0, 4)]);
+    if (base) {
+      fields.push(["eprint", base], ["archivePrefix", "arXiv"], ["url", "https://arxiv.org/abs/" + base]);
+    }
+    var key = (base || entry.slug || "paper").replace("/", ":");
+    return "@misc{" + key + ",\n" + fields.map(function (field) {
+      return "  " + field[0] + " = {" + field[1] + "}";
+    }).join(",\n") + "\n}";
+  }
+
   function bibtexOf(list) {
-    return list.filter(function (entry) { return entry.bibtex; })
-      .map(function (entry) { return entry.bibtex.trim(); }).join("\n\n") + "\n";
+    return list.map(bibtexEntry).join("\n\n") + "\n";
   }
 
   function markdownOf(list, siteTitle) {

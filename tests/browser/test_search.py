@@ -77,10 +77,13 @@ def test_tag_filter_narrows_results_to_that_tag(
     after = int(page.locator(".search-status").inner_text().split()[0])
     assert 0 < after < before
     assert "tag=Distributed+training" in page.url
-    while page.locator(".search-more").is_visible():
-        page.click(".search-more")
+    results = page.locator(".search-result")
+    expect(results).to_have_count(min(10, after))
+    while results.count() < after:
+        shown = results.count()
+        page.locator(".search-more").click()
+        expect(results).not_to_have_count(shown)
     links = page.locator(".search-result h2 a")
-    expect(page.locator(".search-result")).to_have_count(after)
     for href in [links.nth(i).get_attribute("href") or "" for i in range(links.count())]:
         html = (real_search_site / href.removeprefix(SUBPATH) / "index.html").read_text(encoding="utf-8")
         assert f'href="{SUBPATH}tags/distributed-training/"' in html
