@@ -11,6 +11,7 @@ import datetime as dt
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from generator.build import LAYOUTS_DIR
 from generator.config import SiteConfig, load_config
 from generator.content import ContentCache, read_site
 from generator.errors import PapersError
+from generator.model import Paper
+from generator.related import cached_related_papers
 from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
 from generator.search import INDEX_DIR, index_site
 from generator.write import copy_assets
@@ -38,7 +41,14 @@ class Rebuild:
 class Preview:
     """The site of `root`, built into `out` and kept up to date one change at a time."""
 
-    def __init__(self, root: Path, out: Path, base_url: str | None = None, search: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        out: Path,
+        base_url: str | None = None,
+        search: bool = True,
+        defer_related: bool = False,
+    ) -> None:
         self.root = root
         self.out = out
         self.base_url = base_url
@@ -49,6 +59,11 @@ class Preview:
         self.config: SiteConfig | None = None
         self.renderer: Renderer | None = None
         self.layouts: tuple[tuple[str, int, int], ...] = ()
+        self.defer_related = defer_related
+        self.related: dict[str, tuple[str, ...]] = {}
+        self.related_texts: tuple[tuple[str, str, str], ...] = ()
+        self.related_pending: tuple[tuple[str, str, str], ...] | None = None
+        self.on_related: Callable[[], None] | None = None
         self.lock = threading.Lock()
 
     def renderer_for(self, config: SiteConfig) -> Renderer:
@@ -56,8 +71,35 @@ class Preview:
         stamp = layouts_stamp(self.root / LAYOUTS_DIR)
         if self.renderer is None or config != self.config or stamp != self.layouts:
             self.renderer = Renderer(config, self.root / LAYOUTS_DIR, True, self.memo)
+            self.renderer.related_source = self.related_papers
             self.config, self.layouts = config, stamp
         return self.renderer
+
+    def related_papers(self, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+        """Related papers; with `defer_related`, a change is computed in the background while
+        this rebuild uses the previous lists, and `on_related` then asks for another rebuild."""
+        texts = tuple(sorted((paper.slug, paper.title, paper.body) for paper in papers))
+        if texts == self.related_texts:
+            return self.related
+        if not self.defer_related or not self.related_texts:
+            self.related, self.related_texts = cached_related_papers(papers), texts
+            return self.related
+        if self.related_pending != texts:
+            self.related_pending = texts
+            threading.Thread(target=self._compute_related, args=(list(papers), texts), daemon=True).start()
+        slugs = {paper.slug for paper in papers}
+        return {
+            slug: tuple(other for other in self.related.get(slug, ()) if other in slugs) for slug in slugs
+        }
+
+    def _compute_related(self, papers: list[Paper], texts: tuple[tuple[str, str, str], ...]) -> None:
+        related = cached_related_papers(papers)
+        with self.lock:
+            if self.related_pending != texts:
+                return  # a newer change has started its own computation
+            self.related, self.related_texts, self.related_pending = related, texts, None
+        if self.on_related:
+            self.on_related()
 
     def invalidate(self, paths: list[str]) -> None:
         """Forget cached reads of files the watcher saw change, even if size and mtime match."""

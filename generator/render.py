@@ -130,6 +130,7 @@ class Renderer:
         self.template_keys: dict[str, str] = {}
         self.vocabulary_key: Hashable = ()
         self.related = RelatedViews({}, {})  # set for each build by prepare()
+        self.related_source: Callable[[list[Paper]], dict[str, tuple[str, ...]]] = cached_related_papers
 
     def template_key(self, name: str) -> str:
         """A hash of a template and everything it extends or includes."""
@@ -238,7 +239,7 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
         renderer.vocabulary_key = key
     views = {paper.slug: PaperView(paper) for paper in site.papers}
-    renderer.related = RelatedViews(cached_related_papers(site.papers), views)
+    renderer.related = RelatedViews(renderer.related_source(site.papers), views)
     renderer.env.globals["related"] = renderer.related
     return views
 

@@ -250,8 +250,9 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     server.daemon_threads = True
     actual_port = server.server_address[1]
     url = f"http://{host}:{actual_port}{base_path}"
-    preview = Preview(root, site, base_url=url)
+    preview = Preview(root, site, base_url=url, defer_related=True)
     rebuilder = Rebuilder(preview, live)
+    preview.on_related = lambda: rebuilder.changed("related papers")
     rebuilder.build([])
     observer = Observer()
     watcher = _Watcher(rebuilder, root)

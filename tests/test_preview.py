@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,22 @@ def test_a_broken_file_keeps_the_last_good_site(project: Project, tmp_path: Path
     broken.unlink()
     preview.rebuild()
     assert tree_bytes(tmp_path / "served") == before
+
+
+def test_deferred_related_papers_catch_up_with_a_full_build(project: Project, tmp_path: Path) -> None:
+    rng = random.Random(3)
+    for index in range(8):
+        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, defer_related=True)
+    ready = threading.Event()
+    preview.on_related = ready.set
+    preview.rebuild()
+    path = project.root / "content/2025/2025-03-15/paper-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence about hypergraphs.\n", encoding="utf-8")
+    preview.invalidate([str(path)])
+    preview.rebuild()  # uses the previous related lists while the new ones are computed
+    assert ready.wait(timeout=60)
+    preview.rebuild()
+    full = tmp_path / "full"
+    build(project.root, out=full, base_url=BASE, search=False, live_reload=True, use_cache=False)
+    assert tree_bytes(tmp_path / "served") == tree_bytes(full)
