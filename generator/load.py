@@ -45,8 +45,8 @@ def label_for(root: Path, path: Path) -> str:
 
 def walk_content(content: Path) -> list[Path]:
     """Every file below `content/`, sorted, without following symbolic links."""
-    found: list[Path] = []
-    stack = [content]
+    found: list[str] = []
+    stack = [str(content)]
     while stack:
         folder = stack.pop()
         try:
@@ -55,10 +55,10 @@ def walk_content(content: Path) -> list[Path]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             else:
-                found.append(Path(entry.path))
-    return sorted(found)
+                found.append(entry.path)
+    return [Path(path) for path in sorted(found)]
 
 
 def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:

@@ -17,6 +17,7 @@ ARXIV_NEW_RE = re.compile(r"^(?P<base>[0-9]{4}\.[0-9]{4,5})(?P<version>v[1-9][0-
 ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?P<version>v[1-9][0-9]*)?$")
 
 
+@functools.lru_cache(maxsize=200_000)
 def arxiv_base(arxiv_id: str) -> str | None:
     """The arXiv id without its version, or None when `arxiv_id` is not a valid id."""
     match = ARXIV_NEW_RE.match(arxiv_id) or ARXIV_OLD_RE.match(arxiv_id)

@@ -130,6 +130,7 @@ class Renderer:
         self.template_keys: dict[str, str] = {}
         self.vocabulary_key: Hashable = ()
         self.related = RelatedViews({}, {})  # set for each build by prepare()
+        self.views: dict[Paper, PaperView] = {}
         self.related_source: Callable[[list[Paper]], dict[str, tuple[str, ...]]] = cached_related_papers
 
     def template_key(self, name: str) -> str:
@@ -238,7 +239,9 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     key = tuple(sorted(site.vocabulary.items()))
     if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
         renderer.vocabulary_key = key
-    views = {paper.slug: PaperView(paper) for paper in site.papers}
+    known = renderer.views  # a view caches its rendered text: keep it while the paper is unchanged
+    renderer.views = {paper: known.get(paper) or PaperView(paper) for paper in site.papers}
+    views = {paper.slug: view for paper, view in renderer.views.items()}
     renderer.related = RelatedViews(renderer.related_source(site.papers), views)
     renderer.env.globals["related"] = renderer.related
     return views
