@@ -156,7 +156,8 @@ def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
     """In its own process: the dev server's first build, then `runs` saves of one paper, timed."""
     from generator.preview import Preview
 
-    preview = Preview(root, out, search=False)
+    # As `papers serve` runs it: related papers catch up in the background after a save.
+    preview = Preview(root, out, search=False, defer_related=True)
     start = time.perf_counter()
     preview.rebuild()
     initial = time.perf_counter() - start
