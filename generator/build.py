@@ -11,9 +11,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.buildcache import BuildCache, load_cache, save_cache
+from generator.buildcache import (
+    BuildCache,
+    Summary,
+    load_cache,
+    save_cache,
+    save_summary,
+    unchanged_since_last_build,
+)
 from generator.config import SiteConfig, load_config
-from generator.content import FileResult, read_site
+from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
 from generator.parallel import Rendered, render_to_disk
 from generator.render import Renderer, layouts_stamp
@@ -65,9 +72,18 @@ def build(
         config = load_config(root)
         if base_url:
             config = config.with_base_url(base_url)
+        layouts_now = layouts_stamp(layouts)
+        if use_cache:
+            stamps = content_stamps(root)
+            summary = unchanged_since_last_build(
+                root, out, (config, live_reload), search, layouts_now, stamps
+            )
+            if summary:  # checked by stat alone: the cache itself is not even loaded
+                result.papers, result.days, result.pages = summary.papers, summary.days, summary.pages
+                result.up_to_date = True
+                return result
         cache = load_cache(root, out) if use_cache else BuildCache()
         before = dict(cache.content.files)
-        layouts_now = layouts_stamp(layouts)
     with result.timed("load"):
         checked = read_site(root, today, cache.content)
         if checked.errors:
@@ -111,6 +127,19 @@ def build(
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
         cache.settings = (config, live_reload)
         save_cache(root, out, cache)
+        summary = Summary(
+            cache.fingerprint,
+            str(out),
+            cache.identity,
+            cache.settings,
+            search,
+            layouts_now,
+            cached_stamps(cache.content),
+            result.papers,
+            result.days,
+            result.pages,
+        )
+        save_summary(root, out, summary)
     return result
 
 

@@ -66,6 +66,57 @@ class BuildCache:
         return dict(self.keys)
 
 
+@dataclass(frozen=True)
+class Summary:
+    """Enough of the last build to tell, without loading the cache, that nothing changed."""
+
+    fingerprint: str
+    out: str
+    identity: tuple[int, int] | None
+    settings: Any
+    search: bool
+    layouts: tuple[tuple[str, int, int], ...]
+    stamps: Any
+    papers: int
+    days: int
+    pages: int
+
+
+def _summary_path(root: Path, out: Path) -> Path:
+    return cache_path(root, out).with_suffix(".summary")
+
+
+def save_summary(root: Path, out: Path, summary: Summary) -> None:
+    with contextlib.suppress(OSError):
+        path = _summary_path(root, out)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+
+
+def unchanged_since_last_build(
+    root: Path, out: Path, settings: Any, search: bool, layouts: tuple[tuple[str, int, int], ...], stamps: Any
+) -> Summary | None:
+    """The last build's summary when its output is still in place and no input changed."""
+    try:
+        summary = pickle.loads(_summary_path(root, out).read_bytes())
+    except Exception:  # missing or unreadable: not up to date
+        return None
+    if not isinstance(summary, Summary):
+        return None
+    same = (
+        summary.out == str(out)
+        and summary.identity is not None
+        and summary.identity == output_identity(out)
+        and summary.settings == settings
+        and summary.search == search
+        and summary.layouts == layouts
+        and summary.stamps == stamps
+        and summary.fingerprint == _fingerprint()
+    )
+    return summary if same else None
+
+
 def cache_path(root: Path, out: Path) -> Path:
     name = sha256(str(out).encode()).hexdigest()[:16]
     return root / CACHE_DIR / f"build-{name}.pickle"

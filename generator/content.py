@@ -100,6 +100,20 @@ def read_file(
     return FileResult(stamp, paper, problems)
 
 
+Stamps = tuple[tuple[int, int] | None, tuple[tuple[str, tuple[int, int] | None], ...]]
+
+
+def content_stamps(root: Path) -> Stamps:
+    """The vocabulary's and every content file's (mtime, size): what a rebuild depends on."""
+    files = tuple((str(path), _stamp(path)) for path in walk_content(root / CONTENT_DIR))
+    return _stamp(root / CONTENT_DIR / VOCABULARY_NAME), files
+
+
+def cached_stamps(cache: ContentCache) -> Stamps:
+    """The same, as the last read saw them."""
+    return cache.vocabulary_stamp, tuple((str(path), r.stamp) for path, r in cache.files.items())
+
+
 def read_site(root: Path, today: dt.date | None = None, cache: ContentCache | None = None) -> Checked:
     """Every paper under `root/content`, validated, plus the site-wide duplicate rules."""
     cache = cache if cache is not None else ContentCache()

@@ -95,7 +95,8 @@ def _tags(html: str) -> str:
 
 
 def _attributes(html: str) -> str:
-    return " ".join(re.findall(r'\s[\w:-]+="[^"]*"', _tags(html)))
+    """The values of attributes that hold URLs (a class like `language-javascript:` is harmless)."""
+    return " ".join(re.findall(r'\s(?:href|src|action|formaction|xlink:href)="[^"]*"', _tags(html)))
 
 
 ALLOWED_TAGS = {
