@@ -105,6 +105,7 @@ def build(
             warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
             memo = cache.memo() if warm else {}
             renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False)
+            renderer.related_source = cache.related_papers
             rendered = render_to_disk(renderer, site, staged, workers, previous)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
             copy_assets(layouts, staged)

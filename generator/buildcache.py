@@ -24,6 +24,8 @@ from typing import Any
 
 from generator import __version__
 from generator.content import ContentCache
+from generator.model import Paper
+from generator.related import related_papers
 from generator.render import Memo
 
 CACHE_DIR = ".cache/papers"
@@ -61,9 +63,19 @@ class BuildCache:
     search: bool = False
     layouts: tuple[tuple[str, int, int], ...] = ()
     settings: Any = None  # (config, live_reload) of the cached build
+    related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
 
     def memo(self) -> Memo:
         return dict(self.keys)
+
+    def related_papers(self, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+        """Related papers depend only on slugs, titles and abstracts: reuse them while those stay."""
+        digest = hashlib.sha256()
+        for slug, title, body in sorted((p.slug, p.title, p.body) for p in papers):
+            digest.update(f"{slug}\0{title}\0{body}\0".encode())
+        if self.related[0] != digest.hexdigest():
+            self.related = (digest.hexdigest(), related_papers(papers))
+        return self.related[1]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.build import build
 from generator.buildcache import CACHE_DIR
 from tests.conftest import Project
@@ -94,3 +96,23 @@ def test_search_index_is_rebuilt_only_when_paper_pages_change(
     build(sample_project.root, out=out)
     assert entry.stat().st_ino != first
     assert "Grace B. Hopper" in (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
+
+
+def test_related_papers_are_reused_while_titles_and_abstracts_stay(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.buildcache as buildcache
+
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    calls: list[int] = []
+    original = buildcache.related_papers
+    monkeypatch.setattr(buildcache, "related_papers", lambda papers: calls.append(1) or original(papers))
+    path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("upvotes: 3", "upvotes: 4"), encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert calls == []
+    path.write_text(path.read_text(encoding="utf-8") + "\nNew words about attention.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert calls == [1]
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
