@@ -88,7 +88,7 @@ def generate(out: Path, papers: int, days: int, seed: int) -> None:
     start = dt.date(2025, 1, 1)
     for index in range(papers):
         day = start + dt.timedelta(days=index * days // papers)
-        arxiv = f"{day:%y%m}.{index + 10000:05d}"
+        arxiv = f"{day:%y%m}.{index % 90000 + 10000:05d}"  # unique within a month
         fields = {
             "title": make_title(rng, titles, index),
             "arxiv": arxiv,
