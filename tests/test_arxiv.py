@@ -7,12 +7,9 @@ id, the empty feed of an id that does not exist, and a hostile feed with a DOCTY
 
 from __future__ import annotations
 
-import http.server
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -21,6 +18,7 @@ from generator.cli import main
 from generator.errors import PapersError
 from generator.importers import arxiv
 from tests.conftest import Project
+from tests.recorded import RecordedServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 DAY = "2025-03-17"
@@ -41,35 +39,17 @@ class ArxivServer:
             "2503.40000": (400, (FIXTURES / "error.xml").read_bytes()),
             "2503.50000": (200, b"<feed><entry>"),
         }
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requests.append(self.path)
-                query = parse_qs(urlsplit(self.path).query)
-                status, body = server.answers.get(query.get("id_list", [""])[0], (404, b"no such fixture"))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/query"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.recorded = RecordedServer(
+            self.answers, "id_list", "/api/query", "application/atom+xml; charset=utf-8"
+        )
+        self.url = self.recorded.url
+        self.requests = self.recorded.requests
 
     def __enter__(self) -> ArxivServer:
-        self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        self.recorded.close()
 
 
 @pytest.fixture

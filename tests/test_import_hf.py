@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +30,7 @@ from generator.load import MAX_FILE_BYTES, SourceFile
 from generator.model import arxiv_slug
 from generator.paperfile import format_paper
 from tests.conftest import HF_SAMPLES, REPO, Project, require_shared
+from tests.recorded import RecordedServer
 
 SAMPLE_DAYS = {"2024-05-27": 13, "2025-03-17": 12, "2026-06-09": 38}
 LONG = "Long enough abstract text. " * 10
@@ -467,37 +465,11 @@ def test_no_input_is_a_clear_error(project: Project, capsys: pytest.CaptureFixtu
 # ---------------------------------------------------------------- --fetch
 
 
-class HfServer:
+class HfServer(RecordedServer):
     """A local stand-in for the daily papers API: `?date=` -> an answer."""
 
     def __init__(self, answers: dict[str, tuple[int, bytes]]) -> None:
-        self.answers = answers
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.requests.append(self.path)
-                day = parse_qs(urlsplit(self.path).query).get("date", [""])[0]
-                status, body = server.answers.get(day, (404, b'{"error": "not found"}'))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/daily_papers"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        super().__init__(answers, "date", "/api/daily_papers", "application/json")
 
 
 @pytest.fixture
