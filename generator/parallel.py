@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.errors import PapersError
 from generator.model import Site
-from generator.render import Page, Renderer, Task, page_tasks, prepare, render_sitemap
+from generator.render import Page, Renderer, Task, page_tasks, prepare, render_sitemaps
 from generator.views import PaperView
 from generator.write import write_pages
 
@@ -86,12 +86,14 @@ def render_to_disk(
     if len(keys) != sum(len(part[0]) for part in results):
         raise PapersError.single(str(out), "two pages would be written to the same path")
     pages = [entry[1] for entry in keys.values()]
-    sitemap = render_sitemap(renderer, pages)
-    _, size = write_pages(out, [sitemap], previous)
-    keys[sitemap.path] = (renderer.memo[sitemap.path][0], sitemap.without_content())
-    reused = {sitemap.path} if sitemap.reused else set()
-    fresh = {path for part in results for path in part[2]} | ({sitemap.path} - reused)
-    rendered = sum(part[3] for part in results) + (not sitemap.reused)
+    sitemaps = render_sitemaps(renderer, pages)
+    _, size = write_pages(out, sitemaps, previous)
+    fresh = {path for part in results for path in part[2]}
+    rendered = sum(part[3] for part in results)
+    for sitemap in sitemaps:
+        keys[sitemap.path] = (renderer.memo[sitemap.path][0], sitemap.without_content())
+        fresh |= set() if sitemap.reused else {sitemap.path}
+        rendered += not sitemap.reused
     return Rendered(len(keys), sum(part[1] for part in results) + size, keys, fresh, rendered)
 
 

@@ -279,7 +279,7 @@ def render_with(renderer: Renderer, site: Site) -> list[Page]:
     """Every page, through `renderer` (whose memo may hold pages from an earlier build)."""
     views = prepare(renderer, site)
     pages = [page for task in page_tasks(renderer, site, views) for page in task()]
-    pages.append(render_sitemap(renderer, pages))
+    pages += render_sitemaps(renderer, pages)
     return pages
 
 
@@ -462,9 +462,25 @@ def render_feed(
     )
 
 
-def render_sitemap(renderer: Renderer, pages: Sequence[Page]) -> Page:
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the sitemaps protocol allows
+
+
+def render_sitemaps(renderer: Renderer, pages: Sequence[Page], limit: int = SITEMAP_LIMIT) -> list[Page]:
+    """`sitemap.xml`; past `limit` URLs, a sitemap index over `sitemap-N.xml` parts."""
     entries = sorted((_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap)
-    return renderer.page("sitemap.xml", "sitemap.xml", None, tuple(entries), entries=entries)
+    if len(entries) <= limit:
+        return [renderer.page("sitemap.xml", "sitemap.xml", None, tuple(entries), entries=entries)]
+    parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
+    made = [
+        renderer.page("sitemap.xml", f"sitemap-{n}.xml", None, tuple(part), entries=part)
+        for n, part in enumerate(parts, start=1)
+    ]
+    index = [
+        (f"sitemap-{n}.xml", max((day for _, day in part if day), default=None))
+        for n, part in enumerate(parts, start=1)
+    ]
+    made.append(renderer.page("sitemap-index.xml", "sitemap.xml", None, tuple(index), sitemaps=index))
+    return made
 
 
 def _page_url(path: str) -> str:

@@ -230,3 +230,21 @@ def test_no_build_clock_in_the_output(built: tuple[Path, str]) -> None:
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml"):
             assert today not in path.read_text(encoding="utf-8")
+
+
+def test_large_sites_get_a_sitemap_index(sample_project: Project) -> None:
+    from generator.config import load_config
+    from generator.content import read_site
+    from generator.render import Renderer, render_sitemaps, render_with
+
+    renderer = Renderer(load_config(sample_project.root), sample_project.root / "layouts")
+    pages = render_with(renderer, read_site(sample_project.root).site)
+    made = render_sitemaps(renderer, pages, limit=5)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = next(page for page in made if page.path == "sitemap.xml")
+    parts = [page for page in made if page.path != "sitemap.xml"]
+    locations = [loc.text for loc in ET.fromstring(index.content).iter(f"{ns}loc")]
+    assert locations == [f"https://example.org/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    urls = [loc.text for part in parts for loc in ET.fromstring(part.content).iter(f"{ns}loc")]
+    assert all(len(list(ET.fromstring(p.content).iter(f"{ns}loc"))) <= 5 for p in parts)
+    assert len(urls) == len(set(urls)) == sum(1 for page in pages if page.in_sitemap)
