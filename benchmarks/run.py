@@ -157,7 +157,7 @@ def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
     from generator.preview import Preview
 
     # As `papers serve` runs it: related papers catch up in the background after a save.
-    preview = Preview(root, out, search=False, defer_related=True)
+    preview = Preview(root, out, search=False, defer_related=True, watched=True)
     start = time.perf_counter()
     preview.rebuild()
     initial = time.perf_counter() - start
@@ -174,6 +174,7 @@ def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
             written.append(result.written)
     finally:
         paper.write_text(original, encoding="utf-8")
+        preview.close()
     print(
         json.dumps(
             {

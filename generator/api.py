@@ -129,7 +129,6 @@ def json_page(
 
 def render_api(renderer: Renderer, site: Site) -> Iterator[Page]:
     """Every API file: the index, one list per day, one object per paper."""
-    config = renderer.config
     yield json_page(
         renderer,
         f"{API_DIR}/index.json",
@@ -138,18 +137,31 @@ def render_api(renderer: Renderer, site: Site) -> Iterator[Page]:
         functools.partial(index_object, site),
     )
     for day in site.days:
-        yield json_page(
+        yield from renderer.group(
+            f"api {day.date}", (), tuple(day.papers), functools.partial(_day_files, renderer, day)
+        )
+
+
+def _day_files(renderer: Renderer, day: Day) -> list[Page]:
+    """A day's list and its papers' objects: a group that changes only with that day."""
+    config = renderer.config
+    pages = [
+        json_page(
             renderer,
             daily_papers_path(day.date),
             day.date,
             tuple(day.papers),
             functools.partial(day_list, day, config),
         )
-    for paper in site.ordered_papers:
-        yield json_page(
-            renderer,
-            paper_path(paper.slug),
-            paper.day,
-            paper,
-            functools.partial(paper_object, paper, config),
+    ]
+    for paper in day.papers:
+        pages.append(
+            json_page(
+                renderer,
+                paper_path(paper.slug),
+                paper.day,
+                paper,
+                functools.partial(paper_object, paper, config),
+            )
         )
+    return pages

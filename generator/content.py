@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import stat
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +44,9 @@ def read_vocabulary(root: Path) -> tuple[dict[str, Tag], list[Problem]]:
     path = root / CONTENT_DIR / VOCABULARY_NAME
     label = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
     if path.is_symlink():
-        return {}, [Problem(label, None, "the vocabulary may not be a symbolic link", "replace it by the file")]
+        return {}, [
+            Problem(label, None, "the vocabulary may not be a symbolic link", "replace it by the file")
+        ]
     if not path.is_file():
         return {}, []
     text, problem = decode_utf8(label, path.read_bytes())
@@ -89,9 +93,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def read_file(
-    root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date | None
-) -> FileResult:
+def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date | None) -> FileResult:
     stamp = _stamp(path)
     source, problem = read_paper_file(root, path)
     if source is None:
@@ -114,8 +116,18 @@ def cached_stamps(cache: ContentCache) -> Stamps:
     return cache.vocabulary_stamp, tuple((str(path), r.stamp) for path, r in cache.files.items())
 
 
-def read_site(root: Path, today: dt.date | None = None, cache: ContentCache | None = None) -> Checked:
-    """Every paper under `root/content`, validated, plus the site-wide duplicate rules."""
+def read_site(
+    root: Path,
+    today: dt.date | None = None,
+    cache: ContentCache | None = None,
+    changed: Collection[Path] | None = None,
+) -> Checked:
+    """Every paper under `root/content`, validated, plus the site-wide duplicate rules.
+
+    With `changed` (the files a watcher saw change since the last read of `cache`), only
+    those are read again and the walk over `content/` is skipped; a folder among them, or
+    a first read, still walks everything.
+    """
     cache = cache if cache is not None else ContentCache()
     vocabulary_stamp = _stamp(root / CONTENT_DIR / VOCABULARY_NAME)
     if cache.vocabulary_stamp != vocabulary_stamp or cache.vocabulary is None:
@@ -123,17 +135,51 @@ def read_site(root: Path, today: dt.date | None = None, cache: ContentCache | No
         cache.vocabulary_stamp = vocabulary_stamp
         cache.vocabulary = read_vocabulary(root)
     vocabulary, vocabulary_problems = cache.vocabulary
-    problems = list(vocabulary_problems)
-    results: dict[Path, FileResult] = {}
-    for path in walk_content(root / CONTENT_DIR):
-        result = cache.files.get(path)
-        if result is None or result.stamp is None or result.stamp != _stamp(path):
-            result = read_file(root, path, vocabulary, today)
-        results[path] = result
+    results = (
+        _reread(root, cache, changed, vocabulary, today) if changed is not None and cache.files else None
+    )
+    if results is None:
+        results = {}
+        for path in walk_content(root / CONTENT_DIR):
+            result = cache.files.get(path)
+            if result is None or result.stamp is None or result.stamp != _stamp(path):
+                result = read_file(root, path, vocabulary, today)
+            results[path] = result
     cache.files = results
     papers = [r.paper for r in results.values() if r.paper is not None]
+    problems = list(vocabulary_problems)
     for result in results.values():
         problems += result.problems
     problems += check_duplicates(papers)
     files = sum(1 for r in results.values() if r.loaded)
     return Checked(papers, vocabulary, sorted(problems), files=files)
+
+
+def _reread(
+    root: Path,
+    cache: ContentCache,
+    changed: Collection[Path],
+    vocabulary: dict[str, Tag],
+    today: dt.date | None,
+) -> dict[Path, FileResult] | None:
+    """The cached results with `changed` read again, in walk order; None when a walk is needed."""
+    content = root / CONTENT_DIR
+    results = dict(cache.files)
+    added = False
+    for path in changed:
+        if content not in path.parents:
+            continue
+        try:
+            is_folder = stat.S_ISDIR(path.lstat().st_mode)
+        except OSError:  # gone: a file we knew, or maybe a whole folder
+            if path not in results and any(path in known.parents for known in results):
+                return None
+            results.pop(path, None)
+            continue
+        if is_folder:
+            return None
+        added = added or path not in results
+        results[path] = read_file(root, path, vocabulary, today)
+    if added:  # keep the order of a walk, so every later step sees the same lists
+        results = {path: results[path] for path in sorted(results, key=str)}
+    return results

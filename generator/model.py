@@ -18,6 +18,7 @@ ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}
 
 
 @functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=200_000)  # asked for every paper on every rebuild
 def arxiv_base(arxiv_id: str) -> str | None:
     """The arXiv id without its version, or None when `arxiv_id` is not a valid id."""
     match = ARXIV_NEW_RE.match(arxiv_id) or ARXIV_OLD_RE.match(arxiv_id)
@@ -161,9 +162,13 @@ class Site:
                 used[tag].append(paper)
         return {slug: used[slug] for slug in sorted(used)}
 
+    @cached_property
+    def _day_index(self) -> dict[dt.date, int]:
+        return {day.date: index for index, day in enumerate(self.days)}
+
     def day_neighbours(self, day: Day) -> tuple[Day | None, Day | None]:
         """(older, newer) days around `day`."""
-        index = self.days.index(day)
+        index = self._day_index[day.date]
         older = self.days[index + 1] if index + 1 < len(self.days) else None
         newer = self.days[index - 1] if index > 0 else None
         return older, newer

@@ -168,29 +168,55 @@ def render_kind(
     renderer: Renderer, kind_periods: list[Period], views: dict[str, PaperView], weeks: Sequence[Period]
 ) -> Iterator[Page]:
     """The pages of each period of one kind (`kind_periods`, newest first)."""
-    from generator.render import Pagination
-
-    size = renderer.config.page_size
     for index, period in enumerate(kind_periods):
         newer = kind_periods[index - 1] if index > 0 else None
         older = kind_periods[index + 1] if index + 1 < len(kind_periods) else None
-        papers = period.papers
         links = _links(period, weeks)
-        parts = _chunks(papers, size)
-        for number, part in enumerate(parts, start=1):
-            pagination = Pagination(number, len(parts), period.url)
-            key = (
-                period.kind,
-                period.key,
-                tuple(part),
-                len(papers),
-                number,
-                len(parts),
-                tuple(links),
-                newer.summary_key() if newer else None,
-                older.summary_key() if older else None,
-            )
-            yield renderer.page(
+        key = (
+            tuple(tuple(day.papers) for day in period.days),
+            tuple(links),
+            newer.summary_key() if newer else None,
+            older.summary_key() if older else None,
+        )
+        yield from renderer.group(
+            f"{period.kind} {period.key}",
+            ("period.html",),
+            key,
+            lambda period=period, newer=newer, older=older, links=links: _period_pages(  # type: ignore[misc]
+                renderer, period, views, links, newer, older
+            ),
+        )
+
+
+def _period_pages(
+    renderer: Renderer,
+    period: Period,
+    views: dict[str, PaperView],
+    links: list[tuple[str, str, int]],
+    newer: Period | None,
+    older: Period | None,
+) -> list[Page]:
+    from generator.render import Pagination
+
+    size = renderer.config.page_size
+    papers = period.papers
+    parts = _chunks(papers, size)
+    pages = []
+    for number, part in enumerate(parts, start=1):
+        pagination = Pagination(number, len(parts), period.url)
+        key = (
+            period.kind,
+            period.key,
+            tuple(part),
+            len(papers),
+            number,
+            len(parts),
+            tuple(links),
+            newer.summary_key() if newer else None,
+            older.summary_key() if older else None,
+        )
+        pages.append(
+            renderer.page(
                 "period.html",
                 period.url(number) + "index.html",
                 period.days[0].date,
@@ -205,3 +231,5 @@ def render_kind(
                 newer=newer,
                 older=older,
             )
+        )
+    return pages

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import heapq
+import json
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -176,6 +178,11 @@ def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tupl
 
 @functools.lru_cache(maxsize=1)
 def _related_of_texts(texts: tuple[tuple[str, str, str], ...], k: int) -> dict[str, tuple[str, ...]]:
+    return related_of_texts(texts, k)
+
+
+def related_of_texts(texts: Sequence[tuple[str, str, str]], k: int = 5) -> dict[str, tuple[str, ...]]:
+    """`related_papers` of (slug, title, body) triples: all it reads, and cheap to send to a process."""
     day = dt.date(1970, 1, 1)
     return related_papers([Paper(slug, day, title, body, "") for slug, title, body in texts], k)
 
@@ -183,14 +190,58 @@ def _related_of_texts(texts: tuple[tuple[str, str, str], ...], k: int) -> dict[s
 class RelatedViews:
     """The `related` template global: a paper's related papers as the views pages show."""
 
-    def __init__(self, related: dict[str, tuple[str, ...]], views: dict[str, PaperView]) -> None:
+    def __init__(
+        self,
+        related: dict[str, tuple[str, ...]],
+        views: dict[str, PaperView],
+        previous: RelatedViews | None = None,
+    ) -> None:
         self.related = related
         self.views = views
+        self._keys: dict[str, Hashable] = {}
+        self._referrers: dict[str, list[str]] | None = None
+        if previous is not None:
+            self._keep_keys(previous)
+
+    def _keep_keys(self, previous: RelatedViews) -> None:
+        """Reuse the previous build's keys of pages whose list, and every paper on it, are unchanged."""
+        if previous.related is self.related:
+            self._referrers = previous._referrers
+            stale = set()
+        else:
+            stale = {slug for slug, others in self.related.items() if previous.related.get(slug) != others}
+            stale |= previous.related.keys() - self.related.keys()
+        changed = [slug for slug, view in previous.views.items() if self.views.get(slug) is not view]
+        stale |= set(changed).union(*(self.referrers().get(slug, ()) for slug in changed))
+        self._keys = {slug: key for slug, key in previous._keys.items() if slug not in stale}
+
+    def referrers(self) -> dict[str, list[str]]:
+        """Paper -> the papers that list it as related."""
+        if self._referrers is None:
+            self._referrers = {}
+            for slug, others in self.related.items():
+                for other in others:
+                    self._referrers.setdefault(other, []).append(slug)
+        return self._referrers
 
     def __call__(self, slug: str) -> list[PaperView]:
         return [self.views[other] for other in self.related.get(slug, ())]
 
     def key(self, slug: str) -> Hashable:
         """What a paper page shows of them, for the render memo: slug, title and day."""
-        papers = (self.views[other].paper for other in self.related.get(slug, ()))
-        return tuple((paper.slug, paper.title, paper.day) for paper in papers)
+        key = self._keys.get(slug)
+        if key is None:
+            papers = (self.views[other].paper for other in self.related.get(slug, ()))
+            key = self._keys[slug] = tuple((paper.slug, paper.title, paper.day) for paper in papers)
+        return key
+
+
+def _worker() -> None:
+    """`python -m generator.related`: (slug, title, body) triples as JSON on stdin, the lists
+    as JSON on stdout; the dev server runs this beside itself after a change."""
+    texts = [tuple(text) for text in json.load(sys.stdin)]
+    json.dump(related_of_texts(texts), sys.stdout)
+
+
+if __name__ == "__main__":
+    _worker()

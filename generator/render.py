@@ -20,7 +20,7 @@ import jinja2.meta
 from generator.api import render_api
 from generator.config import SiteConfig
 from generator.errors import PapersError
-from generator.model import Day, Paper, Site, day_url, month_key, tag_url
+from generator.model import Day, Paper, Site, Tag, day_url, month_key, tag_url
 from generator.periods import month_url, period_links, render_periods
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
@@ -70,6 +70,7 @@ def asset_version(layouts: Path) -> str:
 
 
 Memo = dict[str, tuple[Hashable, "Page"]]
+Groups = dict[str, tuple[Hashable, list["Page"]]]
 
 
 def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
@@ -128,6 +129,8 @@ class Renderer:
         self.env.filters["iso"] = lambda day: day.isoformat()
         self.global_key = (config, version, live_reload)
         self.template_keys: dict[str, str] = {}
+        self.groups: Groups = {}  # the last render's groups of pages, see group()
+        self.groups_made: Groups = {}
         self.vocabulary_key: Hashable = ()
         self.related = RelatedViews({}, {})  # set for each build by prepare()
         self.views: dict[Paper, PaperView] = {}
@@ -158,6 +161,17 @@ class Renderer:
             if child:
                 sources |= self._closure(child, seen)
         return sources
+
+    def group(
+        self, name: str, templates: tuple[str, ...], key: Hashable, make: Callable[[], list[Page]]
+    ) -> list[Page]:
+        """Pages made together (a day and its papers, say), reused as a whole while `key` and
+        their templates are unchanged: a rebuild then skips even the per-page checks."""
+        full_key = (self.global_key, self.vocabulary_key, tuple(map(self.template_key, templates)), key)
+        cached = self.groups.get(name)
+        pages = cached[1] if cached is not None and cached[0] == full_key else make()
+        self.groups_made[name] = (full_key, pages)
+        return pages
 
     def page(
         self,
@@ -242,7 +256,7 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     known = renderer.views  # a view caches its rendered text: keep it while the paper is unchanged
     renderer.views = {paper: known.get(paper) or PaperView(paper) for paper in site.papers}
     views = {paper.slug: view for paper, view in renderer.views.items()}
-    renderer.related = RelatedViews(renderer.related_source(site.papers), views)
+    renderer.related = RelatedViews(renderer.related_source(site.papers), views, renderer.related)
     renderer.env.globals["related"] = renderer.related
     return views
 
@@ -251,12 +265,7 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
     """The work of a build as independent tasks (all but the sitemap), so they can be shared out."""
     tasks: list[Task] = [lambda: render_home(renderer, site, views)]
     for day in site.days:
-        tasks.append(
-            lambda day=day: [  # type: ignore[misc]
-                render_day(renderer, site, day, views),
-                *render_papers_of_day(renderer, site, day, views),
-            ]
-        )
+        tasks.append(lambda day=day: render_day_and_papers(renderer, site, day, views))  # type: ignore[misc]
     for slug in site.tags:
         tasks.append(lambda slug=slug: render_tag(renderer, site, slug, views))  # type: ignore[misc]
     tasks.append(
@@ -278,8 +287,10 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
 def render_with(renderer: Renderer, site: Site) -> list[Page]:
     """Every page, through `renderer` (whose memo may hold pages from an earlier build)."""
     views = prepare(renderer, site)
+    renderer.groups_made = {}
     pages = [page for task in page_tasks(renderer, site, views) for page in task()]
     pages += render_sitemaps(renderer, pages)
+    renderer.groups, renderer.groups_made = renderer.groups_made, {}
     return pages
 
 
@@ -313,6 +324,25 @@ def render_home(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> 
             day_count=len(site.days),
         )
     ]
+
+
+def render_day_and_papers(
+    renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]
+) -> list[Page]:
+    """A day's page and its papers' pages: one group, as a paper's page shows its neighbours."""
+    older, newer = site.day_neighbours(day)
+    key = (
+        tuple(day.papers),
+        _day_key(older),
+        _day_key(newer),
+        tuple([renderer.related.key(paper.slug) for paper in day.papers]),
+    )
+    return renderer.group(
+        f"day {day.date}",
+        ("day.html", "paper.html"),
+        key,
+        lambda: [render_day(renderer, site, day, views), *render_papers_of_day(renderer, site, day, views)],
+    )
 
 
 def render_day(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]) -> Page:
@@ -392,6 +422,17 @@ def render_tag(renderer: Renderer, site: Site, slug: str, views: dict[str, Paper
     """A tag's pages of papers, newest first, and its feed."""
     papers = site.tags[slug]
     tag = site.vocabulary[slug]
+    return renderer.group(
+        f"tag {slug}",
+        ("tag.html", "feed.xml"),
+        (tag, tuple(papers)),
+        lambda: _tag_pages(renderer, slug, tag, papers, views),
+    )
+
+
+def _tag_pages(
+    renderer: Renderer, slug: str, tag: Tag, papers: list[Paper], views: dict[str, PaperView]
+) -> list[Page]:
     parts = chunks(papers, renderer.config.page_size)
     pages = []
     for number, part in enumerate(parts, start=1):
@@ -467,7 +508,12 @@ SITEMAP_LIMIT = 50_000  # URLs per sitemap file, as the sitemaps protocol allows
 
 def render_sitemaps(renderer: Renderer, pages: Sequence[Page], limit: int = SITEMAP_LIMIT) -> list[Page]:
     """`sitemap.xml`; past `limit` URLs, a sitemap index over `sitemap-N.xml` parts."""
-    entries = sorted((_page_url(page.path), page.lastmod) for page in pages if page.in_sitemap)
+    listed = tuple([(page.path, page.lastmod) for page in pages if page.in_sitemap])
+    return renderer.group("sitemaps", (), (listed, limit), lambda: _sitemaps(renderer, listed, limit))
+
+
+def _sitemaps(renderer: Renderer, listed: Sequence[tuple[str, dt.date | None]], limit: int) -> list[Page]:
+    entries = sorted((_page_url(path), lastmod) for path, lastmod in listed)
     if len(entries) <= limit:
         return [renderer.page("sitemap.xml", "sitemap.xml", None, tuple(entries), entries=entries)]
     parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]

@@ -33,6 +33,7 @@ from generator.preview import Preview
 
 LIVE_PREFIX = "_live/"
 DEBOUNCE_SECONDS = 0.1
+RELATED_CHANGED = "related papers"  # what a rebuild after the background computation reports
 _IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
 
 
@@ -82,7 +83,7 @@ class Rebuilder:
 
     def build(self, changed: list[str]) -> bool:
         what = _describe(changed, self.preview.root)
-        self.preview.invalidate(changed)
+        self.preview.invalidate([path for path in changed if path != RELATED_CHANGED])
         try:
             result = self.preview.rebuild()
         except PapersError as error:
@@ -123,8 +124,10 @@ class _Watcher(FileSystemEventHandler):
         self.config = (root / CONFIG_NAME).resolve()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory or event.event_type in ("opened", "closed_no_write"):
+        if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # the events of the files inside tell what changed
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             path = raw.decode() if isinstance(raw, bytes) else raw
             name = Path(path).name if path else ""
@@ -250,17 +253,17 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     server.daemon_threads = True
     actual_port = server.server_address[1]
     url = f"http://{host}:{actual_port}{base_path}"
-    preview = Preview(root, site, base_url=url, defer_related=True)
+    preview = Preview(root, site, base_url=url, defer_related=True, watched=True)
     rebuilder = Rebuilder(preview, live)
-    preview.on_related = lambda: rebuilder.changed("related papers")
-    rebuilder.build([])
+    preview.on_related = lambda: rebuilder.changed(RELATED_CHANGED)
     observer = Observer()
     watcher = _Watcher(rebuilder, root)
     for folder in (CONTENT_DIR, LAYOUTS_DIR):
         if (root / folder).is_dir():
             observer.schedule(watcher, str(root / folder), recursive=True)
     observer.schedule(watcher, str(root), recursive=False)
-    observer.start()
+    observer.start()  # before the first build, so no change is missed while it runs
+    rebuilder.build([])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     print(f"serving {url} (Ctrl-C to stop)", flush=True)
@@ -276,5 +279,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         server.shutdown()
         server.server_close()
         observer.join(timeout=5)
+        preview.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

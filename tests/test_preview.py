@@ -87,12 +87,16 @@ def mutate(project: Project, rng: random.Random, counter: list[int]) -> list[Pat
     return [path]
 
 
+@pytest.mark.parametrize("watched", [False, True], ids=["stat", "watched"])
 @pytest.mark.parametrize("seed", range(20))
-def test_incremental_build_equals_full_build(project: Project, tmp_path: Path, seed: int) -> None:
+def test_incremental_build_equals_full_build(
+    project: Project, tmp_path: Path, seed: int, watched: bool
+) -> None:
+    """With `watched`, the rebuild reads only the paths it is told of, as `papers serve` does."""
     rng = random.Random(seed)
     for index in range(6):
         write_paper(project, rng, rng.choice(DAYS), f"paper-{index}")
-    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False)
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, watched=watched)
     preview.rebuild()
     counter = [0]
     for step in range(8):
@@ -146,9 +150,51 @@ def test_deferred_related_papers_catch_up_with_a_full_build(project: Project, tm
     path = project.root / "content/2025/2025-03-15/paper-0.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nA sentence about hypergraphs.\n", encoding="utf-8")
     preview.invalidate([str(path)])
-    preview.rebuild()  # uses the previous related lists while the new ones are computed
-    assert ready.wait(timeout=60)
-    preview.rebuild()
+    try:
+        preview.rebuild()  # uses the previous related lists while another process computes new ones
+        assert ready.wait(timeout=60)
+        assert preview.related_process is not None and preview.related_process.wait() == 0
+        preview.rebuild()
+    finally:
+        preview.close()
     full = tmp_path / "full"
     build(project.root, out=full, base_url=BASE, search=False, live_reload=True, use_cache=False)
     assert tree_bytes(tmp_path / "served") == tree_bytes(full)
+
+
+def test_a_watched_folder_change_reads_the_whole_content_again(project: Project, tmp_path: Path) -> None:
+    """A watcher reports a deleted or moved folder by its own path, not by each file in it."""
+    rng = random.Random(4)
+    for index in range(6):
+        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, watched=True)
+    preview.rebuild()
+    day = project.root / "content/2025/2025-03-16"
+    moved = project.root / "content/2025/2025-03-18"
+    day.rename(moved)
+    preview.invalidate([str(day), str(moved)])
+    preview.rebuild()
+    shutil.rmtree(project.root / "content/2025/2025-03-15")
+    preview.invalidate([str(project.root / "content/2025/2025-03-15")])
+    preview.rebuild()
+    full = tmp_path / "full"
+    build(project.root, out=full, base_url=BASE, search=False, live_reload=True)
+    assert tree_bytes(tmp_path / "served") == tree_bytes(full)
+    assert not list((tmp_path / "served").glob("days/2025-03-15*"))
+
+
+def test_watched_rebuilds_read_only_what_they_are_told(project: Project, tmp_path: Path) -> None:
+    """The other side of skipping the walk: a change nobody reported is not seen."""
+    rng = random.Random(5)
+    path = write_paper(project, rng, DAYS[0], "paper-a")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, watched=True)
+    preview.rebuild()
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Paper", "title: Quietly Edited"), encoding="utf-8"
+    )
+    preview.rebuild()
+    page = (tmp_path / "served/papers/paper-a/index.html").read_text(encoding="utf-8")
+    assert "Quietly Edited" not in page
+    preview.invalidate([str(path)])
+    preview.rebuild()
+    assert "Quietly Edited" in (tmp_path / "served/papers/paper-a/index.html").read_text(encoding="utf-8")
