@@ -31,6 +31,8 @@ from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, re
 from generator.search import INDEX_DIR, index_site
 from generator.write import copy_assets
 
+RELATED_DELAY = 1.0  # seconds without a save before related papers are recomputed
+
 
 @dataclass
 class Rebuild:
@@ -74,6 +76,7 @@ class Preview:
         self.related_last: tuple[object, object, dict[str, tuple[str, ...]]] | None = None
         self.related_queued: tuple[tuple[str, str, str], ...] | None = None
         self.related_process: subprocess.Popen[bytes] | None = None
+        self.related_timer: threading.Timer | None = None
         self.lock = threading.Lock()
         # With `watched`, every change arrives through invalidate() (as from the file watcher),
         # so a rebuild reads just those files; None means "unknown: walk content/".
@@ -120,16 +123,28 @@ class Preview:
         }
 
     def _start_related(self) -> None:
-        """Compute the queued related lists in another process (`python -m generator.related`):
-        in a thread, the computation would hold the GIL for seconds and slow every rebuild."""
+        """Compute the queued related lists in another process (`python -m generator.related`)
+        once saves pause: in a thread, the computation would hold the GIL for seconds and slow
+        every rebuild, and a process per save would compete with them for the cores."""
         texts, self.related_queued = self.related_queued, None
         if texts is None:
             return
-        if self.related_process is not None:
-            self.related_process.kill()  # superseded by this newer change
-        command = [sys.executable, "-m", "generator.related"]
-        self.related_process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        threading.Thread(target=self._related_from, args=(self.related_process, texts), daemon=True).start()
+        if self.related_timer is not None:
+            self.related_timer.cancel()
+        self.related_timer = threading.Timer(RELATED_DELAY, self._launch_related, args=(texts,))
+        self.related_timer.daemon = True
+        self.related_timer.start()
+
+    def _launch_related(self, texts: tuple[tuple[str, str, str], ...]) -> None:
+        with self.lock:
+            if self.related_pending != texts:
+                return  # superseded while waiting
+            if self.related_process is not None:
+                self.related_process.kill()
+            command = [sys.executable, "-m", "generator.related"]
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self.related_process = process
+        self._related_from(process, texts)
 
     def _related_from(
         self, process: subprocess.Popen[bytes], texts: tuple[tuple[str, str, str], ...]
@@ -149,7 +164,9 @@ class Preview:
             self.on_related()
 
     def close(self) -> None:
-        """Stop the background computation, if one is running."""
+        """Stop the background computation, if one is waiting or running."""
+        if self.related_timer is not None:
+            self.related_timer.cancel()
         if self.related_process is not None:
             self.related_process.kill()
             self.related_process.wait()
