@@ -115,16 +115,7 @@ def json_page(
     renderer: Renderer, path: str, lastmod: dt.date | None, key: Hashable, make: Callable[[], object]
 ) -> Page:
     """The page at `path` with `make()` as JSON; reused from the render memo while `key` holds."""
-    from generator.render import Page  # render.py imports this module: import at call time
-
-    full_key = ("json", FORMAT_VERSION, renderer.config, key)
-    cached = renderer.memo.get(path)
-    if cached is not None and cached[0] == full_key:
-        return cached[1]
-    page = Page(path, json_bytes(make()), lastmod, in_sitemap=False)
-    renderer.memo[path] = (full_key, page if renderer.keep_bytes else page.without_content())
-    renderer.rendered += 1
-    return page
+    return renderer.made(path, lastmod, ("json", FORMAT_VERSION, key), lambda: json_bytes(make()))
 
 
 def render_api(renderer: Renderer, site: Site) -> Iterator[Page]:

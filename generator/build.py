@@ -19,6 +19,7 @@ from generator.buildcache import (
     save_summary,
     unchanged_since_last_build,
 )
+from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
@@ -104,7 +105,8 @@ def build(
             # A layout or settings change re-renders everything: then a cold, parallel build is faster.
             warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
             memo = cache.memo() if warm else {}
-            renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False)
+            cards = card_maker(root, layouts, config.social_cards and not live_reload)
+            renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
             renderer.related_source = cache.related_papers
             rendered = render_to_disk(renderer, site, staged, workers, previous)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered

@@ -26,6 +26,7 @@ class SiteConfig:
     branch: str = "main"
     feed_size: int = 50
     page_size: int = 50
+    social_cards: bool = True  # an Open Graph image per paper (about 12 KB each)
 
     @property
     def base_path(self) -> str:
@@ -84,13 +85,12 @@ def load_config(root: Path) -> SiteConfig:
                 )
             )
             continue
-        expected = int if field.type in ("int", int) else str
-        if not isinstance(value, expected) or isinstance(value, bool):
-            problems.append(
-                Problem(label, line, f"`{key}` must be {'a whole number' if expected is int else 'text'}")
-            )
+        expected = {"int": int, "bool": bool}.get(str(field.type), str)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            what = {int: "a whole number", bool: "true or false"}.get(expected, "text")
+            problems.append(Problem(label, line, f"`{key}` must be {what}"))
             continue
-        if isinstance(value, int) and not 1 <= value <= 10_000:
+        if expected is int and not 1 <= value <= 10_000:
             problems.append(Problem(label, line, f"`{key}` must be between 1 and 10000"))
             continue
         if key == "base_url" and isinstance(value, str):

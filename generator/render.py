@@ -18,6 +18,7 @@ import jinja2
 import jinja2.meta
 
 from generator.api import render_api
+from generator.cards import CARD_HEIGHT, CARD_NAME, CARD_TEMPLATE, CARD_WIDTH, CardMaker, render_card
 from generator.config import SiteConfig
 from generator.errors import PapersError
 from generator.model import Day, Paper, Site, Tag, day_url, month_key, tag_url
@@ -97,14 +98,16 @@ class Renderer:
         live_reload: bool = False,
         memo: Memo | None = None,
         keep_bytes: bool = True,
+        cards: CardMaker | None = None,
     ) -> None:
         self.config = config
+        self.cards = cards  # social cards, made by builds only
         self.keep_bytes = keep_bytes  # the dev server keeps pages in memory; builds stream them
         self.memo: Memo = memo if memo is not None else {}
         self.rendered = 0
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(layouts),
-            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -124,10 +127,13 @@ class Renderer:
             link_labels=LINK_LABELS,
             period_links=period_links,
             month_url=month_url,
+            social_cards=cards is not None,
+            card_name=CARD_NAME,
+            card_size=(CARD_WIDTH, CARD_HEIGHT),
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["iso"] = lambda day: day.isoformat()
-        self.global_key = (config, version, live_reload)
+        self.global_key = (config, version, live_reload, cards.identity if cards else None)
         self.template_keys: dict[str, str] = {}
         self.groups: Groups = {}  # the last render's groups of pages, see group()
         self.groups_made: Groups = {}
@@ -172,6 +178,17 @@ class Renderer:
         pages = cached[1] if cached is not None and cached[0] == full_key else make()
         self.groups_made[name] = (full_key, pages)
         return pages
+
+    def made(self, path: str, lastmod: dt.date | None, key: Hashable, make: Callable[[], bytes]) -> Page:
+        """A file other than a page (JSON, an image) with `make()` as its bytes, memoised like pages."""
+        full_key = (self.global_key, key)
+        cached = self.memo.get(path)
+        if cached is not None and cached[0] == full_key:
+            return cached[1]
+        page = Page(path, make(), lastmod, in_sitemap=False)
+        self.memo[path] = (full_key, page if self.keep_bytes else page.without_content())
+        self.rendered += 1
+        return page
 
     def page(
         self,
@@ -339,7 +356,7 @@ def render_day_and_papers(
     )
     return renderer.group(
         f"day {day.date}",
-        ("day.html", "paper.html"),
+        ("day.html", "paper.html", CARD_TEMPLATE),
         key,
         lambda: [render_day(renderer, site, day, views), *render_papers_of_day(renderer, site, day, views)],
     )
@@ -372,6 +389,8 @@ def render_papers_of_day(
             papers[index - 1] if index > 0 else None,
             papers[index + 1] if index + 1 < len(papers) else None,
         )
+        if renderer.cards:
+            yield render_card(renderer, paper, views[paper.slug])
 
 
 def _neighbour_key(paper: Paper | None) -> Hashable:

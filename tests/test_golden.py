@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
+from generator.cards import find_fonts
 from tests.conftest import Project
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,6 +30,7 @@ def normalise(html: str) -> str:
 def test_page_matches_golden_file(
     sample_project: Project, tmp_path: Path, request: pytest.FixtureRequest, name: str, page: str
 ) -> None:
+    assert find_fonts(), "the paper page links its social card: install a font (Debian: fonts-dejavu-core)"
     out = tmp_path / "public"
     build(sample_project.root, out=out, base_url="https://example.github.io/daily-papers/", search=False)
     actual = normalise((out / page).read_text(encoding="utf-8"))

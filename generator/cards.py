@@ -1,0 +1,202 @@
+"""Social cards: an Open Graph image per paper, `layouts/card.svg` rendered to PNG by resvg.
+
+Link previews (chat apps, social sites) show the card when someone shares a paper. A card
+is a pure function of its SVG text, so PNGs are kept in `.cache/cards/` under a hash of
+that text (and of the fonts and renderer): a build renders only the cards of new or
+changed papers, even from a clean checkout when CI restores that folder.
+
+The fonts are the system's, looked up in the usual places (DejaVu Sans, Liberation Sans,
+Arial); with none of them, or without `layouts/card.svg`, or with `social_cards: false`,
+pages simply have no card. The dev server never renders cards: previews do not need them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.errors import PapersError
+from generator.model import Paper
+from generator.views import PaperView
+
+if TYPE_CHECKING:
+    from generator.render import Page, Renderer
+
+CARD_TEMPLATE = "card.svg"
+CARD_NAME = "card.png"
+CARD_WIDTH, CARD_HEIGHT = 600, 315  # the smallest size the big sites show as a large image
+CARDS_CACHE = ".cache/cards"
+TITLE_EMS, TITLE_LINES = 20.0, 4  # 528 pixels of 26-pixel bold text, as layouts/card.svg sets it
+AUTHORS_EMS = 36.0  # 528 pixels of 15-pixel text
+
+# (family, regular, bold) in the places Debian, Ubuntu, Fedora, Arch, macOS and Windows use.
+FONT_CANDIDATES = (
+    ("DejaVu Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    ("DejaVu Sans", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    ("DejaVu Sans", "/usr/share/fonts/TTF/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    ("Liberation Sans", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
+    ("Arial", "/System/Library/Fonts/Supplemental/Arial.ttf", "Arial Bold.ttf"),
+    ("Arial", "C:/Windows/Fonts/arial.ttf", "arialbd.ttf"),
+)
+
+# Characters XML 1.0 does not allow, which the checker lets through in no field but which a
+# card must never choke on.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class CardFonts:
+    family: str
+    files: tuple[str, ...]
+
+
+# Fonts for the scripts the families above lack (Chinese, Japanese, Korean), used when present.
+FALLBACK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+)
+
+
+def find_fonts() -> CardFonts | None:
+    """The first installed regular and bold pair of a known sans-serif family, and fallbacks."""
+    fallbacks = tuple(path for path in FALLBACK_FONTS if os.path.isfile(path))
+    for family, regular, bold in FONT_CANDIDATES:
+        bold_path = os.path.join(os.path.dirname(regular), bold)
+        if os.path.isfile(regular) and os.path.isfile(bold_path):
+            return CardFonts(family, (regular, bold_path, *fallbacks))
+    return None
+
+
+class CardMaker:
+    """SVG text to PNG bytes, through the content-addressed cache when there is one."""
+
+    def __init__(self, fonts: CardFonts, cache: Path | None) -> None:
+        self.fonts = fonts
+        self.cache = cache
+        identity = [version("resvg-py"), fonts.family]
+        for path in fonts.files:
+            stat = os.stat(path)
+            identity += [path, str(stat.st_size), str(stat.st_mtime_ns)]
+        self.identity = "\0".join(identity)
+
+    def png(self, svg: str, label: str) -> bytes:
+        digest = hashlib.sha256(f"{self.identity}\0{svg}".encode()).hexdigest()
+        stored = self.cache / digest[:2] / f"{digest}.png" if self.cache else None
+        if stored is not None and stored.is_file():
+            return stored.read_bytes()
+        png = self._render(svg, label)
+        if stored is not None:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
+            temporary.write_bytes(png)
+            temporary.replace(stored)  # several build workers may store the same card
+        return png
+
+    def _render(self, svg: str, label: str) -> bytes:
+        import resvg_py  # a compiled extension: loaded only by builds that make cards
+
+        try:
+            return bytes(
+                resvg_py.svg_to_bytes(
+                    svg_string=svg,
+                    skip_system_fonts=True,  # loading every system font costs more than the card
+                    font_files=list(self.fonts.files),
+                    sans_serif_family=self.fonts.family,
+                    font_family=self.fonts.family,
+                )
+            )
+        except ValueError as error:
+            raise PapersError.single(
+                label, f"cannot render the social card: {error}", f"check layouts/{CARD_TEMPLATE}"
+            ) from None
+
+
+def card_maker(root: Path, layouts: Path, enabled: bool) -> CardMaker | None:
+    """The card maker for a build, or None when this site makes no cards."""
+    if not enabled or not (layouts / CARD_TEMPLATE).is_file():
+        return None
+    fonts = find_fonts()
+    return CardMaker(fonts, root / CARDS_CACHE) if fonts else None
+
+
+def text_width(text: str) -> float:
+    """How wide `text` may be, in ems of a bold sans-serif: an upper bound for the usual
+    letters (W is widest), so lines stay on the card whatever the font."""
+    width = 0.0
+    for char in text:
+        if char in _NARROW:
+            width += 0.36
+        elif char in "MW":
+            width += 1.25
+        elif char in "mw@%" or unicodedata.east_asian_width(char) in "WF":
+            width += 1.0
+        elif char.isupper():
+            width += 0.8
+        else:
+            width += 0.66
+    return width
+
+
+_NARROW = set(" .,:;'|!ijlftrI()[]-")
+
+
+def wrap(text: str, ems: float, lines: int) -> list[str]:
+    """At most `lines` lines no wider than `ems`, the last one ending in … if the text is cut."""
+    words = _NOT_XML.sub("", text).split()
+    result: list[str] = []
+    current = ""
+    for word in words:
+        while text_width(word) > ems:  # a word wider than a line: cut it
+            head = word
+            while text_width(head) > ems:
+                head = head[:-1]
+            if current:
+                result.append(current)
+                current = ""
+            result.append(head)
+            word = word[len(head) :]
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate) <= ems:
+            current = candidate
+        else:
+            result.append(current)
+            current = word
+    if current:
+        result.append(current)
+    if len(result) > lines:
+        last = result[lines - 1]
+        while last and text_width(last + " …") > ems:
+            last = last[:-1].rstrip()
+        result = [*result[: lines - 1], f"{last} …" if last else "…"]
+    return result
+
+
+def authors_line(paper: Paper) -> str:
+    """`A, B, C` or `A, B, C, et al.`, within one line."""
+    names = list(paper.authors[:3])
+    line = ", ".join(names) + (", et al." if len(paper.authors) > 3 else "")
+    return wrap(line, AUTHORS_EMS, 1)[0] if line else ""
+
+
+def render_card(renderer: Renderer, paper: Paper, view: PaperView) -> Page:
+    """The card of one paper, reused while what it shows is unchanged."""
+    assert renderer.cards is not None
+    cards = renderer.cards
+    lines = wrap(view.title_text, TITLE_EMS, TITLE_LINES)
+    authors = authors_line(paper)
+    key = ("card", renderer.template_key(CARD_TEMPLATE), tuple(lines), authors, paper.day, cards.identity)
+
+    def make() -> bytes:
+        svg = renderer.env.get_template(CARD_TEMPLATE).render(
+            paper=paper, title_lines=lines, authors=authors, width=CARD_WIDTH, height=CARD_HEIGHT
+        )
+        return cards.png(svg, paper.source)
+
+    return renderer.made(paper.url + CARD_NAME, paper.day, key, make)

@@ -1,0 +1,121 @@
+"""Social cards: a PNG per paper from layouts/card.svg, linked as og:image, cached by content."""
+
+from __future__ import annotations
+
+import json
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import cards
+from generator.build import build
+from generator.cards import CARD_HEIGHT, CARD_WIDTH, find_fonts, text_width, wrap
+from generator.config import load_config
+from generator.errors import PapersError
+from tests.conftest import Project
+
+BASE = "https://example.github.io/daily-papers/"
+HOSTILE = 'Evil </tspan></text><image href="file:///etc/passwd"/><text> & <script>alert(1)</script> ]]>'
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_every_paper_has_a_card_linked_from_its_page(sample_project: Project, tmp_path: Path) -> None:
+    assert find_fonts(), "social cards need a sans-serif font: install fonts-dejavu-core"
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, base_url=BASE, search=False)
+    pages = sorted(out.glob("papers/*/index.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        url = f"{BASE}papers/{page.parent.name}/card.png"
+        assert f'<meta property="og:image" content="{url}">' in html
+        assert '<meta name="twitter:card" content="summary_large_image">' in html
+        assert png_size((page.parent / "card.png").read_bytes()) == (CARD_WIDTH, CARD_HEIGHT)
+
+
+def test_cards_are_reproducible_and_rendered_once(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_project.root, out=tmp_path / "one", search=False, use_cache=False)
+    rendered: list[str] = []
+    render = cards.CardMaker._render
+
+    def counting(self: cards.CardMaker, svg: str, label: str) -> bytes:
+        rendered.append(label)
+        return render(self, svg, label)
+
+    monkeypatch.setattr(cards.CardMaker, "_render", counting)
+    build(sample_project.root, out=tmp_path / "two", search=False, use_cache=False)
+    assert rendered == []  # a build without the page cache still finds every card in .cache/cards
+    first = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("card.png")}
+    second = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("card.png")}
+    assert first and first == second
+
+    path = sample_project.root / "content/2025/2025-03-17/2503.11111.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: Renamed", 1), encoding="utf-8")
+    build(sample_project.root, out=tmp_path / "three", search=False, use_cache=False)
+    assert rendered == ["content/2025/2025-03-17/2503.11111.md"]  # only the changed paper's card
+
+
+def test_a_hostile_title_stays_text_in_the_card(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authors = json.dumps(["Zoë <b>Bold</b>", "O'Brien & Sons"])
+    project.paper("2025-03-17", "evil", f"authors: {authors}", title=json.dumps(HOSTILE))
+    svgs: list[str] = []
+    render = cards.CardMaker._render
+
+    def keeping(self: cards.CardMaker, svg: str, label: str) -> bytes:
+        svgs.append(svg)
+        return render(self, svg, label)
+
+    monkeypatch.setattr(cards.CardMaker, "_render", keeping)
+    out = tmp_path / "public"
+    build(project.root, out=out, search=False)
+    assert png_size((out / "papers/evil/card.png").read_bytes()) == (CARD_WIDTH, CARD_HEIGHT)
+    (svg,) = svgs
+    tree = ET.fromstring(svg)  # well-formed XML whatever the title
+    assert {element.tag.split("}")[-1] for element in tree.iter()} == {"svg", "rect", "text", "tspan"}
+    text = "".join(tree.itertext())
+    assert "<script>" in text and "<b>Bold</b>" in text  # shown as text, not markup
+
+
+def test_social_cards_can_be_turned_off(sample_project: Project, tmp_path: Path) -> None:
+    config = sample_project.root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "social_cards: false\n", encoding="utf-8")
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    assert not list(out.rglob("card.png"))
+    html = (out / "papers/2503.11111/index.html").read_text(encoding="utf-8")
+    assert "og:image" not in html and '<meta name="twitter:card" content="summary">' in html
+
+
+def test_the_setting_must_be_true_or_false(project: Project) -> None:
+    (project.root / "site.yaml").write_text("social_cards: yes please\n", encoding="utf-8")
+    with pytest.raises(PapersError) as error:
+        load_config(project.root)
+    assert "`social_cards` must be true or false" in str(error.value)
+
+
+def test_the_dev_server_makes_no_cards(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "served"
+    build(sample_project.root, out=out, search=False, live_reload=True)
+    assert not list(out.rglob("card.png"))
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=6))
+def test_wrapped_lines_fit_the_card(text: str, lines: int) -> None:
+    wrapped = wrap(text, 20.0, lines)
+    assert len(wrapped) <= lines
+    assert all(text_width(line) <= 20.0 for line in wrapped)
+    if len(wrapped) < lines and not any(text_width(word) > 20.0 for word in text.split()):
+        assert " ".join(wrapped) == " ".join(cards._NOT_XML.sub("", text).split())
