@@ -90,7 +90,7 @@ def load_config(root: Path) -> SiteConfig:
             what = {int: "a whole number", bool: "true or false"}.get(expected, "text")
             problems.append(Problem(label, line, f"`{key}` must be {what}"))
             continue
-        if expected is int and not 1 <= value <= 10_000:
+        if isinstance(value, int) and expected is int and not 1 <= value <= 10_000:
             problems.append(Problem(label, line, f"`{key}` must be between 1 and 10000"))
             continue
         if key == "base_url" and isinstance(value, str):
