@@ -82,6 +82,9 @@ def generate(out: Path, papers: int, days: int, seed: int) -> None:
         shutil.rmtree(out)
     shutil.copytree(REPO / "layouts", out / "layouts")
     shutil.copy(REPO / "site.yaml", out / "site.yaml")
+    with (out / "site.yaml").open("a", encoding="utf-8") as config:
+        # The Hugo twin makes no images; run.py times the cards in a row of their own.
+        config.write("social_cards: false\n")
     (out / "content").mkdir(parents=True)
     shutil.copy(REPO / "content" / "tags.yaml", out / "content" / "tags.yaml")
     vocabulary = sorted(yaml.safe_load((REPO / "content" / "tags.yaml").read_text(encoding="utf-8")))

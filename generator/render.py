@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from markupsafe import Markup
 
 from generator.api import render_api
 from generator.cards import CARD_HEIGHT, CARD_NAME, CARD_TEMPLATE, CARD_WIDTH, CardMaker, render_card
@@ -28,6 +29,7 @@ from generator.related import RelatedViews, cached_related_papers
 from generator.views import PaperView
 
 ASSETS_DIR = "assets"
+CARD_PARTIAL = "_partials/paper_card.html"
 LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf": "PDF", "video": "Video"}
 
 
@@ -127,6 +129,7 @@ class Renderer:
             link_labels=LINK_LABELS,
             period_links=period_links,
             month_url=month_url,
+            card=self.paper_card,
             social_cards=cards is not None,
             card_name=CARD_NAME,
             card_size=(CARD_WIDTH, CARD_HEIGHT),
@@ -135,6 +138,7 @@ class Renderer:
         self.env.filters["iso"] = lambda day: day.isoformat()
         self.global_key = (config, version, live_reload, cards.identity if cards else None)
         self.template_keys: dict[str, str] = {}
+        self.cards_html: dict[tuple[int, int, bool], tuple[PaperView, Markup]] = {}
         self.groups: Groups = {}  # the last render's groups of pages, see group()
         self.groups_made: Groups = {}
         self.vocabulary_key: Hashable = ()
@@ -142,11 +146,22 @@ class Renderer:
         self.views: dict[Paper, PaperView] = {}
         self.related_source: Callable[[list[Paper]], dict[str, tuple[str, ...]]] = cached_related_papers
 
+    def paper_card(self, view: PaperView, heading: int, show_day: bool = False) -> Markup:
+        """A paper as a list shows it: made once per build and variant, though a paper is
+        listed on its day, its tags, its week and its month."""
+        key = (id(view), heading, show_day)
+        cached = self.cards_html.get(key)
+        if cached is None or cached[0] is not view:
+            template = self.env.get_template(CARD_PARTIAL)
+            cached = self.cards_html[key] = (view, Markup(template.render(view=view, heading=heading, show_day=show_day)))
+        return cached[1]
+
     def template_key(self, name: str) -> str:
-        """A hash of a template and everything it extends or includes."""
+        """A hash of a template and everything it extends or includes, and of the paper card
+        partial, which templates use through the `card` global rather than an include."""
         if name not in self.template_keys:
             digest = hashlib.sha256()
-            for source in sorted(self._closure(name)):
+            for source in sorted(self._closure(name) | self._closure(CARD_PARTIAL)):
                 digest.update(source.encode())
             self.template_keys[name] = digest.hexdigest()
         return self.template_keys[name]
@@ -267,6 +282,7 @@ Task = Callable[[], list[Page]]
 def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     """Point the templates at this site's vocabulary; one view per paper, filled lazily."""
     renderer.env.globals["vocabulary"] = site.vocabulary
+    renderer.cards_html = {}  # they show tag names: made again for each build
     key = tuple(sorted(site.vocabulary.items()))
     if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
         renderer.vocabulary_key = key
