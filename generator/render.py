@@ -129,6 +129,7 @@ class Renderer:
             link_labels=LINK_LABELS,
             period_links=period_links,
             month_url=month_url,
+            archive_url=archive_url,
             card=self.paper_card,
             social_cards=cards is not None,
             card_name=CARD_NAME,
@@ -304,7 +305,7 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
     tasks.append(
         lambda: [
             render_tag_index(renderer, site),
-            render_archive(renderer, site),
+            *render_archive(renderer, site),
             render_search(renderer, site),
             renderer.page("404.html", "404.html"),
             render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
@@ -506,19 +507,46 @@ def render_search(renderer: Renderer, site: Site) -> Page:
     )
 
 
-def render_archive(renderer: Renderer, site: Site) -> Page:
+def archive_url(year: int | None = None) -> str:
+    return "archive/" if year is None else f"archive/{year}/"
+
+
+def render_archive(renderer: Renderer, site: Site) -> list[Page]:
+    """`archive/`: every year with its months; `archive/YYYY/`: a year's days. No page grows
+    with the site beyond a year's days (or a line per year)."""
     years: dict[int, list[tuple[str, str, list[Day], int]]] = {}
     for key, days in site.months.items():
         count = sum(len(day.papers) for day in days)
         years.setdefault(days[0].date.year, []).append((key, month_name(key), days, count))
-    return renderer.page(
-        "archive.html",
-        "archive/index.html",
-        _latest(site),
-        tuple(_day_key(day) for day in site.days),
-        years=[(year, months, sum(m[3] for m in months)) for year, months in years.items()],
-        paper_count=len(site.papers),
-    )
+    summary = [(year, months, sum(m[3] for m in months)) for year, months in years.items()]
+    pages = [
+        renderer.page(
+            "archive.html",
+            archive_url() + "index.html",
+            _latest(site),
+            tuple((year, tuple((m[0], m[3], len(m[2])) for m in months)) for year, months, _ in summary),
+            years=summary,
+            year=None,
+            paper_count=len(site.papers),
+        )
+    ]
+    for index, (year, months, count) in enumerate(summary):
+        newer = summary[index - 1][0] if index > 0 else None
+        older = summary[index + 1][0] if index + 1 < len(summary) else None
+        pages.append(
+            renderer.page(
+                "archive.html",
+                archive_url(year) + "index.html",
+                months[0][2][0].date,
+                (year, tuple(_day_key(day) for month in months for day in month[2]), newer, older),
+                years=[(year, months, count)],
+                year=year,
+                newer=newer,
+                older=older,
+                paper_count=count,
+            )
+        )
+    return pages
 
 
 def render_feed(

@@ -248,3 +248,18 @@ def test_large_sites_get_a_sitemap_index(sample_project: Project) -> None:
     urls = [loc.text for part in parts for loc in ET.fromstring(part.content).iter(f"{ns}loc")]
     assert all(len(list(ET.fromstring(p.content).iter(f"{ns}loc"))) <= 5 for p in parts)
     assert len(urls) == len(set(urls)) == sum(1 for page in pages if page.in_sitemap)
+
+
+def test_the_archive_is_a_page_of_years_and_a_page_per_year(built: tuple[Path, str]) -> None:
+    """No archive page grows with the site beyond one year's days."""
+    out, base_url = built
+    path = "/" + base_url.split("/", 3)[3]
+    index = (out / "archive/index.html").read_text(encoding="utf-8")
+    assert f'href="{path}archive/2025/"' in index and f'href="{path}archive/2024/"' in index
+    assert "days/2025-03-17/" not in index  # days are listed on their year's page
+    year = (out / "archive/2025/index.html").read_text(encoding="utf-8")
+    assert f'href="{path}days/2025-03-17/"' in year and f'href="{path}days/2025-03-16/"' in year
+    assert "days/2024-12-31/" not in year
+    assert f'rel="next" href="{path}archive/2024/"' in year
+    older = (out / "archive/2024/index.html").read_text(encoding="utf-8")
+    assert f'href="{path}days/2024-12-31/"' in older and f'rel="prev" href="{path}archive/2025/"' in older
