@@ -23,9 +23,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
-from benchmarks.corpus import generate
-from generator.build import build
-from generator.search import INDEX_DIR, index_site
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from anywhere
+
+from benchmarks.corpus import generate  # noqa: E402
+from generator.build import build  # noqa: E402
+from generator.search import INDEX_DIR, index_site  # noqa: E402
 
 # First queries, each in a fresh browser (cold cache); words common in the corpus cost most,
 # since Pagefind loads every page's positions of each word.

@@ -1,19 +1,17 @@
 """Incremental builds for the dev server: re-read what changed, re-render what depends on it.
 
 A `Preview` keeps the per-file content cache and the render memo between builds, and
-writes into its folder only the pages whose bytes changed. The result is always the
-same as a full build of the same content (the tests compare them after random edits).
+writes into its folder only the pages whose bytes changed; related papers catch up in the
+background (`related_live.py`). The result is always the same as a full build of the same
+content (the tests compare them after random edits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,13 +23,10 @@ from generator.config import SiteConfig, load_config
 from generator.content import ContentCache, read_site
 from generator.errors import PapersError
 from generator.load import CONTENT_DIR
-from generator.model import Paper
-from generator.related import cached_related_papers, related_of_texts
+from generator.related_live import LiveRelated
 from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
 from generator.search import INDEX_DIR, index_site
 from generator.write import copy_assets
-
-RELATED_DELAY = 1.0  # seconds without a save before related papers are recomputed
 
 
 @dataclass
@@ -68,16 +63,8 @@ class Preview:
         self.config: SiteConfig | None = None
         self.renderer: Renderer | None = None
         self.layouts: tuple[tuple[str, int, int], ...] = ()
-        self.defer_related = defer_related
-        self.related: dict[str, tuple[str, ...]] = {}
-        self.related_texts: tuple[tuple[str, str, str], ...] = ()
-        self.related_pending: tuple[tuple[str, str, str], ...] | None = None
-        self.on_related: Callable[[], None] | None = None
-        self.related_last: tuple[object, object, dict[str, tuple[str, ...]]] | None = None
-        self.related_queued: tuple[tuple[str, str, str], ...] | None = None
-        self.related_process: subprocess.Popen[bytes] | None = None
-        self.related_timer: threading.Timer | None = None
         self.lock = threading.Lock()
+        self.related = LiveRelated(self.lock, defer_related)
         # With `watched`, every change arrives through invalidate() (as from the file watcher),
         # so a rebuild reads just those files; None means "unknown: walk content/".
         self.watched = watched
@@ -90,86 +77,22 @@ class Preview:
         if self.renderer is None or config != self.config or stamp != self.layouts:
             gc.unfreeze()  # let the old renderer's cycles (its Jinja environment) be collected
             self.renderer = Renderer(config, self.root / LAYOUTS_DIR, True, self.memo)
-            self.renderer.related_source = self.related_papers
+            self.renderer.related_source = self.related
             self.config, self.layouts = config, stamp
         return self.renderer
 
-    def related_papers(self, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
-        """Related papers; with `defer_related`, a change is computed in the background while
-        this rebuild uses the previous lists, and `on_related` then asks for another rebuild."""
-        seen = tuple([(paper.slug, paper.title, paper.body) for paper in papers])
-        last = self.related_last
-        if last is not None and last[0] == seen and last[1] is self.related:
-            return last[2]  # nothing changed since the last call: the same lists, the same object
-        result = self._related_of(papers, tuple(sorted(seen)))
-        self.related_last = (seen, self.related, result)
-        return result
+    @property
+    def on_related(self) -> Callable[[], None] | None:
+        """Called when related papers computed in the background are ready for a rebuild."""
+        return self.related.on_ready
 
-    def _related_of(
-        self, papers: list[Paper], texts: tuple[tuple[str, str, str], ...]
-    ) -> dict[str, tuple[str, ...]]:
-        if texts == self.related_texts:
-            return self.related
-        if not self.defer_related or not self.related_texts:
-            self.related, self.related_texts = cached_related_papers(papers), texts
-            return self.related
-        if self.related_pending != texts:
-            self.related_pending = self.related_queued = texts  # started when this rebuild is done
-        slugs = {paper.slug for paper in papers}
-        if slugs == self.related.keys():
-            return self.related  # the same papers: the previous lists need no filtering
-        return {
-            slug: tuple(other for other in self.related.get(slug, ()) if other in slugs) for slug in slugs
-        }
-
-    def _start_related(self) -> None:
-        """Compute the queued related lists in another process (`python -m generator.related`)
-        once saves pause: in a thread, the computation would hold the GIL for seconds and slow
-        every rebuild, and a process per save would compete with them for the cores."""
-        texts, self.related_queued = self.related_queued, None
-        if texts is None:
-            return
-        if self.related_timer is not None:
-            self.related_timer.cancel()
-        self.related_timer = threading.Timer(RELATED_DELAY, self._launch_related, args=(texts,))
-        self.related_timer.daemon = True
-        self.related_timer.start()
-
-    def _launch_related(self, texts: tuple[tuple[str, str, str], ...]) -> None:
-        with self.lock:
-            if self.related_pending != texts:
-                return  # superseded while waiting
-            if self.related_process is not None:
-                self.related_process.kill()
-            command = [sys.executable, "-m", "generator.related"]
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            self.related_process = process
-        self._related_from(process, texts)
-
-    def _related_from(
-        self, process: subprocess.Popen[bytes], texts: tuple[tuple[str, str, str], ...]
-    ) -> None:
-        output, _ = process.communicate(json.dumps(texts).encode())
-        if process.returncode == 0:
-            related = {slug: tuple(others) for slug, others in json.loads(output).items()}
-        elif process is self.related_process:  # it failed on its own: compute here
-            related = related_of_texts(texts)
-        else:
-            return
-        with self.lock:
-            if self.related_pending != texts:
-                return  # a newer change has started its own computation
-            self.related, self.related_texts, self.related_pending = related, texts, None
-        if self.on_related:
-            self.on_related()
+    @on_related.setter
+    def on_related(self, callback: Callable[[], None] | None) -> None:
+        self.related.on_ready = callback
 
     def close(self) -> None:
-        """Stop the background computation, if one is waiting or running."""
-        if self.related_timer is not None:
-            self.related_timer.cancel()
-        if self.related_process is not None:
-            self.related_process.kill()
-            self.related_process.wait()
+        """Stop the background computation of related papers, if one is waiting or running."""
+        self.related.close()
 
     def invalidate(self, paths: list[str]) -> None:
         """Forget cached reads of files the watcher saw change, even if size and mtime match."""
@@ -205,7 +128,7 @@ class Preview:
         try:
             return self._rebuild(today)
         finally:
-            self._start_related()
+            self.related.start()
 
     def _rebuild(self, today: dt.date | None) -> Rebuild:
         start = time.perf_counter()

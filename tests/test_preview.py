@@ -153,7 +153,7 @@ def test_deferred_related_papers_catch_up_with_a_full_build(project: Project, tm
     try:
         preview.rebuild()  # uses the previous related lists while another process computes new ones
         assert ready.wait(timeout=60)
-        assert preview.related_process is not None and preview.related_process.wait() == 0
+        assert preview.related.process is not None and preview.related.process.wait() == 0
         preview.rebuild()
     finally:
         preview.close()

@@ -64,3 +64,19 @@ def test_everyday_commands_run(copy: Path) -> None:
         ran += 1
     assert ran >= 6
     assert (copy / "out/index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "script", sorted(p.name for p in (REPO / "benchmarks").glob("*.py") if p.name != "__init__.py")
+)
+def test_benchmark_scripts_start_from_the_documented_command(script: str) -> None:
+    """`python3 benchmarks/<script> ...` as the READMEs write it: each script finds its imports."""
+    result = subprocess.run(
+        [sys.executable, f"benchmarks/{script}", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
