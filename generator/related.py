@@ -16,11 +16,15 @@ import functools
 import heapq
 import json
 import math
+import multiprocessing
+import os
 import re
 import sys
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 from generator.model import Paper
@@ -149,15 +153,57 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
     """Slug -> the slugs of up to `k` most similar other papers, most similar first.
 
     Candidates are the papers that share the most indexed terms with a paper (counted
-    in C by `Counter`); only the best `CANDIDATES` of them are scored exactly.
+    in C by `Counter`); only the best `CANDIDATES` of them are scored exactly. Large sites
+    share the papers out to a forked worker per core; the lists do not depend on it.
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
     vectors = paper_vectors([term_counts(paper.title, paper.body) for paper in ordered])
-    weights = [dict(vector) for vector in vectors]
-    postings = _postings(vectors)
-    result: dict[str, tuple[str, ...]] = {}
-    for index, vector in enumerate(vectors):
+    global _JOB
+    _JOB = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
+    try:
+        count = _worker_count(len(slugs))
+        if count > 1:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                shares = pool.starmap(_related_share, [(i, count) for i in range(count)])
+        else:
+            shares = [_related_share(0, 1)]
+    finally:
+        _JOB = None
+    lists: list[tuple[str, ...]] = [()] * len(slugs)
+    for index, share in enumerate(shares):
+        lists[index :: len(shares)] = share
+    return dict(zip(slugs, lists, strict=True))
+
+
+@dataclass
+class _Job:
+    """What forked workers inherit: set just before the fork."""
+
+    slugs: list[str]
+    vectors: list[Vector]
+    weights: list[dict[str, float]]
+    postings: dict[str, list[int]]
+    k: int
+
+
+_JOB: _Job | None = None
+MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
+
+
+def _worker_count(papers: int) -> int:
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1  # forking a process that runs threads (the dev server) is not safe
+    return max(1, min(os.cpu_count() or 1, papers // MIN_PAPERS_PER_WORKER))
+
+
+def _related_share(start: int, step: int) -> list[tuple[str, ...]]:
+    """The lists of every `step`-th paper from `start`."""
+    assert _JOB is not None
+    slugs, vectors, weights, postings = _JOB.slugs, _JOB.vectors, _JOB.weights, _JOB.postings
+    lists = []
+    for index in range(start, len(vectors), step):
+        vector = vectors[index]
         shared = Counter(chain.from_iterable([postings[term] for term, _ in vector]))
         shared.pop(index, None)
         scored = []
@@ -166,8 +212,8 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
             score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
             if score >= MIN_SCORE:
                 scored.append((-round(score, SCORE_DIGITS), slugs[other]))
-        result[slugs[index]] = tuple(slug for _, slug in heapq.nsmallest(k, scored))
-    return result
+        lists.append(tuple(slug for _, slug in heapq.nsmallest(_JOB.k, scored)))
+    return lists
 
 
 def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:

@@ -61,6 +61,7 @@ class Rebuilder:
     def __init__(self, preview: Preview, live: LiveState) -> None:
         self.preview = preview
         self.live = live
+        self.indexer = Indexer(preview)
         self.pending: set[str] = set()
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
@@ -97,12 +98,39 @@ class Rebuilder:
             flush=True,
         )
         if result.papers_changed and self.preview.search:
+            self.indexer.request()
+        self.live.publish(None)
+        return True
+
+
+class Indexer:
+    """Re-indexes search after rebuilds, in its own thread: Pagefind takes seconds on a big
+    site, and the next save must not wait for it. Requests during a run make one more run."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+        self.wanted = False
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def request(self) -> None:
+        with self.lock:
+            self.wanted = True
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True)
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                if not self.wanted:
+                    self.thread = None
+                    return
+                self.wanted = False
             try:
                 self.preview.index()
             except PapersError as error:
                 print(f"search index not updated: {error}", file=sys.stderr)
-        self.live.publish(None)
-        return True
 
 
 def _describe(changed: list[str], root: Path) -> str:

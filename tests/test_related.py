@@ -204,3 +204,20 @@ def test_the_paper_page_lists_related_papers_and_hides_the_section_when_none(
     assert '<time class="related-day" datetime="2025-03-16">16 March 2025</time>' in section
     assert "a-poem" not in section
     assert 'class="related"' not in (out / "papers/a-poem/index.html").read_text(encoding="utf-8")
+
+
+def test_forked_workers_give_the_same_lists(
+    real_papers: list[Paper], real_related: dict[str, tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sites share the papers out to workers; the lists and their order stay the same."""
+    counts: list[int] = []
+
+    def three_workers(papers: int) -> int:
+        counts.append(papers)
+        return 3
+
+    monkeypatch.setattr(related, "_worker_count", three_workers)
+    shared = related.related_papers(real_papers)
+    assert counts == [len(real_papers)]
+    assert shared == real_related
+    assert list(shared) == list(real_related)
