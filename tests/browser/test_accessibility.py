@@ -41,6 +41,9 @@ PAGES = {
     "paper": "papers/2503.11111/",
     "tag": "tags/llm/",
     "search": "search/?q=attention",
+    "archive": "archive/",
+    "archive year": "archive/2025/",
+    "month": "months/2025-03/",
 }
 SCHEMES = ("light", "dark")
 BLOCKING = ("serious", "critical")
