@@ -9,6 +9,7 @@ does not depend on the number of workers: every page is a pure function of the s
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Hashable
@@ -66,6 +67,9 @@ def render_to_disk(
     global _JOB
     views = prepare(renderer, site)
     tasks = page_tasks(renderer, site, views)
+    # The site is read-only from here: frozen, collections in the workers skip it (and do not
+    # touch, and so copy, the memory they share with this process).
+    gc.freeze()
     _JOB = _Job(list(views.values()), tasks, out, renderer, previous)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
