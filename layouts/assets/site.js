@@ -87,9 +87,11 @@
     },
   };
 
-  // What the reading list keeps of a paper, from the data-* attributes the templates render.
+  // What the reading list keeps of a paper, from the data-* attributes the templates render
+  // (and, on a paper's own page, the BibTeX it shows).
   function entryOf(holder) {
     var data = holder.dataset;
+    var shown = holder.querySelector("pre.bibtex");
     var authors = [];
     try {
       authors = JSON.parse(data.authors || "[]");
@@ -103,7 +105,7 @@
       authors: Array.isArray(authors) ? authors.map(String) : [],
       day: data.day || "",
       arxiv: data.arxiv || "",
-      bibtex: data.bibtex || "",
+      bibtex: shown ? shown.textContent : "",
       savedAt: new Date().toISOString(),
     };
   }

@@ -160,6 +160,10 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
     expect(button).to_have_attribute("aria-pressed", "false")
     button.click()
     expect(button).to_have_attribute("aria-pressed", "true")
+    stored = page.evaluate(
+        "() => JSON.parse(Object.entries(localStorage).find(([key]) => key.endsWith('/daily-papers/'))[1])"
+    )
+    assert [entry["bibtex"] for entry in stored] == [page.locator("#cite-bibtex").text_content()]
     page.reload()
     expect(save_button(page, "2503.10001")).to_have_attribute("aria-pressed", "true")
 
