@@ -40,13 +40,23 @@ FONT_CANDIDATES = (
     ("DejaVu Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("DejaVu Sans", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
     ("DejaVu Sans", "/usr/share/fonts/TTF/DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-    ("Liberation Sans", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"),
+    (
+        "Liberation Sans",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "LiberationSans-Bold.ttf",
+    ),
     ("Arial", "/System/Library/Fonts/Supplemental/Arial.ttf", "Arial Bold.ttf"),
     ("Arial", "C:/Windows/Fonts/arial.ttf", "arialbd.ttf"),
 )
+# Fonts for the scripts the families above lack (Chinese, Japanese, Korean), used when present.
+FALLBACK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+)
 
-# Characters XML 1.0 does not allow, which the checker lets through in no field but which a
-# card must never choke on.
+# Characters XML 1.0 does not allow: the checker refuses them in titles already, and a card
+# drops them rather than fail on one.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -54,14 +64,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class CardFonts:
     family: str
     files: tuple[str, ...]
-
-
-# Fonts for the scripts the families above lack (Chinese, Japanese, Korean), used when present.
-FALLBACK_FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-)
 
 
 def find_fonts() -> CardFonts | None:

@@ -137,7 +137,7 @@ class Renderer:
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["iso"] = lambda day: day.isoformat()
-        self.global_key = (config, version, live_reload, cards.identity if cards else None)
+        self.global_key = (config, version, live_reload, cards is not None)  # pages link cards or not
         self.template_keys: dict[str, str] = {}
         self.cards_html: dict[tuple[int, int, bool], tuple[PaperView, Markup]] = {}
         self.groups: Groups = {}  # the last render's groups of pages, see group()
