@@ -512,8 +512,9 @@ def archive_url(year: int | None = None) -> str:
 
 
 def render_archive(renderer: Renderer, site: Site) -> list[Page]:
-    """`archive/`: every year with its months; `archive/YYYY/`: a year's days. No page grows
-    with the site beyond a year's days (or a line per year)."""
+    """`archive/`: the latest year's days, then every older year with its months;
+    `archive/YYYY/`: a year's days. No page grows with the site beyond a year's days and a
+    line per month."""
     years: dict[int, list[tuple[str, str, list[Day], int]]] = {}
     for key, days in site.months.items():
         count = sum(len(day.papers) for day in days)
@@ -524,7 +525,10 @@ def render_archive(renderer: Renderer, site: Site) -> list[Page]:
             "archive.html",
             archive_url() + "index.html",
             _latest(site),
-            tuple((year, tuple((m[0], m[3], len(m[2])) for m in months)) for year, months, _ in summary),
+            (
+                tuple((year, tuple((m[0], m[3], len(m[2])) for m in months)) for year, months, _ in summary),
+                tuple(_day_key(day) for month in summary[0][1] for day in month[2]) if summary else (),
+            ),
             years=summary,
             year=None,
             paper_count=len(site.papers),

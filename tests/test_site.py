@@ -251,12 +251,13 @@ def test_large_sites_get_a_sitemap_index(sample_project: Project) -> None:
 
 
 def test_the_archive_is_a_page_of_years_and_a_page_per_year(built: tuple[Path, str]) -> None:
-    """No archive page grows with the site beyond one year's days."""
+    """No archive page grows with the site beyond one year's days and a line per month."""
     out, base_url = built
     path = "/" + base_url.split("/", 3)[3]
     index = (out / "archive/index.html").read_text(encoding="utf-8")
     assert f'href="{path}archive/2025/"' in index and f'href="{path}archive/2024/"' in index
-    assert "days/2025-03-17/" not in index  # days are listed on their year's page
+    assert f'href="{path}days/2025-03-17/"' in index  # the latest year in full
+    assert "days/2024-12-31/" not in index  # older years as their months, days on their page
     year = (out / "archive/2025/index.html").read_text(encoding="utf-8")
     assert f'href="{path}days/2025-03-17/"' in year and f'href="{path}days/2025-03-16/"' in year
     assert "days/2024-12-31/" not in year
