@@ -79,18 +79,23 @@ class LiveRelated:
             if self.process is not None:
                 self.process.kill()
             command = [sys.executable, "-m", "generator.related"]
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            self.process = process
-        self._collect(process, texts)
-
-    def _collect(self, process: subprocess.Popen[bytes], texts: Texts) -> None:
+            try:
+                self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            except OSError:
+                self.process = None
+            process = self.process
+        if process is None:  # no process to be had: compute here, slower but right
+            self._finish(related_of_texts(texts), texts)
+            return
         output, _ = process.communicate(json.dumps(texts).encode())
         if process.returncode == 0:
-            lists = {slug: tuple(others) for slug, others in json.loads(output).items()}
+            self._finish({slug: tuple(others) for slug, others in json.loads(output).items()}, texts)
         elif process is self.process:  # it failed on its own: compute here
-            lists = related_of_texts(texts)
-        else:
-            return  # killed: a newer change took over
+            self._finish(related_of_texts(texts), texts)
+        # else it was killed: a newer change took over
+
+    def _finish(self, lists: Lists, texts: Texts) -> None:
+        """Keep `lists` unless a newer change has started its own computation, and say so."""
         with self.lock:
             if self.pending != texts:
                 return

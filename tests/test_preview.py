@@ -198,3 +198,31 @@ def test_watched_rebuilds_read_only_what_they_are_told(project: Project, tmp_pat
     preview.invalidate([str(path)])
     preview.rebuild()
     assert "Quietly Edited" in (tmp_path / "served/papers/paper-a/index.html").read_text(encoding="utf-8")
+
+
+def test_related_papers_catch_up_without_a_worker_process(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no process can be started, the background thread computes the lists itself."""
+    from generator import related_live
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(related_live.subprocess, "Popen", no_process)
+    rng = random.Random(6)
+    for index in range(6):
+        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, defer_related=True)
+    ready = threading.Event()
+    preview.on_related = ready.set
+    preview.rebuild()
+    path = project.root / "content/2025/2025-03-15/paper-0.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence about hypergraphs.\n", encoding="utf-8")
+    preview.invalidate([str(path)])
+    preview.rebuild()
+    assert ready.wait(timeout=60)
+    preview.rebuild()
+    full = tmp_path / "full"
+    build(project.root, out=full, base_url=BASE, search=False, live_reload=True, use_cache=False)
+    assert tree_bytes(tmp_path / "served") == tree_bytes(full)
