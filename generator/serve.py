@@ -127,10 +127,13 @@ class Indexer:
                     self.thread = None
                     return
                 self.wanted = False
+            start = time.perf_counter()
             try:
                 self.preview.index()
             except PapersError as error:
                 print(f"search index not updated: {error}", file=sys.stderr)
+            else:
+                print(f"  search index updated in {time.perf_counter() - start:.1f} s", flush=True)
 
 
 def _describe(changed: list[str], root: Path) -> str:
