@@ -139,6 +139,8 @@ class Indexer:
 def _describe(changed: list[str], root: Path) -> str:
     if not changed:
         return "initial build"
+    # An editor's temporary file (sed's `sedXXXXXX`, say) is gone by now: not worth naming.
+    changed = [p for p in changed if p == RELATED_CHANGED or Path(p).suffix or Path(p).exists()] or changed
     names = []
     for path in changed[:3]:
         try:
