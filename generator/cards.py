@@ -150,26 +150,27 @@ _NARROW = set(" .,:;'|!ijlftrI()[]-")
 
 
 def wrap(text: str, ems: float, lines: int) -> list[str]:
-    """At most `lines` lines no wider than `ems`, the last one ending in … if the text is cut."""
-    words = _NOT_XML.sub("", text).split()
+    """At most `lines` lines no wider than `ems`, the last one ending in … if the text is cut.
+
+    Linear in the text: a word wider than a line is cut where its widths add up to the line.
+    """
     result: list[str] = []
-    current = ""
-    for word in words:
-        while text_width(word) > ems:  # a word wider than a line: cut it
-            head = word
-            while text_width(head) > ems:
-                head = head[:-1]
-            if current:
-                result.append(current)
-                current = ""
-            result.append(head)
-            word = word[len(head) :]
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate) <= ems:
-            current = candidate
-        else:
+    current, width = "", 0.0
+    space = text_width(" ")
+    for word in _NOT_XML.sub("", text).split():
+        if len(result) > lines:
+            break  # enough to know the text is cut
+        size = text_width(word)
+        if current and width + space + size <= ems:
+            current, width = f"{current} {word}", width + space + size
+            continue
+        if current:
             result.append(current)
-            current = word
+        while size > ems:  # a word wider than a line: cut it where it fills one
+            cut, used = _fitting(word, ems)
+            result.append(word[:cut])
+            word, size = word[cut:], size - used
+        current, width = word, size
     if current:
         result.append(current)
     if len(result) > lines:
@@ -178,6 +179,17 @@ def wrap(text: str, ems: float, lines: int) -> list[str]:
             last = last[:-1].rstrip()
         result = [*result[: lines - 1], f"{last} …" if last else "…"]
     return result
+
+
+def _fitting(word: str, ems: float) -> tuple[int, float]:
+    """How many characters of `word` fit in `ems` (at least one), and their width."""
+    used = 0.0
+    for index, char in enumerate(word):
+        size = text_width(char)
+        if used + size > ems and index:
+            return index, used
+        used += size
+    return len(word), used
 
 
 def authors_line(paper: Paper) -> str:

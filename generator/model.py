@@ -18,7 +18,6 @@ ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}
 
 
 @functools.lru_cache(maxsize=200_000)
-@functools.lru_cache(maxsize=200_000)  # asked for every paper on every rebuild
 def arxiv_base(arxiv_id: str) -> str | None:
     """The arXiv id without its version, or None when `arxiv_id` is not a valid id."""
     match = ARXIV_NEW_RE.match(arxiv_id) or ARXIV_OLD_RE.match(arxiv_id)

@@ -115,7 +115,9 @@ class Preview:
         except ValueError:
             self.dirty = None  # a path we cannot place: walk everything next time
             return
-        if inside.parts[:1] == (CONTENT_DIR,):
+        if inside.parts == (CONTENT_DIR,):
+            self.dirty = None  # content/ itself moved or replaced
+        elif inside.parts[:1] == (CONTENT_DIR,):
             self.cache.files.pop(self.root / inside, None)
             self.dirty.add(self.root / inside)
 

@@ -159,17 +159,18 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
     vectors = paper_vectors([term_counts(paper.title, paper.body) for paper in ordered])
-    global _JOB
-    _JOB = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
-    try:
-        count = _worker_count(len(slugs))
-        if count > 1:
+    job = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
+    count = _worker_count(len(slugs))
+    if count > 1:  # only in a process without threads: the global cannot be shared
+        global _JOB
+        _JOB = job
+        try:
             with multiprocessing.get_context("fork").Pool(count) as pool:
-                shares = pool.starmap(_related_share, [(i, count) for i in range(count)])
-        else:
-            shares = [_related_share(0, 1)]
-    finally:
-        _JOB = None
+                shares = pool.starmap(_forked_share, [(i, count) for i in range(count)])
+        finally:
+            _JOB = None
+    else:
+        shares = [_share(job, 0, 1)]
     lists: list[tuple[str, ...]] = [()] * len(slugs)
     for index, share in enumerate(shares):
         lists[index :: len(shares)] = share
@@ -178,7 +179,7 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
 
 @dataclass
 class _Job:
-    """What forked workers inherit: set just before the fork."""
+    """What the scoring reads; forked workers inherit it through `_JOB`."""
 
     slugs: list[str]
     vectors: list[Vector]
@@ -197,10 +198,14 @@ def _worker_count(papers: int) -> int:
     return max(1, min(os.cpu_count() or 1, papers // MIN_PAPERS_PER_WORKER))
 
 
-def _related_share(start: int, step: int) -> list[tuple[str, ...]]:
-    """The lists of every `step`-th paper from `start`."""
+def _forked_share(start: int, step: int) -> list[tuple[str, ...]]:
     assert _JOB is not None
-    slugs, vectors, weights, postings = _JOB.slugs, _JOB.vectors, _JOB.weights, _JOB.postings
+    return _share(_JOB, start, step)
+
+
+def _share(job: _Job, start: int, step: int) -> list[tuple[str, ...]]:
+    """The lists of every `step`-th paper from `start`."""
+    slugs, vectors, weights, postings = job.slugs, job.vectors, job.weights, job.postings
     lists = []
     for index in range(start, len(vectors), step):
         vector = vectors[index]
@@ -212,7 +217,7 @@ def _related_share(start: int, step: int) -> list[tuple[str, ...]]:
             score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
             if score >= MIN_SCORE:
                 scored.append((-round(score, SCORE_DIGITS), slugs[other]))
-        lists.append(tuple(slug for _, slug in heapq.nsmallest(_JOB.k, scored)))
+        lists.append(tuple(slug for _, slug in heapq.nsmallest(job.k, scored)))
     return lists
 
 

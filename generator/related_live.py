@@ -50,6 +50,7 @@ class LiveRelated:
 
     def _lists_for(self, papers: list[Paper], texts: Texts) -> Lists:
         if texts == self.texts:
+            self.pending = self.queued = None  # back to what the lists were made of (an undo)
             return self.lists
         if not self.defer or not self.texts:
             self.lists, self.texts = cached_related_papers(papers), texts

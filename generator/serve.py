@@ -130,7 +130,7 @@ class Indexer:
             start = time.perf_counter()
             try:
                 self.preview.index()
-            except PapersError as error:
+            except Exception as error:  # the thread must live on: report it and go on
                 print(f"search index not updated: {error}", file=sys.stderr)
             else:
                 print(f"  search index updated in {time.perf_counter() - start:.1f} s", flush=True)
@@ -166,7 +166,8 @@ class _Watcher(FileSystemEventHandler):
             name = Path(path).name if path else ""
             if not name or name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES):
                 continue
-            if Path(path).parent == self.config.parent and Path(path).resolve() != self.config:
+            top_level = Path(path).parent == self.config.parent
+            if top_level and Path(path).resolve() != self.config and name not in (CONTENT_DIR, LAYOUTS_DIR):
                 continue  # other files at the project root
             self.rebuilder.changed(path)
 
@@ -296,7 +297,8 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
             observer.schedule(watcher, str(root / folder), recursive=True)
     observer.schedule(watcher, str(root), recursive=False)
     observer.start()  # before the first build, so no change is missed while it runs
-    rebuilder.build([])
+    with rebuilder.run_lock:  # a save during it waits, as for any rebuild
+        rebuilder.build([])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     print(f"serving {url} (Ctrl-C to stop)", flush=True)

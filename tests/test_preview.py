@@ -6,13 +6,18 @@ import random
 import re
 import shutil
 import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
+from generator.content import read_site
 from generator.errors import PapersError
 from generator.preview import Preview
+from generator.related_live import LiveRelated
+from generator.serve import Indexer
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
 
@@ -226,3 +231,56 @@ def test_related_papers_catch_up_without_a_worker_process(
     full = tmp_path / "full"
     build(project.root, out=full, base_url=BASE, search=False, live_reload=True, use_cache=False)
     assert tree_bytes(tmp_path / "served") == tree_bytes(full)
+
+
+def test_an_undone_edit_cancels_the_background_computation(project: Project) -> None:
+    """Edit, then undo before related papers are recomputed: nothing is left pending."""
+    rng = random.Random(7)
+    for index in range(4):
+        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
+    papers = read_site(project.root).papers
+    live = LiveRelated(threading.Lock(), defer=True)
+    first = live(papers)
+    edited = [replace(papers[0], body=papers[0].body + " More words."), *papers[1:]]
+    assert live(edited) is first and live.pending is not None  # the old lists, meanwhile
+    assert live(papers) is first
+    assert live.pending is None and live.queued is None
+
+
+def test_moving_content_itself_makes_a_watched_rebuild_walk_again(project: Project, tmp_path: Path) -> None:
+    rng = random.Random(8)
+    for index in range(3):
+        write_paper(project, rng, DAYS[index], f"paper-{index}")
+    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, watched=True)
+    preview.rebuild()
+    content = project.root / "content"
+    shutil.copytree(content, tmp_path / "saved-content")
+    shutil.rmtree(content / "2025/2025-03-16")
+    preview.invalidate([str(content)])  # the watcher saw content/ itself replaced
+    preview.rebuild()
+    assert not (tmp_path / "served/papers/paper-1").exists()
+    assert (tmp_path / "served/papers/paper-0").exists()
+
+
+def test_the_search_indexer_survives_a_failure(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed indexing run is reported; the next request still indexes."""
+    calls: list[int] = []
+
+    class FlakyPreview:
+        def index(self) -> None:
+            calls.append(len(calls))
+            if len(calls) == 1:
+                raise OSError("disk full")
+
+    indexer = Indexer(FlakyPreview())  # type: ignore[arg-type]
+    indexer.request()
+    deadline = time.monotonic() + 10
+    while indexer.thread is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    indexer.request()
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert calls == [0, 1]
+    assert "search index not updated: disk full" in capsys.readouterr().err
