@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import related_live
 from generator.build import build
 from generator.content import read_site
 from generator.errors import PapersError
@@ -144,7 +145,18 @@ def test_a_broken_file_keeps_the_last_good_site(project: Project, tmp_path: Path
     assert tree_bytes(tmp_path / "served") == before
 
 
-def test_deferred_related_papers_catch_up_with_a_full_build(project: Project, tmp_path: Path) -> None:
+@pytest.mark.parametrize("worker", [True, False], ids=["worker process", "no process to be had"])
+def test_deferred_related_papers_catch_up_with_a_full_build(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, worker: bool
+) -> None:
+    """Related papers are recomputed in another process, or in the background thread itself
+    where no process can be started; either way the site ends up as a full build makes it."""
+    if not worker:
+
+        def no_process(*args: object, **kwargs: object) -> None:
+            raise OSError("no processes here")
+
+        monkeypatch.setattr(related_live.subprocess, "Popen", no_process)
     rng = random.Random(3)
     for index in range(8):
         write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
@@ -156,9 +168,10 @@ def test_deferred_related_papers_catch_up_with_a_full_build(project: Project, tm
     path.write_text(path.read_text(encoding="utf-8") + "\nA sentence about hypergraphs.\n", encoding="utf-8")
     preview.invalidate([str(path)])
     try:
-        preview.rebuild()  # uses the previous related lists while another process computes new ones
+        preview.rebuild()  # uses the previous related lists while new ones are computed
         assert ready.wait(timeout=60)
-        assert preview.related.process is not None and preview.related.process.wait() == 0
+        if worker:
+            assert preview.related.process is not None and preview.related.process.wait() == 0
         preview.rebuild()
     finally:
         preview.close()
@@ -203,34 +216,6 @@ def test_watched_rebuilds_read_only_what_they_are_told(project: Project, tmp_pat
     preview.invalidate([str(path)])
     preview.rebuild()
     assert "Quietly Edited" in (tmp_path / "served/papers/paper-a/index.html").read_text(encoding="utf-8")
-
-
-def test_related_papers_catch_up_without_a_worker_process(
-    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Where no process can be started, the background thread computes the lists itself."""
-    from generator import related_live
-
-    def no_process(*args: object, **kwargs: object) -> None:
-        raise OSError("no processes here")
-
-    monkeypatch.setattr(related_live.subprocess, "Popen", no_process)
-    rng = random.Random(6)
-    for index in range(6):
-        write_paper(project, rng, DAYS[index % 3], f"paper-{index}")
-    preview = Preview(project.root, tmp_path / "served", base_url=BASE, search=False, defer_related=True)
-    ready = threading.Event()
-    preview.on_related = ready.set
-    preview.rebuild()
-    path = project.root / "content/2025/2025-03-15/paper-0.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence about hypergraphs.\n", encoding="utf-8")
-    preview.invalidate([str(path)])
-    preview.rebuild()
-    assert ready.wait(timeout=60)
-    preview.rebuild()
-    full = tmp_path / "full"
-    build(project.root, out=full, base_url=BASE, search=False, live_reload=True, use_cache=False)
-    assert tree_bytes(tmp_path / "served") == tree_bytes(full)
 
 
 def test_an_undone_edit_cancels_the_background_computation(project: Project) -> None:
