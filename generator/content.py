@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -172,7 +173,7 @@ def _reread(
         try:
             is_folder = stat.S_ISDIR(path.lstat().st_mode)
         except OSError:  # gone: a file we knew, or maybe a whole folder
-            if path not in results and any(path in known.parents for known in results):
+            if path not in results and any(str(known).startswith(f"{path}{os.sep}") for known in results):
                 return None
             results.pop(path, None)
             continue

@@ -68,7 +68,8 @@ def render_to_disk(
     views = prepare(renderer, site)
     tasks = page_tasks(renderer, site, views)
     # The site is read-only from here: frozen, collections in the workers skip it (and do not
-    # touch, and so copy, the memory they share with this process).
+    # touch, and so copy, the memory they share with this process). Unfrozen afterwards, so a
+    # caller that builds many times (the tests) can still collect what each build left.
     gc.freeze()
     _JOB = _Job(list(views.values()), tasks, out, renderer, previous)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
@@ -86,6 +87,7 @@ def render_to_disk(
             results = [_render_share(0, 1)]
     finally:
         _JOB = None
+        gc.unfreeze()
     keys = {path: entry for part in results for path, entry in part[0].items()}
     if len(keys) != sum(len(part[0]) for part in results):
         raise PapersError.single(str(out), "two pages would be written to the same path")

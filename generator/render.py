@@ -154,7 +154,10 @@ class Renderer:
         cached = self.cards_html.get(key)
         if cached is None or cached[0] is not view:
             template = self.env.get_template(CARD_PARTIAL)
-            cached = self.cards_html[key] = (view, Markup(template.render(view=view, heading=heading, show_day=show_day)))
+            cached = self.cards_html[key] = (
+                view,
+                Markup(template.render(view=view, heading=heading, show_day=show_day)),
+            )
         return cached[1]
 
     def template_key(self, name: str) -> str:
@@ -375,12 +378,16 @@ def render_day_and_papers(
         f"day {day.date}",
         ("day.html", "paper.html", CARD_TEMPLATE),
         key,
-        lambda: [render_day(renderer, site, day, views), *render_papers_of_day(renderer, site, day, views)],
+        lambda: [
+            render_day(renderer, day, views, older, newer),
+            *render_papers_of_day(renderer, site, day, views),
+        ],
     )
 
 
-def render_day(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]) -> Page:
-    older, newer = site.day_neighbours(day)
+def render_day(
+    renderer: Renderer, day: Day, views: dict[str, PaperView], older: Day | None, newer: Day | None
+) -> Page:
     return renderer.page(
         "day.html",
         day_url(day.date) + "index.html",
