@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +15,7 @@ from generator.buildcache import (
     BuildCache,
     Summary,
     load_cache,
+    output_identity,
     save_cache,
     save_summary,
     unchanged_since_last_build,
@@ -24,9 +25,16 @@ from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
 from generator.parallel import Rendered, render_to_disk
-from generator.render import Renderer, layouts_stamp
+from generator.render import Page, Renderer, layouts_stamp
 from generator.search import INDEX_DIR, index_site
-from generator.write import clean_leftovers, copy_assets, staging_dir, swap_into_place
+from generator.write import (
+    clean_leftovers,
+    copy_assets,
+    discard,
+    spare_dir,
+    staging_dir,
+    swap_into_place,
+)
 
 LAYOUTS_DIR = "layouts"
 OUTPUT_DIR = "public"
@@ -98,9 +106,11 @@ def build(
         return result
     staged = staging_dir(out)
     previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
+    spare = spare_dir(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(out)
+        present = _take_spare(cache, spare, staged, out, usable=previous is not None)
         with result.timed("render"):
             # A layout or settings change re-renders everything: then a cold, parallel build is faster.
             warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
@@ -108,15 +118,19 @@ def build(
             cards = card_maker(root, layouts, config.social_cards and not live_reload)
             renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
             renderer.related_source = cache.related_papers
-            rendered = render_to_disk(renderer, site, staged, workers, previous)
+            rendered = render_to_disk(renderer, site, staged, workers, previous, present)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
-            copy_assets(layouts, staged)
+            copy_assets(layouts, staged, replace=present is not None)
         if search:
             with result.timed("index"):
+                shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
                 if not _reuse_index(cache, rendered, previous, staged):
                     index_site(staged)
+        elif present is not None:
+            shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
         with result.timed("swap"):
-            swap_into_place(staged, out)
+            # The replaced site is kept as the spare when its pages' keys are known (see write.py).
+            kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
     except OSError as error:
         raise PapersError.single(
             str(out),
@@ -126,6 +140,7 @@ def build(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
+    cache.spare = (output_identity(spare), cache.keys) if kept else (None, {})
     if use_cache:
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
         cache.settings = (config, live_reload)
@@ -164,6 +179,20 @@ def _up_to_date(
         and files.keys() == before.keys()
         and all(files[path] is before[path] for path in files)
     )
+
+
+def _take_spare(
+    cache: BuildCache, spare: Path, staged: Path, out: Path, usable: bool
+) -> dict[str, tuple[Hashable, Page]] | None:
+    """Stage in the spare site when the cache knows what it holds: the keys of its pages."""
+    identity, keys = cache.spare
+    if not usable or identity is None or identity != output_identity(spare):
+        if spare.exists():
+            discard(spare, out)
+        return None
+    spare.rename(staged)  # a build killed from here on leaves it as a leftover: no spare next time
+    cache.spare = (None, {})
+    return keys
 
 
 def _reuse_index(cache: BuildCache, rendered: Rendered, previous: Path | None, staged: Path) -> bool:

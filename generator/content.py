@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import Problem, errors_only
+from generator.forking import fork_map
 from generator.frontmatter import normalize_newlines, parse_document
 from generator.load import (
     CONTENT_DIR,
@@ -21,6 +22,8 @@ from generator.load import (
 )
 from generator.model import Paper, Site, Tag
 from generator.validate import check_duplicates, load_vocabulary, validate_paper
+
+MIN_FILES_PER_WORKER = 1000  # below this, forking costs more than reading them here
 
 
 @dataclass
@@ -94,6 +97,10 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
+def _still_valid(result: FileResult | None, path: Path) -> bool:
+    return result is not None and result.stamp is not None and result.stamp == _stamp(path)
+
+
 def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date | None) -> FileResult:
     stamp = _stamp(path)
     source, problem = read_paper_file(root, path)
@@ -140,12 +147,12 @@ def read_site(
         _reread(root, cache, changed, vocabulary, today) if changed is not None and cache.files else None
     )
     if results is None:
-        results = {}
-        for path in walk_content(root / CONTENT_DIR):
-            result = cache.files.get(path)
-            if result is None or result.stamp is None or result.stamp != _stamp(path):
-                result = read_file(root, path, vocabulary, today)
-            results[path] = result
+        paths = walk_content(root / CONTENT_DIR)
+        kept = {path: cache.files[path] for path in paths if _still_valid(cache.files.get(path), path)}
+        stale = [path for path in paths if path not in kept]
+        fresh = fork_map(lambda path: read_file(root, path, vocabulary, today), stale, MIN_FILES_PER_WORKER)
+        read = dict(zip(stale, fresh, strict=True))
+        results = {path: kept[path] if path in kept else read[path] for path in paths}
     cache.files = results
     papers = [r.paper for r in results.values() if r.paper is not None]
     problems = list(vocabulary_problems)

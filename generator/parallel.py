@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import forking
 from generator.errors import PapersError
 from generator.model import Site
 from generator.render import Page, Renderer, Task, page_tasks, prepare, render_sitemaps
 from generator.views import PaperView
-from generator.write import write_pages
+from generator.write import remove_pages, write_pages
 
 MIN_PAPERS_PER_WORKER = 400  # below this, forking costs more than it saves
 _VIEW_FIELDS = ("title_html", "title_text", "_body", "excerpt", "tldr_html")
@@ -36,6 +36,16 @@ class _Job:
     out: Path
     renderer: Renderer
     previous: Path | None
+    present: dict[str, tuple[Hashable, Page]] | None  # what `out` already holds (a spare), by path
+
+    def to_write(self, pages: list[Page]) -> list[Page]:
+        """The pages `out` does not already hold as they are now."""
+        if self.present is None:
+            return pages
+        memo, present = self.renderer.memo, self.present
+        return [
+            page for page in pages if page.path not in present or present[page.path][0] != memo[page.path][0]
+        ]
 
 
 @dataclass
@@ -55,15 +65,22 @@ _JOB: _Job | None = None
 def worker_count(papers: int, requested: int | None = None) -> int:
     if requested is not None:
         return max(1, requested)
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(os.cpu_count() or 1, papers // MIN_PAPERS_PER_WORKER))
+    return forking.worker_count(papers, MIN_PAPERS_PER_WORKER)
 
 
 def render_to_disk(
-    renderer: Renderer, site: Site, out: Path, workers: int | None = None, previous: Path | None = None
+    renderer: Renderer,
+    site: Site,
+    out: Path,
+    workers: int | None = None,
+    previous: Path | None = None,
+    present: dict[str, tuple[Hashable, Page]] | None = None,
 ) -> Rendered:
-    """Render and write every page into `out`, linking unchanged ones from `previous`."""
+    """Render and write every page into `out`, linking unchanged ones from `previous`.
+
+    `present` is the keys of the pages `out` already holds (an earlier site, brought up to
+    date here): those whose key still holds are left alone, others are replaced, and pages
+    no longer part of the site are removed."""
     global _JOB
     views = prepare(renderer, site)
     tasks = page_tasks(renderer, site, views)
@@ -71,7 +88,7 @@ def render_to_disk(
     # touch, and so copy, the memory they share with this process). Unfrozen afterwards, so a
     # caller that builds many times (the tests) can still collect what each build left.
     gc.freeze()
-    _JOB = _Job(list(views.values()), tasks, out, renderer, previous)
+    job = _JOB = _Job(list(views.values()), tasks, out, renderer, previous, present)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
     try:
@@ -93,13 +110,15 @@ def render_to_disk(
         raise PapersError.single(str(out), "two pages would be written to the same path")
     pages = [entry[1] for entry in keys.values()]
     sitemaps = render_sitemaps(renderer, pages)
-    _, size = write_pages(out, sitemaps, previous)
+    _, size = write_pages(out, job.to_write(sitemaps), previous, replace=present is not None)
     fresh = {path for part in results for path in part[2]}
     rendered = sum(part[3] for part in results)
     for sitemap in sitemaps:
         keys[sitemap.path] = (renderer.memo[sitemap.path][0], sitemap.without_content())
         fresh |= set() if sitemap.reused else {sitemap.path}
         rendered += not sitemap.reused
+    if present is not None:
+        remove_pages(out, present.keys() - keys.keys())
     return Rendered(len(keys), sum(part[1] for part in results) + size, keys, fresh, rendered)
 
 
@@ -131,7 +150,7 @@ def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Pag
     fresh: set[str] = set()
     for task in _JOB.tasks[index::count]:
         made = task()
-        _, size = write_pages(_JOB.out, made, _JOB.previous)
+        _, size = write_pages(_JOB.out, _JOB.to_write(made), _JOB.previous, _JOB.present is not None)
         total += size
         for page in made:
             if page.path in keys:

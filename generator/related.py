@@ -16,17 +16,15 @@ import functools
 import heapq
 import json
 import math
-import multiprocessing
-import os
 import re
 import sys
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
+from generator.forking import fork_map
 from generator.model import Paper
 from generator.views import PaperView
 
@@ -158,28 +156,18 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
-    vectors = paper_vectors([term_counts(paper.title, paper.body) for paper in ordered])
+    counts = fork_map(lambda paper: term_counts(paper.title, paper.body), ordered, MIN_PAPERS_PER_WORKER)
+    vectors = paper_vectors(counts)
     job = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
-    count = _worker_count(len(slugs))
-    if count > 1:  # only in a process without threads: the global cannot be shared
-        global _JOB
-        _JOB = job
-        try:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
-                shares = pool.starmap(_forked_share, [(i, count) for i in range(count)])
-        finally:
-            _JOB = None
-    else:
-        shares = [_share(job, 0, 1)]
-    lists: list[tuple[str, ...]] = [()] * len(slugs)
-    for index, share in enumerate(shares):
-        lists[index :: len(shares)] = share
-    return dict(zip(slugs, lists, strict=True))
+    return dict(zip(slugs, fork_map(job.related_to, range(len(slugs)), MIN_PAPERS_PER_WORKER), strict=True))
+
+
+MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
 
 
 @dataclass
 class _Job:
-    """What the scoring reads; forked workers inherit it through `_JOB`."""
+    """What the scoring reads (forked workers inherit it)."""
 
     slugs: list[str]
     vectors: list[Vector]
@@ -187,38 +175,18 @@ class _Job:
     postings: dict[str, list[int]]
     k: int
 
-
-_JOB: _Job | None = None
-MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
-
-
-def _worker_count(papers: int) -> int:
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return 1  # forking a process that runs threads (the dev server) is not safe
-    return max(1, min(os.cpu_count() or 1, papers // MIN_PAPERS_PER_WORKER))
-
-
-def _forked_share(start: int, step: int) -> list[tuple[str, ...]]:
-    assert _JOB is not None
-    return _share(_JOB, start, step)
-
-
-def _share(job: _Job, start: int, step: int) -> list[tuple[str, ...]]:
-    """The lists of every `step`-th paper from `start`."""
-    slugs, vectors, weights, postings = job.slugs, job.vectors, job.weights, job.postings
-    lists = []
-    for index in range(start, len(vectors), step):
-        vector = vectors[index]
-        shared = Counter(chain.from_iterable([postings[term] for term, _ in vector]))
+    def related_to(self, index: int) -> tuple[str, ...]:
+        """The list of the paper at `index`."""
+        vector, weights = self.vectors[index], self.weights
+        shared = Counter(chain.from_iterable([self.postings[term] for term, _ in vector]))
         shared.pop(index, None)
         scored = []
         for other, _ in shared.most_common(CANDIDATES):
             theirs = weights[other]
             score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
             if score >= MIN_SCORE:
-                scored.append((-round(score, SCORE_DIGITS), slugs[other]))
-        lists.append(tuple(slug for _, slug in heapq.nsmallest(job.k, scored)))
-    return lists
+                scored.append((-round(score, SCORE_DIGITS), self.slugs[other]))
+        return tuple(slug for _, slug in heapq.nsmallest(self.k, scored))
 
 
 def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:

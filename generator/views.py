@@ -49,7 +49,7 @@ class PaperView:
     def tldr_html(self) -> Markup | None:
         return Markup(render_inline(self.paper.tldr)) if self.paper.tldr else None
 
-    @property
+    @cached_property
     def description(self) -> str:
         return excerpt(to_text(self.paper.tldr) if self.paper.tldr else self.text, 200)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
 from generator.buildcache import CACHE_DIR
+from generator.write import spare_dir
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
 
@@ -116,3 +118,96 @@ def test_related_papers_are_reused_while_titles_and_abstracts_stay(
     build(sample_project.root, out=out, search=False)
     assert calls == [1]
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def tree_and_folders(out: Path) -> tuple[dict[str, bytes], list[str]]:
+    """Files with their bytes, and every folder (so an emptied folder left behind shows)."""
+    folders = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir())
+    return tree_bytes(out), folders
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_builds_from_the_spare_site_equal_cold_builds(
+    sample_project: Project, tmp_path: Path, seed: int
+) -> None:
+    """Each build stages by bringing the site before last up to date: whatever changes in
+    between (edits, new and deleted papers, moves, tags, layouts, assets), the result is the
+    cold build, with no file or folder too many."""
+    rng = random.Random(seed)
+    root, out = sample_project.root, tmp_path / "public"
+    spare = spare_dir(out)
+    made: list[Path] = []
+
+    def edit() -> None:
+        path = rng.choice(sorted((root / "content").rglob("*.md")))
+        path.write_text(path.read_text(encoding="utf-8") + f"\nMore text {rng.random()}.\n", encoding="utf-8")
+
+    def add() -> None:
+        day = f"2025-03-{rng.randint(10, 20)}"
+        made.append(
+            sample_project.paper(day, f"new-{len(made)}-{seed}", f"tags: [{rng.choice(['llm', 'robotics'])}]")
+        )
+
+    def delete() -> None:
+        papers = sorted((root / "content").rglob("*.md"))
+        if len(papers) > 2:
+            rng.choice(papers).unlink()
+
+    def move() -> None:
+        path = rng.choice(sorted((root / "content").rglob("*.md")))
+        target = root / "content/2025/2025-03-21" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+
+    def retag() -> None:
+        path = rng.choice(sorted((root / "content").rglob("*.md")))
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("---\ntitle:", "---\ntags: [diffusion]\ntitle:", 1)
+            if "tags:" not in text
+            else text.replace("llm", "robotics"),
+            encoding="utf-8",
+        )
+
+    def layout() -> None:
+        path = root / "layouts/day.html"
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{{# {rng.random()} #}}\n", encoding="utf-8")
+
+    def asset() -> None:
+        path = root / "layouts/assets/style.css"
+        path.write_text(path.read_text(encoding="utf-8") + f"\n/* {rng.random()} */\n", encoding="utf-8")
+
+    build(root, out=out, search=False)
+    for step in range(8):
+        change = rng.choice([edit, edit, add, delete, move, retag, layout, asset])
+        change()
+        build(root, out=out, search=False)
+        assert spare.is_dir(), "the replaced site is kept for the next build"
+        assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, step)), (
+            f"step {step}: {change.__name__}"
+        )
+
+
+def _cold_out(project: Project, tmp_path: Path, step: int) -> Path:
+    out = tmp_path / f"cold-{step}"
+    build(project.root, out=out, search=False, use_cache=False)
+    return out
+
+
+def test_a_page_changed_and_changed_back_is_right(sample_project: Project, tmp_path: Path) -> None:
+    """The spare shares unchanged files with the published site (hard links): a new page must
+    replace such a file, never write into it, or the site kept as the spare changes too."""
+    root, out = sample_project.root, tmp_path / "public"
+    paper = root / "content/2025/2025-03-16/an-older-paper.md"
+    other = root / "content/2024/2024-12-31/last-year-paper.md"
+    original = paper.read_text(encoding="utf-8")
+    build(root, out=out, search=False)
+    other.write_text(other.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    build(root, out=out, search=False)
+    published = (out / "papers/an-older-paper/index.html").read_bytes()
+    paper.write_text(original + "\nA passing change.\n", encoding="utf-8")
+    build(root, out=out, search=False)
+    assert (spare_dir(out) / "papers/an-older-paper/index.html").read_bytes() == published
+    paper.write_text(original, encoding="utf-8")
+    build(root, out=out, search=False)
+    assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))

@@ -140,3 +140,26 @@ def test_excerpt_cuts_at_a_word() -> None:
     assert excerpt("word " * 100, 50).endswith("word…")
     assert len(excerpt("word " * 100, 50)) <= 51
     assert excerpt("short", 50) == "short"
+
+
+_LINKISH = st.lists(st.sampled_from([*"ab.:/@wxlocahst1-_ ", "www.", ".com", "рф", "localhost"])).map("".join)
+
+
+@given(st.one_of(_LINKISH, st.text()))
+@settings(max_examples=400)
+def test_quick_link_check_never_hides_a_link(text: str) -> None:
+    """The cheap pre-check only skips texts that linkify-it's own pre-check would skip too."""
+    from linkify_it import LinkifyIt
+
+    from generator.markup import _MAY_LINK
+
+    if LinkifyIt().pretest(text):
+        assert _MAY_LINK.search(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["see github.com/org/repo", "at www.example.org today", "mail a@b.io", "http://x.y", "см. пример.рф"],
+)
+def test_bare_links_still_become_links(text: str) -> None:
+    assert "<a href=" in render_inline(text)

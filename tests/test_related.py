@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import related
+from generator import forking, related
 from generator.content import read_site
 from generator.model import Paper
 from generator.related import (
@@ -212,12 +212,12 @@ def test_forked_workers_give_the_same_lists(
     """Large sites share the papers out to workers; the lists and their order stay the same."""
     counts: list[int] = []
 
-    def three_workers(papers: int) -> int:
+    def three_workers(papers: int, min_per_worker: int) -> int:
         counts.append(papers)
         return 3
 
-    monkeypatch.setattr(related, "_worker_count", three_workers)
+    monkeypatch.setattr(forking, "worker_count", three_workers)
     shared = related.related_papers(real_papers)
-    assert counts == [len(real_papers)]
+    assert counts == [len(real_papers)] * 2  # terms counted, then lists scored
     assert shared == real_related
     assert list(shared) == list(real_related)

@@ -1,0 +1,59 @@
+"""Work shared out to forked workers: the same results, in the same order, as one process."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from generator import forking
+from generator.content import ContentCache, read_site
+from tests.conftest import Project
+
+
+@pytest.fixture
+def three_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Force three workers whatever the machine; records how many items each call shared."""
+    calls: list[int] = []
+
+    def count(items: int, min_per_worker: int) -> int:
+        calls.append(items)
+        return 3
+
+    monkeypatch.setattr(forking, "worker_count", count)
+    return calls
+
+
+def test_results_keep_the_order_of_the_items(three_workers: list[int]) -> None:
+    items = list(range(101))
+    assert forking.fork_map(lambda n: n * n, items, 1) == [n * n for n in items]
+    assert three_workers == [101]
+
+
+def test_a_process_with_threads_does_not_fork() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forking.can_fork()
+        assert forking.worker_count(1_000_000, 1) == 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_reading_in_workers_equals_reading_here(
+    sample_project: Project, three_workers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Papers, problems and file order are the same whether files were read here or in workers."""
+    sample_project.write("content/2025/2025-03-17/broken.md", "---\ntitle: [unclosed\n---\nText\n")
+    sample_project.write("content/2025/2025-03-17/no-title.md", "---\ntags: [llm]\n---\nText\n")
+    forked = read_site(sample_project.root, None, ContentCache())
+    assert three_workers, "the files were not shared out"
+
+    monkeypatch.setattr(forking, "worker_count", lambda items, min_per_worker: 1)
+    here = read_site(sample_project.root, None, ContentCache())
+    assert forked.papers == here.papers
+    assert forked.problems == here.problems
+    assert len(forked.errors) == 2
+    assert [paper.slug for paper in forked.papers] == [paper.slug for paper in here.papers]
