@@ -2,8 +2,8 @@
 
     python3 benchmarks/search.py --sizes 1000,10000
 
-Generates a corpus per size (benchmarks/corpus.py), builds it without search, times
-Pagefind over the built pages, then opens the search page in headless Chromium, runs a
+Generates a corpus per size (benchmarks/corpus.py), builds it with search (`--index
+single` or `split` sets `search_index`; the build reports the indexing time), then opens the search page in headless Chromium, runs a
 query and counts the bytes of every response the search made (Pagefind's script, its
 WebAssembly, the metadata, index chunks and result fragments), from opening the page
 to the first results, served as GitHub Pages serves it (text compressed with gzip).
@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere
 
 from benchmarks.corpus import generate  # noqa: E402
 from generator.build import build  # noqa: E402
-from generator.search import INDEX_DIR, index_site  # noqa: E402
+from generator.search import INDEX_DIR  # noqa: E402
 
 # First queries, each in a fresh browser (cold cache); words common in the corpus cost most,
 # since Pagefind loads every page's positions of each word.
@@ -106,15 +106,15 @@ def first_query_bytes(site: Path, query: str) -> tuple[int, int, int, float]:
     return sum(row[1] for row in searched), sum(row[2] for row in searched), results, seconds
 
 
-def measure(size: int, work: Path) -> dict[str, float]:
+def measure(size: int, work: Path, index: str) -> dict[str, float]:
     project = work / f"corpus-{size}"
     generate(project, size, max(1, size // 50), 1)
     out = project / "public"
-    (project / "site.yaml").write_text("title: Bench\nbase_url: http://127.0.0.1/\n", encoding="utf-8")
-    build(project, out=out, search=False, use_cache=False)
-    start = time.perf_counter()
-    index_site(out)
-    seconds = time.perf_counter() - start
+    (project / "site.yaml").write_text(
+        f"title: Bench\nbase_url: http://127.0.0.1/\nsocial_cards: false\nsearch_index: {index}\n",
+        encoding="utf-8",
+    )
+    seconds = build(project, out=out, use_cache=False).timings["index"]
     queries = [first_query_bytes(out, query) for query in QUERIES]
     for query, (wire, raw, results, query_seconds) in zip(QUERIES, queries, strict=True):
         print(
@@ -136,11 +136,12 @@ def measure(size: int, work: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--index", choices=["single", "split"], default="single", help="search_index setting")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as work:
         for size in (int(s) for s in args.sizes.split(",")):
-            rows.append(measure(size, Path(work)))
+            rows.append(measure(size, Path(work), args.index))
     print(
         "| papers | indexing (s) | index on disk (MB) | first query, median (KB) | largest (KB) "
         "| uncompressed, median (KB) | time to results (s) |"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import time
 from collections.abc import Hashable, Iterator
@@ -26,7 +25,7 @@ from generator.content import FileResult, cached_stamps, content_stamps, read_si
 from generator.errors import PapersError, Problem
 from generator.parallel import Rendered, render_to_disk
 from generator.render import Page, Renderer, layouts_stamp
-from generator.search import INDEX_DIR, index_site
+from generator.search import INDEX_DIR, SearchPart, index_site, search_parts
 from generator.write import (
     clean_leftovers,
     copy_assets,
@@ -124,8 +123,9 @@ def build(
         if search:
             with result.timed("index"):
                 shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
-                if not _reuse_index(cache, rendered, previous, staged):
-                    index_site(staged)
+                parts = search_parts(site, config.search_index)
+                unchanged = _unchanged_parts(cache, parts, rendered) if previous else set()
+                index_site(staged, parts, None, config.language, out / INDEX_DIR, unchanged)
         elif present is not None:
             shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
         with result.timed("swap"):
@@ -143,6 +143,7 @@ def build(
     cache.spare = (output_identity(spare), cache.keys) if kept else (None, {})
     if use_cache:
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
+        cache.search_parts = tuple(parts) if search else ()
         cache.settings = (config, live_reload)
         save_cache(root, out, cache)
         summary = Summary(
@@ -195,14 +196,13 @@ def _take_spare(
     return keys
 
 
-def _reuse_index(cache: BuildCache, rendered: Rendered, previous: Path | None, staged: Path) -> bool:
-    """Link the previous search index when no indexed (paper) page changed."""
-    old_index = previous / INDEX_DIR if previous else None
-    if old_index is None or not old_index.is_dir() or not cache.search:
-        return False
-    old_papers = {path for path in cache.keys if path.startswith("papers/")}
-    new_papers = {path for path in rendered.keys if path.startswith("papers/")}
-    if old_papers != new_papers or any(path.startswith("papers/") for path in rendered.fresh):
-        return False
-    shutil.copytree(old_index, staged / INDEX_DIR, copy_function=os.link)
-    return True
+def _unchanged_parts(cache: BuildCache, parts: list[SearchPart], rendered: Rendered) -> set[str]:
+    """The search parts whose papers are the same pages as in the cached build: their
+    indexes are reused (a part is one index of many, see search.py)."""
+    if not cache.search:
+        return set()
+    before = {part.name: part.urls for part in cache.search_parts}
+    changed = {path.removesuffix("index.html") for path in rendered.fresh if path.startswith("papers/")}
+    return {
+        part.name for part in parts if before.get(part.name) == part.urls and changed.isdisjoint(part.urls)
+    }

@@ -29,9 +29,19 @@ from generator.content import ContentCache
 from generator.model import Paper
 from generator.related import related_papers
 from generator.render import Memo
+from generator.search import SearchPart
 
 CACHE_DIR = ".cache/papers"
-_DEPENDENCIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "latex2mathml", "pyyaml", "linkify-it-py")
+_DEPENDENCIES = (
+    "jinja2",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "latex2mathml",
+    "pyyaml",
+    "linkify-it-py",
+    "pagefind-bin",  # parts of a search index are reused: they must come from one Pagefind
+    "resvg-py",
+)
 
 
 def _fingerprint() -> str:
@@ -66,6 +76,7 @@ class BuildCache:
     layouts: tuple[tuple[str, int, int], ...] = ()
     settings: Any = None  # (config, live_reload) of the cached build
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
+    search_parts: tuple[SearchPart, ...] = ()  # how the cached build split its search index
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
 
     def memo(self) -> Memo:

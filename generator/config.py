@@ -27,6 +27,7 @@ class SiteConfig:
     feed_size: int = 50
     page_size: int = 50
     social_cards: bool = True  # an Open Graph image per paper (about 12 KB each)
+    search_index: str = "auto"  # "single", "split" (by month and year), or "auto": split past 5,000 papers
 
     @property
     def base_path(self) -> str:
@@ -42,6 +43,7 @@ class SiteConfig:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
+_CHOICES = {"search_index": ("auto", "single", "split")}
 
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
@@ -99,6 +101,9 @@ def load_config(root: Path) -> SiteConfig:
             except PapersError as error:
                 problems.extend(error.problems)
                 continue
+        if key in _CHOICES and value not in _CHOICES[key]:
+            problems.append(Problem(label, line, f"`{key}` must be one of: {', '.join(_CHOICES[key])}"))
+            continue
         if key == "repository" and value and urlsplit(value).scheme not in ("http", "https"):
             problems.append(
                 Problem(

@@ -25,7 +25,7 @@ from generator.errors import PapersError
 from generator.load import CONTENT_DIR
 from generator.related_live import LiveRelated
 from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
-from generator.search import INDEX_DIR, index_site
+from generator.search import INDEX_DIR, SearchPart, index_site, search_parts
 from generator.write import copy_assets
 
 
@@ -68,6 +68,8 @@ class Preview:
         # With `watched`, every change arrives through invalidate() (as from the file watcher),
         # so a rebuild reads just those files; None means "unknown: walk content/".
         self.watched = watched
+        self.search_parts: list[SearchPart] = []  # of the last rebuild, for the indexer thread
+        self.language = "en"
         self.dirty: set[Path] | None = None
         self.assets_stamp: tuple[tuple[str, int, int], ...] | None = None
 
@@ -145,6 +147,8 @@ class Preview:
             pages = render_with(renderer, checked.site)
             written, removed = self._write(pages)
             papers_changed = any(p.path.startswith("papers/") for p in written)
+            self.search_parts = search_parts(checked.site, config.search_index)
+            self.language = config.language
             if len(self.memo) != len(pages):  # forget pages that are gone
                 renderer.memo = self.memo = {p.path: self.memo[p.path] for p in pages}
             if self.assets_stamp != self.layouts:
@@ -195,7 +199,9 @@ class Preview:
             return
         staging = self.out.parent / f".{self.out.name}-index"
         shutil.rmtree(staging, ignore_errors=True)
-        index_site(self.out, staging)
+        with self.lock:
+            parts, language = self.search_parts, self.language
+        index_site(self.out, parts, staging, language)
         with self.lock:
             old = self.out.parent / f".{self.out.name}-index-old"
             shutil.rmtree(old, ignore_errors=True)

@@ -26,6 +26,7 @@ from generator.model import Day, Paper, Site, Tag, day_url, month_key, tag_url
 from generator.periods import month_url, period_links, render_periods
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
+from generator.search import search_parts
 from generator.views import PaperView
 
 ASSETS_DIR = "assets"
@@ -503,14 +504,16 @@ def render_search(renderer: Renderer, site: Site) -> Page:
     for key, days in site.months.items():
         years[int(key[:4])] = years.get(int(key[:4]), 0) + sum(len(day.papers) for day in days)
     months = tuple((key, sum(len(day.papers) for day in days)) for key, days in site.months.items())
+    parts = tuple(part.name for part in search_parts(site, renderer.config.search_index) if part.name)
     return renderer.page(
         "search.html",
         "search/index.html",
         _latest(site),
-        (tags, tuple(years.items()), months),
+        (tags, tuple(years.items()), months, parts),
         filter_tags=sorted(tags),
         filter_years=sorted(years.items(), reverse=True),
         filter_months=months,
+        search_parts=parts,
     )
 
 

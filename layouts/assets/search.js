@@ -12,6 +12,10 @@
   var list = root.querySelector(".search-results");
   var more = root.querySelector(".search-more");
   var PAGE = 10;
+  var bundle = root.getAttribute("data-bundle");
+  var baseUrl = root.getAttribute("data-base-url");
+  // Large sites split search into parts, newest first (see generator/search.py); else none.
+  var parts = (root.getAttribute("data-parts") || "").split(" ").filter(Boolean);
   var pagefind = null;
   var current = [];
   var shown = 0;
@@ -104,7 +108,8 @@
     item.className = "search-result";
     var heading = document.createElement("h2");
     var link = document.createElement("a");
-    link.href = data.url;
+    // Pagefind indexed a search document standing in for the page; its `url` is the page's.
+    link.href = data.meta && data.meta.url ? baseUrl + data.meta.url : data.url;
     link.textContent = (data.meta && data.meta.title) || data.url;
     heading.appendChild(link);
     item.appendChild(heading);
@@ -174,7 +179,7 @@
     }
     var options = { filters: filters };
     if (sort) options.sort = sort;
-    return pagefind.search(text || null, options).then(function (found) {
+    return runSearch(text || null, options).then(function (found) {
       if (run !== generation || !found) return;
       current = found.results;
       shown = 0;
@@ -182,6 +187,37 @@
       list.textContent = "";
       status.textContent = current.length === 1 ? "1 paper" : current.length + " papers";
       return showMore(run);
+    });
+  }
+
+  function partPath(name) {
+    return bundle + name + "/";
+  }
+
+  // Pagefind orders the results of merged indexes by score, and under a sort a result's
+  // score is its rank within its own part, which would interleave parts. So a date-sorted
+  // search asks each part alone (every part carries a `part` filter) and puts the parts'
+  // results one after another, newest part first or oldest; a relevance search asks all.
+  function runSearch(text, options) {
+    if (parts.length < 2 || !options.sort) return pagefind.search(text, options);
+    var names = options.sort.date === "desc" ? parts : parts.slice().reverse();
+    return Promise.all(names.map(function (name) {
+      var filters = Object.assign({}, options.filters, { part: name });
+      return pagefind.search(text, { filters: filters, sort: options.sort });
+    })).then(function (found) {
+      return { results: [].concat.apply([], found.map(function (each) { return each.results; })) };
+    });
+  }
+
+  // Searches wait until every part is merged: a search of some parts would miss papers.
+  function openSearch(module) {
+    var first = parts.length ? { baseUrl: baseUrl, mergeFilter: { part: parts[0] } } : { baseUrl: baseUrl };
+    return module.options(first).then(function () {
+      return Promise.all(parts.slice(1).map(function (name) {
+        return module.mergeIndex(partPath(name), { baseUrl: baseUrl, mergeFilter: { part: name } });
+      }));
+    }).then(function () {
+      pagefind = module;
     });
   }
 
@@ -200,11 +236,8 @@
 
   fillForm();
   status.textContent = "Loading the search index…";
-  import(root.getAttribute("data-bundle") + "pagefind.js")
-    .then(function (module) {
-      pagefind = module;
-      return pagefind.options({ baseUrl: root.getAttribute("data-base-url") });
-    })
+  import(bundle + (parts.length ? parts[0] + "/" : "") + "pagefind.js")
+    .then(openSearch)
     .then(function () {
       if (query.value || document.activeElement === document.body) query.focus();
       return search();

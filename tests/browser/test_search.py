@@ -141,3 +141,52 @@ def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: Ser
     expect(page.locator(".search-result")).to_have_count(1)
     assert result_titles(page) == ["An Earlier Hypergraph Note"]
     assert "year=2024" in page.url and "author=Paul" in page.url
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Search split into parts (the latest month, then each earlier year), as large sites are."""
+    project = Project(tmp_path_factory.mktemp("split") / "site")
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    days = ["2023-05-04", "2024-02-10", "2024-11-30", "2025-02-27", "2025-03-02", "2025-03-17"]
+    for number, day in enumerate(days):
+        project.paper(day, f"glacier-{number}", "tags: [robotics]", f"Glacier melt model number {number}. " * 8)
+        project.paper(day, f"other-{number}", "tags: [llm]", "Nothing about ice at all here. " * 8)
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2023", "2024", "2025", "2025-03"]
+    return out
+
+
+def result_days(page: Page) -> list[str]:
+    return page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
+
+
+def test_split_search_finds_papers_of_every_part(page: Page, split_site: Path, serve_dir: ServeDir) -> None:
+    base = serve_dir(split_site, SUBPATH)
+    search_from_header(page, base, "glacier")
+    expect(page.locator(".search-result")).to_have_count(6)
+    assert sorted(result_titles(page)) == [f"Glacier {n}" for n in range(6)]
+    page.locator(".search-result h2 a", has_text="Glacier 0").click()
+    page.wait_for_url(base + "papers/glacier-0/")
+    assert page.locator("h1").inner_text() == "Glacier 0"
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_split_search_sorts_by_date_across_parts(
+    page: Page, split_site: Path, serve_dir: ServeDir, order: str
+) -> None:
+    base = serve_dir(split_site, SUBPATH)
+    page.goto(f"{base}search/?q=glacier&sort={order}")
+    expect(page.locator(".search-result")).to_have_count(6)
+    days = result_days(page)
+    assert days == sorted(days, reverse=order == "newest")
+    assert len(set(days)) == 6
+
+
+def test_split_search_filters_by_year(page: Page, split_site: Path, serve_dir: ServeDir) -> None:
+    base = serve_dir(split_site, SUBPATH)
+    page.goto(f"{base}search/?q=glacier&year=2025")
+    expect(page.locator(".search-result")).to_have_count(3)
+    assert all(day.startswith("2025-") for day in result_days(page))

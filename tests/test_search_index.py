@@ -1,0 +1,121 @@
+"""Search indexing: the parts a large site's index is split into, the documents Pagefind
+reads, and rebuilds that re-index only the parts whose papers changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.build import build
+from generator.config import load_config
+from generator.errors import PapersError
+from generator.model import Paper, Site
+from generator.search import SPLIT_ABOVE, search_document, search_parts
+from tests.conftest import Project
+
+
+def site_of(days: list[dt.date]) -> Site:
+    papers = [Paper(f"p{number}", day, f"Paper {number}", "Text.", "") for number, day in enumerate(days)]
+    return Site(papers, {})
+
+
+def test_small_sites_have_one_index() -> None:
+    site = site_of([dt.date(2024, 1, 1), dt.date(2025, 3, 17)])
+    assert [(part.name, len(part.urls)) for part in search_parts(site)] == [("", 2)]
+    assert [part.name for part in search_parts(site, "single")] == [""]
+
+
+def test_split_is_the_latest_month_then_each_earlier_year_newest_first() -> None:
+    days = [
+        dt.date(2023, 5, 4),
+        dt.date(2024, 2, 1),
+        dt.date(2025, 2, 27),
+        dt.date(2025, 3, 2),
+        dt.date(2025, 3, 17),
+    ]
+    parts = search_parts(site_of(days), "split")
+    assert [(part.name, part.urls) for part in parts] == [
+        ("2025-03", ("papers/p3/", "papers/p4/")),
+        ("2025", ("papers/p2/",)),
+        ("2024", ("papers/p1/",)),
+        ("2023", ("papers/p0/",)),
+    ]
+
+
+def test_auto_splits_large_sites() -> None:
+    days = [dt.date(2024, 12, 31)] * SPLIT_ABOVE + [dt.date(2025, 1, 1)]
+    assert [part.name for part in search_parts(site_of(days))] == ["2025-01", "2024"]
+
+
+@given(st.lists(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), min_size=1, max_size=40))
+@settings(max_examples=200)
+def test_every_paper_is_in_exactly_one_part_and_parts_do_not_overlap_in_time(days: list[dt.date]) -> None:
+    site = site_of(days)
+    parts = search_parts(site, "split")
+    urls = [url for part in parts for url in part.urls]
+    assert sorted(urls) == sorted(paper.url for paper in site.papers)
+    by_url = {paper.url: paper.day for paper in site.papers}
+    spans = [(min(by_url[u] for u in part.urls), max(by_url[u] for u in part.urls)) for part in parts]
+    for newer, older in itertools.pairwise(spans):
+        assert older[1] < newer[0], "parts must be in date order, newest first, without overlap"
+
+
+def test_a_search_document_is_the_indexed_element_with_the_page_url() -> None:
+    page = (
+        '<html lang="en"><body><nav>Menu</nav>'
+        '<article class="paper" data-pagefind-body><h1>Title</h1>'
+        "<article>nested</article><p>Text &lt;article&gt;</p></article>"
+        "<footer>Footer</footer></body></html>"
+    )
+    document = search_document(page, "papers/x/", "de")
+    assert "Menu" not in document and "Footer" not in document
+    assert "<h1>Title</h1><article>nested</article><p>Text &lt;article&gt;</p>" in document
+    assert document.count("</article>") == 2
+    assert '<span data-pagefind-meta="url:papers/x/"></span></article></body>' in document
+    assert '<html lang="de">' in document
+
+
+def test_a_page_without_an_indexed_element_is_indexed_whole() -> None:
+    page = "<html><body><p>All of it</p></body></html>"
+    assert search_document(page, "papers/y/", "en") == (
+        '<html><body><p>All of it</p><span data-pagefind-meta="url:papers/y/"></span></body></html>'
+    )
+
+
+def test_an_unknown_search_index_setting_is_an_error(project: Project) -> None:
+    (project.root / "site.yaml").write_text("search_index: yearly\n", encoding="utf-8")
+    with pytest.raises(PapersError) as error:
+        load_config(project.root)
+    assert "`search_index` must be one of: auto, single, split" in str(error.value)
+
+
+def entry_inodes(out: Path) -> dict[str, int]:
+    return {part.name: (part / "pagefind-entry.json").stat().st_ino for part in (out / "pagefind").iterdir()}
+
+
+def test_rebuilds_reindex_only_the_parts_whose_papers_changed(project: Project) -> None:
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
+    out = project.root / "public"
+    build(project.root, out=out)
+    first = entry_inodes(out)
+    assert sorted(first) == ["2024", "2025-03"]
+
+    project.paper("2025-03-02", "another-new-paper", body="About lakes. " * 10)
+    build(project.root, out=out)
+    second = entry_inodes(out)
+    assert second["2024"] == first["2024"] and second["2025-03"] != first["2025-03"]
+
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    build(project.root, out=out)
+    third = entry_inodes(out)
+    assert third["2024"] != second["2024"] and third["2025-03"] == second["2025-03"]
+    search_page = (out / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-parts="2025-03 2024"' in search_page
