@@ -92,7 +92,10 @@ def index_site(
 
 
 def _index_part(site_dir: Path, part: SearchPart, output: Path, language: str) -> None:
-    documents = Path(tempfile.mkdtemp(prefix=".search-documents-", dir=site_dir.parent))
+    # Beside the site, named after it: a build's staging folder is `.public.staging-N`, so a
+    # killed build's documents are removed with its other leftovers.
+    hidden = "" if site_dir.name.startswith(".") else "."
+    documents = Path(tempfile.mkdtemp(prefix=f"{hidden}{site_dir.name}.search-", dir=site_dir.parent))
     try:
         for number, url in enumerate(part.urls):
             try:
