@@ -23,13 +23,14 @@ from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
-from generator.parallel import Rendered, render_to_disk
-from generator.render import Page, Renderer, layouts_stamp
-from generator.search import INDEX_DIR, SearchPart, index_site, search_parts
+from generator.parallel import render_to_disk
+from generator.render import ASSETS_DIR, Renderer, layouts_stamp
+from generator.search import INDEX_DIR, SearchIndex, index_site, search_parts
 from generator.write import (
     clean_leftovers,
     copy_assets,
     discard,
+    remove_strays,
     spare_dir,
     staging_dir,
     swap_into_place,
@@ -123,9 +124,15 @@ def build(
         if search:
             with result.timed("index"):
                 shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
-                parts = search_parts(site, config.search_index)
-                unchanged = _unchanged_parts(cache, parts, rendered) if previous else set()
-                index_site(staged, parts, None, config.language, out / INDEX_DIR, unchanged)
+                last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
+                changed = {path.removesuffix("index.html") for path in rendered.fresh}
+                search_index = index_site(
+                    staged,
+                    search_parts(site, config.search_index),
+                    language=config.language,
+                    previous=last,
+                    changed=changed,
+                )
         elif present is not None:
             shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
         with result.timed("swap"):
@@ -140,10 +147,14 @@ def build(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
-    cache.spare = (output_identity(spare), cache.keys) if kept else (None, {})
+    cache.spare = (
+        (output_identity(spare), {path: entry[0] for path, entry in cache.keys.items()})
+        if kept
+        else (None, {})
+    )
     if use_cache:
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
-        cache.search_parts = tuple(parts) if search else ()
+        cache.search_index = search_index if search else SearchIndex()
         cache.settings = (config, live_reload)
         save_cache(root, out, cache)
         summary = Summary(
@@ -184,7 +195,7 @@ def _up_to_date(
 
 def _take_spare(
     cache: BuildCache, spare: Path, staged: Path, out: Path, usable: bool
-) -> dict[str, tuple[Hashable, Page]] | None:
+) -> dict[str, Hashable] | None:
     """Stage in the spare site when the cache knows what it holds: the keys of its pages."""
     identity, keys = cache.spare
     if not usable or identity is None or identity != output_identity(spare):
@@ -193,16 +204,5 @@ def _take_spare(
         return None
     spare.rename(staged)  # a build killed from here on leaves it as a leftover: no spare next time
     cache.spare = (None, {})
+    remove_strays(staged, keys, (ASSETS_DIR, INDEX_DIR))
     return keys
-
-
-def _unchanged_parts(cache: BuildCache, parts: list[SearchPart], rendered: Rendered) -> set[str]:
-    """The search parts whose papers are the same pages as in the cached build: their
-    indexes are reused (a part is one index of many, see search.py)."""
-    if not cache.search:
-        return set()
-    before = {part.name: part.urls for part in cache.search_parts}
-    changed = {path.removesuffix("index.html") for path in rendered.fresh if path.startswith("papers/")}
-    return {
-        part.name for part in parts if before.get(part.name) == part.urls and changed.isdisjoint(part.urls)
-    }

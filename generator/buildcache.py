@@ -29,7 +29,7 @@ from generator.content import ContentCache
 from generator.model import Paper
 from generator.related import related_papers
 from generator.render import Memo
-from generator.search import SearchPart
+from generator.search import SearchIndex
 
 CACHE_DIR = ".cache/papers"
 _DEPENDENCIES = (
@@ -76,7 +76,7 @@ class BuildCache:
     layouts: tuple[tuple[str, int, int], ...] = ()
     settings: Any = None  # (config, live_reload) of the cached build
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
-    search_parts: tuple[SearchPart, ...] = ()  # how the cached build split its search index
+    search_index: SearchIndex = field(default_factory=SearchIndex)  # what its index was made of
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
 
     def memo(self) -> Memo:

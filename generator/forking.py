@@ -41,13 +41,15 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], min_per_
     if count == 1:
         return [function(item) for item in items]
     _TASK = (function, items)
+    frozen_before = gc.get_freeze_count() > 0  # then a caller froze them for good: leave it so
     gc.freeze()  # collections in the workers then skip, and so do not copy, the shared objects
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             shares = pool.starmap(_run_share, [(index, count) for index in range(count)])
     finally:
         _TASK = None
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
     results: list[Any] = [None] * len(items)
     for index, share in enumerate(shares):
         results[index::count] = share

@@ -36,7 +36,7 @@ class _Job:
     out: Path
     renderer: Renderer
     previous: Path | None
-    present: dict[str, tuple[Hashable, Page]] | None  # what `out` already holds (a spare), by path
+    present: dict[str, Hashable] | None  # the keys of the pages `out` already holds (a spare)
 
     def to_write(self, pages: list[Page]) -> list[Page]:
         """The pages `out` does not already hold as they are now."""
@@ -44,7 +44,7 @@ class _Job:
             return pages
         memo, present = self.renderer.memo, self.present
         return [
-            page for page in pages if page.path not in present or present[page.path][0] != memo[page.path][0]
+            page for page in pages if page.path not in present or present[page.path] != memo[page.path][0]
         ]
 
 
@@ -74,7 +74,7 @@ def render_to_disk(
     out: Path,
     workers: int | None = None,
     previous: Path | None = None,
-    present: dict[str, tuple[Hashable, Page]] | None = None,
+    present: dict[str, Hashable] | None = None,
 ) -> Rendered:
     """Render and write every page into `out`, linking unchanged ones from `previous`.
 

@@ -38,7 +38,7 @@ class Rebuild:
     rendered: int
     pages: int
     seconds: float
-    papers_changed: bool
+    search_stale: bool  # papers, or how search is split, changed: re-index
 
 
 class Preview:
@@ -146,9 +146,11 @@ class Preview:
             renderer.rendered = 0
             pages = render_with(renderer, checked.site)
             written, removed = self._write(pages)
-            papers_changed = any(p.path.startswith("papers/") for p in written)
-            self.search_parts = search_parts(checked.site, config.search_index)
-            self.language = config.language
+            search_stale = any(p.path.startswith("papers/") for p in written) or removed > 0
+            parts = search_parts(checked.site, config.search_index)
+            # A new split (a new month, a changed setting) must be indexed even if no paper changed.
+            search_stale = search_stale or parts != self.search_parts or config.language != self.language
+            self.search_parts, self.language = parts, config.language
             if len(self.memo) != len(pages):  # forget pages that are gone
                 renderer.memo = self.memo = {p.path: self.memo[p.path] for p in pages}
             if self.assets_stamp != self.layouts:
@@ -164,7 +166,7 @@ class Preview:
                 renderer.rendered,
                 len(pages),
                 time.perf_counter() - start,
-                papers_changed or removed > 0,
+                search_stale,
             )
 
     def _write(self, pages: list[Page]) -> tuple[list[Page], int]:
@@ -199,9 +201,10 @@ class Preview:
             return
         staging = self.out.parent / f".{self.out.name}-index"
         shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)  # a site without papers has no parts: an empty folder
         with self.lock:
             parts, language = self.search_parts, self.language
-        index_site(self.out, parts, staging, language)
+        index_site(self.out, parts, staging, language, live=True)
         with self.lock:
             old = self.out.parent / f".{self.out.name}-index-old"
             shutil.rmtree(old, ignore_errors=True)

@@ -509,11 +509,12 @@ def render_search(renderer: Renderer, site: Site) -> Page:
         "search.html",
         "search/index.html",
         _latest(site),
-        (tags, tuple(years.items()), months, parts),
+        (tags, tuple(years.items()), months, parts, bool(site.papers)),
         filter_tags=sorted(tags),
         filter_years=sorted(years.items(), reverse=True),
         filter_months=months,
         search_parts=parts,
+        searchable=bool(site.papers),
     )
 
 

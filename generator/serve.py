@@ -97,7 +97,7 @@ class Rebuilder:
             f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
             flush=True,
         )
-        if result.papers_changed and self.preview.search:
+        if result.search_stale and self.preview.search:
             self.indexer.request()
         self.live.publish(None)
         return True

@@ -21,7 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from generator.errors import PapersError
@@ -115,6 +115,30 @@ def remove_pages(root: Path, paths: Iterable[str]) -> None:
             except OSError:  # not empty (or gone)
                 break
             folder = folder.parent
+
+
+def remove_strays(root: Path, pages: Collection[str], replaced_whole: Collection[str]) -> None:
+    """Delete what a spare holds beyond its `pages` (files someone put into the published
+    folder), except the top folders in `replaced_whole`, which builds replace anyway."""
+
+    def prune(folder: str, prefix: str) -> bool:
+        """Prune `folder`; True when nothing is left in it."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if relative in replaced_whole or not prune(entry.path, relative + "/"):
+                        empty = False
+                    else:
+                        os.rmdir(entry.path)
+                elif relative in pages:
+                    empty = False
+                else:
+                    os.unlink(entry.path)  # a symbolic link is removed, never followed
+        return empty
+
+    prune(str(root), "")
 
 
 def copy_assets(layouts: Path, root: Path, replace: bool = False) -> int:

@@ -10,9 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 class RecordedServer:
     """Answers GET `path?<key>=value` with `answers[value]` (status, body); 404 otherwise."""
 
-    def __init__(
-        self, answers: dict[str, tuple[int, bytes]], key: str, path: str, content_type: str
-    ) -> None:
+    def __init__(self, answers: dict[str, tuple[int, bytes]], key: str, path: str, content_type: str) -> None:
         self.answers = answers
         self.requests: list[str] = []
         server = self

@@ -211,3 +211,20 @@ def test_a_page_changed_and_changed_back_is_right(sample_project: Project, tmp_p
     paper.write_text(original, encoding="utf-8")
     build(root, out=out, search=False)
     assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))
+
+
+def test_files_put_into_the_published_site_do_not_come_back(sample_project: Project, tmp_path: Path) -> None:
+    """Something written into public/ by hand (a compressed copy, a CNAME) is not part of the
+    build: when that folder later serves as the spare, it is cleared of such files."""
+    root, out = sample_project.root, tmp_path / "public"
+    build(root, out=out, search=False)
+    sample_project.paper("2025-03-18", "one-more", "tags: [llm]")
+    build(root, out=out, search=False)
+    (out / "CNAME").write_text("papers.example.org\n", encoding="utf-8")
+    (out / "papers/an-older-paper/index.html.gz").write_bytes(b"stale")
+    (out / "extra/deep").mkdir(parents=True)
+    (out / "extra/deep/file.txt").write_text("x", encoding="utf-8")
+    for number in range(2):  # the first makes that folder the spare, the second builds from it
+        sample_project.paper("2025-03-18", f"and-another-{number}", "tags: [llm]")
+        build(root, out=out, search=False)
+    assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))

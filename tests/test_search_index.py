@@ -119,3 +119,43 @@ def test_rebuilds_reindex_only_the_parts_whose_papers_changed(project: Project) 
     assert third["2024"] != second["2024"] and third["2025-03"] == second["2025-03"]
     search_page = (out / "search/index.html").read_text(encoding="utf-8")
     assert 'data-parts="2025-03 2024"' in search_page
+
+
+def test_a_title_that_mentions_the_marker_does_not_fool_the_extraction() -> None:
+    page = (
+        '<html><head><meta property="og:title" content="On data-pagefind-body tricks"></head>'
+        "<body><p>Text about data-pagefind-body.</p>"
+        '<article class="paper" data-pagefind-body><h1>On data-pagefind-body tricks</h1></article></body></html>'
+    )
+    document = search_document(page, "papers/z/", "en")
+    assert document.startswith(
+        '<!doctype html><html lang="en"><meta charset="utf-8"><body><article class="paper"'
+    )
+    assert "og:title" not in document and "Text about" not in document
+
+
+def test_a_site_without_papers_builds_with_search(project: Project) -> None:
+    out = project.root / "public"
+    build(project.root, out=out)
+    assert not (out / "pagefind").exists()
+    assert 'data-bundle=""' in (out / "search/index.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_related_list_does_not_reindex_its_part(project: Project) -> None:
+    """Related papers and the pager sit outside the indexed element: a page can change while
+    its search document, and so its part, stays the same."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    text = "Glaciers calve icebergs; we model calving fronts of tidewater glaciers with radar. " * 4
+    project.paper("2024-06-01", "old-glaciers", body=text)
+    project.paper("2025-03-01", "unrelated", body="Transformers for protein folding at scale. " * 4)
+    out = project.root / "public"
+    build(project.root, out=out)
+    before = entry_inodes(out)
+    old_page = (out / "papers/old-glaciers/index.html").read_text(encoding="utf-8")
+    project.paper("2025-03-02", "new-glaciers", body=text.replace("radar", "lidar"))
+    build(project.root, out=out)
+    new_page = (out / "papers/old-glaciers/index.html").read_text(encoding="utf-8")
+    assert new_page != old_page and "papers/new-glaciers/" in new_page
+    after = entry_inodes(out)
+    assert after["2024"] == before["2024"] and after["2025-03"] != before["2025-03"]

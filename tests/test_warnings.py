@@ -13,7 +13,7 @@ from tests.conftest import Project
     [
         ("", "Short abstract.", "the abstract is only 15 characters"),
         ("", "An abstract. " * 20, None),
-        ("authors: [\"Ada Lovelace, Alan Turing, Grace Hopper\"]", "An abstract. " * 20, "comma-joined"),
+        ('authors: ["Ada Lovelace, Alan Turing, Grace Hopper"]', "An abstract. " * 20, "comma-joined"),
     ],
 )
 def test_reviewer_warnings(

@@ -187,6 +187,8 @@
       list.textContent = "";
       status.textContent = current.length === 1 ? "1 paper" : current.length + " papers";
       return showMore(run);
+    }).catch(function () {
+      if (run === generation) status.textContent = "The search failed. Try again, or browse the archive.";
     });
   }
 
@@ -235,6 +237,10 @@
   more.addEventListener("click", function () { showMore(generation); });
 
   fillForm();
+  if (!bundle) {
+    status.textContent = "There are no papers to search yet.";
+    return;
+  }
   status.textContent = "Loading the search index…";
   import(bundle + (parts.length ? parts[0] + "/" : "") + "pagefind.js")
     .then(openSearch)

@@ -136,7 +136,10 @@ def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: Ser
     expect(page.locator(".search-status")).to_contain_text("Type to search")
     page.fill('input[name="author"]', "Paul Erdős")
     expect(page.locator(".search-result")).to_have_count(2)
-    assert sorted(result_titles(page)) == ["An Earlier Hypergraph Note", "Extremal Hypergraphs and Divergences"]
+    assert sorted(result_titles(page)) == [
+        "An Earlier Hypergraph Note",
+        "Extremal Hypergraphs and Divergences",
+    ]
     page.select_option('select[name="year"]', "2024")
     expect(page.locator(".search-result")).to_have_count(1)
     assert result_titles(page) == ["An Earlier Hypergraph Note"]
@@ -151,7 +154,9 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         config.write("search_index: split\n")
     days = ["2023-05-04", "2024-02-10", "2024-11-30", "2025-02-27", "2025-03-02", "2025-03-17"]
     for number, day in enumerate(days):
-        project.paper(day, f"glacier-{number}", "tags: [robotics]", f"Glacier melt model number {number}. " * 8)
+        project.paper(
+            day, f"glacier-{number}", "tags: [robotics]", f"Glacier melt model number {number}. " * 8
+        )
         project.paper(day, f"other-{number}", "tags: [llm]", "Nothing about ice at all here. " * 8)
     out = project.root / "public"
     build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
