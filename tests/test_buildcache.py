@@ -9,6 +9,8 @@ import pytest
 
 from generator.build import build
 from generator.buildcache import CACHE_DIR
+from generator.model import Paper
+from generator.related import related_papers
 from generator.write import spare_dir
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
@@ -108,8 +110,12 @@ def test_related_papers_are_reused_while_titles_and_abstracts_stay(
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
     calls: list[int] = []
-    original = buildcache.related_papers
-    monkeypatch.setattr(buildcache, "related_papers", lambda papers: calls.append(1) or original(papers))
+
+    def counted(papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+        calls.append(1)
+        return related_papers(papers)
+
+    monkeypatch.setattr(buildcache, "related_papers", counted)
     path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
     path.write_text(path.read_text(encoding="utf-8").replace("upvotes: 3", "upvotes: 4"), encoding="utf-8")
     build(sample_project.root, out=out, search=False)

@@ -110,7 +110,7 @@ def test_atom_feed_is_valid_and_newest_first(built: tuple[Path, str]) -> None:
     assert len(entries) == 4
     first = entries[0]
     assert first.find(f"{ATOM}link").get("href").startswith(base_url + "papers/")  # type: ignore[union-attr]
-    days = [e.find(f"{ATOM}updated").text for e in entries]  # type: ignore[union-attr]
+    days = [e.findtext(f"{ATOM}updated") or "" for e in entries]
     assert days == sorted(days, reverse=True)
     for entry in entries:
         for child in ("title", "id", "updated", "content"):

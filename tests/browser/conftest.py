@@ -46,7 +46,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
     """Serves `directory` under `base_path`, answering misses with the site's 404 page."""
 
     base_path = "/"
-    extensions_map: ClassVar[dict[str, str]] = {
+    extensions_map: ClassVar[dict[str, str]] = {  # type: ignore[misc]
         **SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
     }

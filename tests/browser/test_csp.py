@@ -24,7 +24,7 @@ from tests.conftest import Project
 from tests.sitecheck import html_pages
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Dialog, Page
 
 BASE_URL = "https://example.github.io/daily-papers/"
 SUBPATH = "/daily-papers/"
@@ -147,7 +147,12 @@ def test_hostile_papers_run_nothing_in_a_browser(
     context.add_init_script(LISTEN)
     page = context.new_page()
     events: list[str] = []
-    page.on("dialog", lambda dialog: (events.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        events.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.on(
         "console", lambda m: events.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
     )

@@ -165,7 +165,8 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def result_days(page: Page) -> list[str]:
-    return page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
+    days: list[str] = page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
+    return days
 
 
 def test_split_search_finds_papers_of_every_part(page: Page, split_site: Path, serve_dir: ServeDir) -> None:
