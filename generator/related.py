@@ -20,7 +20,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -112,14 +112,20 @@ Vector = list[tuple[str, float]]  # the indexed terms of a paper, strongest firs
 
 def paper_vectors(documents: Sequence[Counter[str]]) -> list[Vector]:
     """Each document's strongest shared terms with their TF-IDF weights (full vector norm = 1)."""
+    weigh = _weigher(documents)
+    return [weigh(counts) for counts in documents]
+
+
+def _weigher(documents: Sequence[Counter[str]]) -> Callable[[Counter[str]], Vector]:
+    """The function from one document's term counts to its vector, given every document."""
     frequency: Counter[str] = Counter()
     for counts in documents:
         frequency.update(counts.keys())
     total = len(documents)
     idf = {term: math.log((1 + total) / (1 + df)) + 1.0 for term, df in frequency.items() if df > 1}
     unique_idf = math.log((1 + total) / 2) + 1.0  # a term of one paper only: it counts in the norm
-    vectors: list[Vector] = []
-    for counts in documents:
+
+    def vector(counts: Counter[str]) -> Vector:
         weights: dict[str, float] = {}
         norm = 0.0
         for term, count in counts.items():
@@ -129,8 +135,9 @@ def paper_vectors(documents: Sequence[Counter[str]]) -> list[Vector]:
                 weights[term] = weight
         scale = 1.0 / math.sqrt(norm) if norm else 0.0
         strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
-        vectors.append([(term, weight * scale) for term, weight in strongest])
-    return vectors
+        return [(term, weight * scale) for term, weight in strongest]
+
+    return vector
 
 
 def _postings(vectors: Sequence[Vector]) -> dict[str, list[int]]:
@@ -157,7 +164,7 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, 
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
     counts = fork_map(lambda paper: term_counts(paper.title, paper.body), ordered, MIN_PAPERS_PER_WORKER)
-    vectors = paper_vectors(counts)
+    vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
     job = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
     return dict(zip(slugs, fork_map(job.related_to, range(len(slugs)), MIN_PAPERS_PER_WORKER), strict=True))
 

@@ -218,6 +218,6 @@ def test_forked_workers_give_the_same_lists(
 
     monkeypatch.setattr(forking, "worker_count", three_workers)
     shared = related.related_papers(real_papers)
-    assert counts == [len(real_papers)] * 2  # terms counted, then lists scored
+    assert counts == [len(real_papers)] * 3  # terms counted, weighed, then lists scored
     assert shared == real_related
     assert list(shared) == list(real_related)
