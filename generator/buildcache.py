@@ -1,7 +1,9 @@
 """The build cache: what the last build read and rendered, so the next one redoes only changes.
 
 It holds each content file's stat stamp and parsed paper, and each page's inputs key. A page
-whose key is unchanged is hard-linked from the previous output instead of rendered. The
+whose key is unchanged is hard-linked from the previous output instead of rendered. It also
+holds the keys of the pages of the spare site (see write.py) and what each part of the
+search index was made of (see search.py), so both can be brought up to date. The
 cache is a convenience, never a source of truth: a missing, corrupt or foreign cache (other
 generator or library versions, another output folder, an output folder changed since) means
 a full build, and keys hold every input, so a reused page is always the page a full build

@@ -3,8 +3,9 @@
 Workers are forked after the site is read, so they inherit it instead of receiving it.
 First they turn Markdown and TeX into HTML for a share of the papers (the costliest step)
 and send the results back; then, forked again with every view filled in, each renders a
-share of the page tasks and writes its pages straight into the staging folder. Output
-does not depend on the number of workers: every page is a pure function of the site.
+share of the page tasks and writes its pages straight into the staging folder (or, when
+that folder is the spare site, only the pages it does not already hold). Output does not
+depend on the number of workers: every page is a pure function of the site.
 """
 
 from __future__ import annotations
