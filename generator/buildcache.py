@@ -29,7 +29,7 @@ from typing import Any
 from generator import __version__
 from generator.content import ContentCache
 from generator.model import Paper
-from generator.related import related_papers
+from generator.related import related_papers, term_counts, terms_digest
 from generator.render import Memo
 from generator.search import SearchIndex
 
@@ -78,6 +78,7 @@ class BuildCache:
     layouts: tuple[tuple[str, int, int], ...] = ()
     settings: Any = None  # (config, live_reload) of the cached build
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
+    related_terms: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # slug -> digests
     search_index: SearchIndex = field(default_factory=SearchIndex)  # what its index was made of
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
 
@@ -85,13 +86,28 @@ class BuildCache:
         return dict(self.keys)
 
     def related_papers(self, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
-        """Related papers depend only on slugs, titles and abstracts: reuse them while those stay."""
-        digest = hashlib.sha256()
-        for slug, title, body in sorted((p.slug, p.title, p.body) for p in papers):
-            digest.update(f"{slug}\0{title}\0{body}\0".encode())
-        if self.related[0] != digest.hexdigest():
-            self.related = (digest.hexdigest(), related_papers(papers))
-        return self.related[1]
+        """Related papers depend only on slugs and the terms of titles and abstracts: the lists
+        are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation."""
+        texts = {paper.slug: _text_digest(paper) for paper in papers}
+        digest = hashlib.sha256(b"".join(texts[slug] for slug in sorted(texts))).hexdigest()
+        if self.related[0] == digest:
+            return self.related[1]
+        old = self.related_terms
+        if self.related[0] and texts.keys() == old.keys():
+            edited = [paper for paper in papers if old[paper.slug][0] != texts[paper.slug]]
+            if all(terms_digest(term_counts(p.title, p.body)) == old[p.slug][1] for p in edited):
+                self.related = (digest, self.related[1])  # same slugs, same terms: same lists
+                self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
+                return self.related[1]
+        terms: dict[str, bytes] = {}
+        lists = related_papers(papers, terms=terms)
+        self.related = (digest, lists)
+        self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
+        return lists
+
+
+def _text_digest(paper: Paper) -> bytes:
+    return hashlib.sha256(f"{paper.slug}\0{paper.title}\0{paper.body}\0".encode()).digest()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import heapq
 import json
 import math
@@ -154,22 +155,39 @@ def _postings(vectors: Sequence[Vector]) -> dict[str, list[int]]:
     return capped
 
 
-def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
+def related_papers(
+    papers: Sequence[Paper], k: int = 5, terms: dict[str, bytes] | None = None
+) -> dict[str, tuple[str, ...]]:
     """Slug -> the slugs of up to `k` most similar other papers, most similar first.
 
     Candidates are the papers that share the most indexed terms with a paper (counted
     in C by `Counter`); only the best `CANDIDATES` of them are scored exactly. Large sites
     share the papers out to a forked worker per core; the lists do not depend on it.
+    The lists depend on nothing but slugs and term counts: `terms`, when given, receives
+    each paper's `terms_digest`, so a caller can tell later whether they could change.
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
-    counts = fork_map(lambda paper: term_counts(paper.title, paper.body), ordered, MIN_PAPERS_PER_WORKER)
+    counted = fork_map(_counted, ordered, MIN_PAPERS_PER_WORKER)
+    counts = [paper_counts for paper_counts, _ in counted]
+    if terms is not None:
+        terms.update(zip(slugs, (digest for _, digest in counted), strict=True))
     vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
     job = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
     return dict(zip(slugs, fork_map(job.related_to, range(len(slugs)), MIN_PAPERS_PER_WORKER), strict=True))
 
 
 MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
+
+
+def terms_digest(counts: Counter[str]) -> bytes:
+    """A digest of a paper's term counts: equal digests, equal related lists."""
+    return hashlib.sha256(repr(sorted(counts.items())).encode()).digest()
+
+
+def _counted(paper: Paper) -> tuple[Counter[str], bytes]:
+    counts = term_counts(paper.title, paper.body)
+    return counts, terms_digest(counts)
 
 
 @dataclass

@@ -111,9 +111,9 @@ def test_related_papers_are_reused_while_titles_and_abstracts_stay(
     build(sample_project.root, out=out, search=False)
     calls: list[int] = []
 
-    def counted(papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+    def counted(papers: list[Paper], terms: dict[str, bytes] | None = None) -> dict[str, tuple[str, ...]]:
         calls.append(1)
-        return related_papers(papers)
+        return related_papers(papers, terms=terms)
 
     monkeypatch.setattr(buildcache, "related_papers", counted)
     path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
@@ -234,3 +234,36 @@ def test_files_put_into_the_published_site_do_not_come_back(sample_project: Proj
         sample_project.paper("2025-03-18", f"and-another-{number}", "tags: [llm]")
         build(root, out=out, search=False)
     assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))
+
+
+def test_related_papers_are_reused_while_the_terms_stay(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fix that changes no word (TeX, case, punctuation, emphasis) keeps every list."""
+    import generator.buildcache as buildcache
+
+    out = tmp_path / "public"
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nWe study sparse attention, $x$.\n", encoding="utf-8"
+    )
+    build(sample_project.root, out=out, search=False)
+    calls: list[int] = []
+
+    def counted(papers: list[Paper], terms: dict[str, bytes] | None = None) -> dict[str, tuple[str, ...]]:
+        calls.append(1)
+        return related_papers(papers, terms=terms)
+
+    monkeypatch.setattr(buildcache, "related_papers", counted)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("We study sparse attention, $x$.", "We *study* Sparse attention; $y$!"), encoding="utf-8"
+    )
+    build(sample_project.root, out=out, search=False)
+    assert calls == []
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-1")
+    calls.clear()  # the cold build computed them
+    path.write_text(text.replace("sparse attention", "dense attention"), encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert calls == [1]
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-2")
