@@ -118,6 +118,7 @@ def build(
             cards = card_maker(root, layouts, config.social_cards and not live_reload)
             renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
             renderer.related_source = cache.related_papers
+            renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
             rendered = render_to_disk(renderer, site, staged, workers, previous, present)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
             copy_assets(layouts, staged, replace=present is not None)
@@ -154,6 +155,10 @@ def build(
     )
     if use_cache:
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
+        cache.groups = {  # the pages as the keys hold them (no bytes), so the pickle shares them
+            name: (key, [rendered.keys[page.path][1] for page in pages])
+            for name, (key, pages) in renderer.groups_made.items()
+        }
         cache.search_index = search_index if search else SearchIndex()
         cache.settings = (config, live_reload)
         save_cache(root, out, cache)

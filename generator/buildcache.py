@@ -30,7 +30,7 @@ from generator import __version__
 from generator.content import ContentCache
 from generator.model import Paper
 from generator.related import related_papers, term_counts, terms_digest
-from generator.render import Memo
+from generator.render import Groups, Memo
 from generator.search import SearchIndex
 
 CACHE_DIR = ".cache/papers"
@@ -74,6 +74,7 @@ class BuildCache:
     identity: tuple[int, int] | None = None
     content: ContentCache = field(default_factory=ContentCache)
     keys: dict[str, Any] = field(default_factory=dict)  # page path -> (inputs key, Page without bytes)
+    groups: Groups = field(default_factory=dict)  # groups of pages made together, see Renderer.group
     search: bool = False
     layouts: tuple[tuple[str, int, int], ...] = ()
     settings: Any = None  # (config, live_reload) of the cached build
