@@ -148,12 +148,9 @@ def build(
     finally:
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)
-    cache.spare = (
-        (output_identity(spare), {path: entry[0] for path, entry in cache.keys.items()})
-        if kept
-        else (None, {})
-    )
     if use_cache:
+        spare_keys = {path: entry[0] for path, entry in cache.keys.items()}  # the old site's
+        cache.spare = (output_identity(spare), spare_keys) if kept else (None, {})
         cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
         cache.groups = {  # the pages as the keys hold them (no bytes), so the pickle shares them
             name: (key, [rendered.keys[page.path][1] for page in pages])

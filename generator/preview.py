@@ -26,7 +26,7 @@ from generator.load import CONTENT_DIR
 from generator.related_live import LiveRelated
 from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
 from generator.search import INDEX_DIR, SearchPart, index_site, search_parts
-from generator.write import copy_assets
+from generator.write import copy_assets, remove_pages
 
 
 @dataclass
@@ -185,8 +185,7 @@ class Preview:
         gone = current.keys() - {page.path for page in pages} if kept < before else set()
         for path in gone:
             del current[path]
-            (self.out / path).unlink(missing_ok=True)
-            _prune_empty_parents(self.out, (self.out / path).parent)
+        remove_pages(self.out, gone)
         return written, len(gone)
 
     def _remove_stale_assets(self) -> None:
@@ -222,9 +221,3 @@ def _replace(target: Path, content: bytes) -> None:
     temporary = target.with_name(f".{target.name}.new")
     temporary.write_bytes(content)
     temporary.replace(target)
-
-
-def _prune_empty_parents(top: Path, folder: Path) -> None:
-    while folder != top and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent

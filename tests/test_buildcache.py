@@ -102,13 +102,11 @@ def test_search_index_is_rebuilt_only_when_paper_pages_change(
     assert "Grace B. Hopper" in (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
 
 
-def test_related_papers_are_reused_while_titles_and_abstracts_stay(
-    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def related_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item for each time a build computes related papers in full."""
     import generator.buildcache as buildcache
 
-    out = tmp_path / "public"
-    build(sample_project.root, out=out, search=False)
     calls: list[int] = []
 
     def counted(papers: list[Paper], terms: dict[str, bytes] | None = None) -> dict[str, tuple[str, ...]]:
@@ -116,6 +114,16 @@ def test_related_papers_are_reused_while_titles_and_abstracts_stay(
         return related_papers(papers, terms=terms)
 
     monkeypatch.setattr(buildcache, "related_papers", counted)
+    return calls
+
+
+def test_related_papers_are_reused_while_titles_and_abstracts_stay(
+    sample_project: Project, tmp_path: Path, related_computations: list[int]
+) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    calls = related_computations
+    calls.clear()  # the first build computed them
     path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
     path.write_text(path.read_text(encoding="utf-8").replace("upvotes: 3", "upvotes: 4"), encoding="utf-8")
     build(sample_project.root, out=out, search=False)
@@ -237,24 +245,17 @@ def test_files_put_into_the_published_site_do_not_come_back(sample_project: Proj
 
 
 def test_related_papers_are_reused_while_the_terms_stay(
-    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_project: Project, tmp_path: Path, related_computations: list[int]
 ) -> None:
     """A fix that changes no word (TeX, case, punctuation, emphasis) keeps every list."""
-    import generator.buildcache as buildcache
-
     out = tmp_path / "public"
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
     path.write_text(
         path.read_text(encoding="utf-8") + "\nWe study sparse attention, $x$.\n", encoding="utf-8"
     )
     build(sample_project.root, out=out, search=False)
-    calls: list[int] = []
-
-    def counted(papers: list[Paper], terms: dict[str, bytes] | None = None) -> dict[str, tuple[str, ...]]:
-        calls.append(1)
-        return related_papers(papers, terms=terms)
-
-    monkeypatch.setattr(buildcache, "related_papers", counted)
+    calls = related_computations
+    calls.clear()  # the first build computed them
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace("We study sparse attention, $x$.", "We *study* Sparse attention; $y$!"), encoding="utf-8"
