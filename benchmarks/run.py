@@ -1,9 +1,9 @@
 """Benchmark builds at scale, against Hugo: `python3 benchmarks/run.py [--sizes 1000,10000] [--runs 3]`.
 
 For each size, a deterministic corpus is generated with `benchmarks/corpus.py` and every
-scenario runs in a fresh subprocess, so its wall time and peak RSS (`wait4`'s
-`ru_maxrss`: the largest single process of the build, workers and Pagefind included) are
-its own. The same corpus is converted once (untimed) into a Hugo site with
+scenario runs in a fresh subprocess, so its wall time and memory are its own: peak RSS
+(`wait4`'s `ru_maxrss`: the largest single process of the build, workers and Pagefind
+included) and peak memory of the whole process tree (summed PSS, sampled; see `TreeMemory`). The same corpus is converted once (untimed) into a Hugo site with
 `benchmarks/hugo_site.py` and built on the same disk. Medians of `--runs` runs are
 printed as Markdown tables, with the machine they ran on. See benchmarks/README.md.
 """
@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,6 +47,7 @@ class Sample:
     rendered: int | None = None
     bytes: int | None = None
     index: float | None = None  # seconds of it spent in the search indexer, as the build reports
+    tree_kib: int | None = None  # peak summed PSS of the process and its descendants (`TreeMemory`)
 
 
 @dataclass
@@ -69,19 +71,77 @@ class Row:
 # -- running one command and measuring it ---------------------------------------------------------
 
 
+class TreeMemory(threading.Thread):
+    """Samples what a process and all its descendants hold in memory, as the peak of their
+    summed PSS: a page that forked workers share with their parent counts once, split among
+    them, where summing RSS would count it in every process. Sampling (every `interval`
+    seconds) can miss a short peak, so this is a lower bound; `ru_maxrss` says which single
+    process was largest."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.peak_kib = max(self.peak_kib, sum(map(pss_kib, process_tree(self.pid))))
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> int:
+        self.stopped.set()
+        self.join()
+        return self.peak_kib
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and the processes descended from it, from the parent ids in /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as stat:
+                    parent = int(stat.read().rpartition(")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # ended meanwhile
+            children.setdefault(parent, []).append(int(entry))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending += children.get(pid, [])
+    return tree
+
+
+def pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass  # ended meanwhile, or a zombie
+    return 0
+
+
 def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[Sample, str]:
-    """Run `command` to the end; its wall time, its peak RSS (largest process of its tree), its output."""
+    """Run `command` to the end; its wall time, its peak RSS (largest process of its tree), the
+    peak memory of its tree, its output."""
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        memory = TreeMemory(process.pid)
+        memory.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
+        tree_kib = memory.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{text}")
-    return Sample(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime), text
+    return Sample(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, tree_kib=tree_kib), text
 
 
 def site_size(folder: Path) -> tuple[int, int]:
@@ -319,7 +379,9 @@ def bench_size(
     sample, report = ours.preview(root, paper, args.runs)
     preview = row("Dev server: one paper saved", "`Preview.rebuild()`, no search; rendered = pages written")
     for seconds, cpu, written in zip(report["seconds"], report["cpu"], report["written"], strict=True):  # type: ignore[call-overload]
-        preview.samples.append(Sample(seconds, sample.rss_kib, cpu, report["pages"], written))  # type: ignore[arg-type]
+        preview.samples.append(
+            Sample(seconds, sample.rss_kib, cpu, report["pages"], written, tree_kib=sample.tree_kib)  # type: ignore[arg-type]
+        )
     preview.note += f"; its first build took {report['initial']:.2f} s"
 
     if hugo is not None:
@@ -347,6 +409,7 @@ def bench_size(
             row("Pagefind on Hugo's output").samples.append(index)
             cpu = (sample.cpu or 0) + (index.cpu or 0)
             total = Sample(sample.seconds + index.seconds, max(sample.rss_kib, index.rss_kib), cpu)
+            total.tree_kib = max(sample.tree_kib or 0, index.tree_kib or 0)  # one after the other
             total.pages, total.bytes, total.index = index.pages, index.bytes, index.seconds
             both.samples.append(total)
 
@@ -395,15 +458,18 @@ def table(result: dict[str, object]) -> str:
     lines = [
         f"#### {result['size']:,} papers on {result['days']:,} days (load average {result['load']:.1f} before)",
         "",
-        "| scenario | median s | min–max s | CPU s | of which index s | peak RSS MB | pages | rendered | output MB | notes |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| scenario | median s | min–max s | CPU s | of which index s | peak RSS MB | peak tree MB "
+        "| pages | rendered | output MB | notes |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         times = [s.seconds for s in row.samples]
         rss = max(s.rss_kib for s in row.samples) * 1024
+        trees = [s.tree_kib * 1024 for s in row.samples if s.tree_kib is not None]
         lines.append(
             f"| {row.name} | {row.median():.2f} | {min(times):.2f}–{max(times):.2f} "
             f"| {fmt_s(row.median_of('cpu'))} | {fmt_s(row.median_of('index'))} | {fmt_mb(rss)} "
+            f"| {fmt_mb(max(trees) if trees else None)} "
             f"| {fmt_int(row.last('pages'))} | {fmt_int(row.last('rendered'))} | {fmt_mb(row.last('bytes'))} "
             f"| {row.note} |"
         )

@@ -82,8 +82,8 @@ def build(
         if base_url:
             config = config.with_base_url(base_url)
         layouts_now = layouts_stamp(layouts)
-        if use_cache:
-            stamps = content_stamps(root)
+        stamps = content_stamps(root) if use_cache else None
+        if stamps is not None:
             summary = unchanged_since_last_build(
                 root, out, (config, live_reload), search, layouts_now, stamps
             )
@@ -94,7 +94,7 @@ def build(
         cache = load_cache(root, out) if use_cache else BuildCache()
         before = dict(cache.content.files)
     with result.timed("load"):
-        checked = read_site(root, today, cache.content)
+        checked = read_site(root, today, cache.content, stamps=stamps)
         if checked.errors:
             raise PapersError(checked.errors)
         result.warnings = checked.problems

@@ -421,10 +421,11 @@ def _render_heading(
     return self.renderToken(tokens, idx, options, env)
 
 
-# Every link linkify-it finds has a scheme (`:` or `//`), `@`, `localhost`, or a dot before a
-# letter or digit (`www.`, a domain, an IP). Its own pre-check scans with a regex ten times
-# slower than this one, so texts this one rules out skip it.
-_MAY_LINK = re.compile(r"[:@/]|localhost|www\.|\.\w", re.IGNORECASE)
+# What linkify-it's own pre-check looks for, loosened into a regex ten times faster: one of
+# its schemes (`http:`, `https:`, `ftp:`, `mailto:`, `//`), `@`, `localhost`, `www.`, a dot
+# before up to three digits and a dot (an IP), or a dot before two letters (a domain's
+# top level). Abstracts are full of colons, `e.g.` and `3.5`: those texts skip its scan.
+_MAY_LINK = re.compile(r"https?:|ftp:|mailto:|//|@|localhost|www\.|\.\d{1,3}\.|\.[^\W\d_]{2}", re.IGNORECASE)
 
 
 @functools.cache

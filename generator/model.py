@@ -75,6 +75,12 @@ class Paper:
     def url(self) -> str:
         return paper_url(self.slug)
 
+    @functools.cached_property
+    def title_key(self) -> str:
+        """`normalize_title(title)`, kept with the paper when the build cache pickles it:
+        every build compares all titles for duplicates."""
+        return normalize_title(self.title)
+
     @property
     def arxiv_base(self) -> str | None:
         return arxiv_base(self.arxiv) if self.arxiv else None

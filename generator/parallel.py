@@ -38,6 +38,7 @@ class _Job:
     renderer: Renderer
     previous: Path | None
     present: dict[str, Hashable] | None  # the keys of the pages `out` already holds (a spare)
+    shared: list[object]  # what page keys hold that workers send back as positions, not copies
 
     def to_write(self, pages: list[Page]) -> list[Page]:
         """The pages `out` does not already hold as they are now."""
@@ -89,7 +90,8 @@ def render_to_disk(
     # touch, and so copy, the memory they share with this process). Unfrozen afterwards, so a
     # caller that builds many times (the tests) can still collect what each build left.
     gc.freeze()
-    job = _JOB = _Job(list(views.values()), tasks, out, renderer, previous, present)
+    shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
+    job = _JOB = _Job(list(views.values()), tasks, out, renderer, previous, present, shared)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
     try:
@@ -100,7 +102,8 @@ def render_to_disk(
                     for index, fields in shard:
                         _JOB.views[index].__dict__.update(fields)
             with context.Pool(count) as pool:
-                results = pool.starmap(_render_share, [(i, count) for i in range(count)])
+                shares = pool.starmap(_render_share_sent, [(i, count) for i in range(count)])
+            results = [forking.loads_sharing(share, shared) for share in shares]
         else:
             results = [_render_share(0, 1)]
     finally:
@@ -140,6 +143,12 @@ def _same_as_before(page: Page) -> bool:
         return (_JOB.previous / page.path).read_bytes() == page.content
     except OSError:
         return False
+
+
+def _render_share_sent(index: int, count: int) -> bytes:
+    """`_render_share` pickled for the parent, which holds the papers the keys refer to."""
+    assert _JOB is not None
+    return forking.dumps_sharing(_render_share(index, count), _JOB.shared)
 
 
 def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:

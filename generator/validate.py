@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from generator.errors import Problem, did_you_mean
 from generator.frontmatter import Document, FrontMatter, parse_yaml_mapping
 from generator.load import SourceFile
-from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug, normalize_title
+from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug
 
 REQUIRED = ("title",)
 OPTIONAL = (
@@ -362,7 +362,7 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
     rules: list[tuple[str, Any]] = [
         ("arXiv id", lambda p: p.arxiv_base),
         ("slug", lambda p: p.slug),
-        ("title", lambda p: normalize_title(p.title)),
+        ("title", lambda p: p.title_key),
     ]
     for what, key_of in rules:
         groups: dict[Any, list[Paper]] = defaultdict(list)

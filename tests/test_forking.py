@@ -57,3 +57,16 @@ def test_reading_in_workers_equals_reading_here(
     assert forked.problems == here.problems
     assert len(forked.errors) == 2
     assert [paper.slug for paper in forked.papers] == [paper.slug for paper in here.papers]
+
+
+def test_shared_objects_come_back_as_the_same_objects() -> None:
+    """What a worker sends back refers to the parent's objects, not to copies of them."""
+    papers = [{"slug": "a"}, {"slug": "b"}]
+    other = {"slug": "c"}
+    value = [(papers[1], "key"), (papers[0], other), papers[1]]
+    data = forking.dumps_sharing(value, papers)
+    back = forking.loads_sharing(data, papers)
+    assert back == value
+    assert back[0][0] is papers[1] and back[1][0] is papers[0] and back[2] is papers[1]
+    assert back[1][1] is not other  # not shared: a copy, equal
+    assert len(data) < len(forking.dumps_sharing(value, []))
