@@ -64,6 +64,43 @@ def _run_share(start: int, step: int) -> list[Any]:
     return [function(item) for item in items[start::step]]
 
 
+def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ()) -> Result:
+    """`function()`, computed in a forked child when this process may fork.
+
+    What the call allocates on the way is the child's, and gone when it exits; here it
+    would stay (CPython seldom hands freed memory back), on top of everything later steps
+    allocate. The result comes back pickled, objects of `shared` as themselves.
+    """
+    if not can_fork():
+        return function()
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(readable)
+        try:
+            try:
+                data = dumps_sharing((True, function()), shared)
+            except BaseException as error:  # every failure is the parent's to raise
+                try:
+                    data = pickle.dumps((False, error))
+                except Exception:  # an exception that cannot be pickled
+                    data = pickle.dumps((False, RuntimeError(repr(error))))
+            with os.fdopen(writable, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(writable)
+    with os.fdopen(readable, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("a forked worker ended without a result")
+    succeeded, value = loads_sharing(data, shared)
+    if not succeeded:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
 def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:
     """Pickle `value` for the process it was forked from, writing each object of `shared`
     (which that process holds at the same position) as its position: a worker's results

@@ -25,7 +25,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
-from generator.forking import fork_map
+from generator.forking import call_in_child, fork_map
 from generator.model import Paper
 from generator.views import PaperView
 
@@ -168,13 +168,23 @@ def related_papers(
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
+    if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the term counts and vectors die with a child
+        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k), shared=slugs)
+    else:
+        lists, digests = _lists_and_digests(ordered, k)
+    if terms is not None:
+        terms.update(zip(slugs, digests, strict=True))
+    return dict(zip(slugs, lists, strict=True))
+
+
+def _lists_and_digests(ordered: list[Paper], k: int) -> tuple[list[tuple[str, ...]], list[bytes]]:
+    """The related lists of papers sorted by slug, and each one's `terms_digest`."""
     counted = fork_map(_counted, ordered, MIN_PAPERS_PER_WORKER)
     counts = [paper_counts for paper_counts, _ in counted]
-    if terms is not None:
-        terms.update(zip(slugs, (digest for _, digest in counted), strict=True))
     vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
-    job = _Job(slugs, vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
-    return dict(zip(slugs, fork_map(job.related_to, range(len(slugs)), MIN_PAPERS_PER_WORKER), strict=True))
+    job = _Job([paper.slug for paper in ordered], vectors, [dict(v) for v in vectors], _postings(vectors), k)
+    lists = fork_map(job.related_to, range(len(ordered)), MIN_PAPERS_PER_WORKER)
+    return lists, [digest for _, digest in counted]
 
 
 MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves

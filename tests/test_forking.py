@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -70,3 +71,29 @@ def test_shared_objects_come_back_as_the_same_objects() -> None:
     assert back[0][0] is papers[1] and back[1][0] is papers[0] and back[2] is papers[1]
     assert back[1][1] is not other  # not shared: a copy, equal
     assert len(data) < len(forking.dumps_sharing(value, []))
+
+
+def test_a_call_in_a_child_returns_its_result_with_shared_objects_as_themselves() -> None:
+    shared = ["alpha", "beta"]
+    result = forking.call_in_child(lambda: {"first": shared[0], "pid": os.getpid()}, shared=shared)
+    assert result["first"] is shared[0]
+    assert result["pid"] != os.getpid(), "it did not run in a child"
+
+
+def test_a_call_in_a_child_raises_its_error_here() -> None:
+    def fail() -> None:
+        raise ValueError("bad paper")
+
+    with pytest.raises(ValueError, match="bad paper"):
+        forking.call_in_child(fail)
+
+
+def test_a_call_in_a_child_that_cannot_send_its_error_still_fails() -> None:
+    class Local(Exception):  # a class defined here cannot be pickled by reference
+        pass
+
+    def fail() -> None:
+        raise Local("unpicklable")
+
+    with pytest.raises(RuntimeError, match="unpicklable"):
+        forking.call_in_child(fail)

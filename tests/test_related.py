@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from pathlib import Path
 
@@ -207,17 +208,29 @@ def test_the_paper_page_lists_related_papers_and_hides_the_section_when_none(
 
 
 def test_forked_workers_give_the_same_lists(
-    real_papers: list[Paper], real_related: dict[str, tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+    real_papers: list[Paper],
+    real_related: dict[str, tuple[str, ...]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
-    """Large sites share the papers out to workers; the lists and their order stay the same."""
-    counts: list[int] = []
+    """Large sites compute the lists in a child process, which shares the papers out to
+    workers; the lists, their order and the term digests stay the same."""
+    here_terms: dict[str, bytes] = {}
+    related.related_papers(real_papers, terms=here_terms)
+    log = tmp_path / "shared-out"  # written by the child, where the workers are asked for
 
     def three_workers(papers: int, min_per_worker: int) -> int:
-        counts.append(papers)
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {papers}\n")
         return 3
 
     monkeypatch.setattr(forking, "worker_count", three_workers)
-    shared = related.related_papers(real_papers)
-    assert counts == [len(real_papers)] * 3  # terms counted, weighed, then lists scored
+    monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    child_terms: dict[str, bytes] = {}
+    shared = related.related_papers(real_papers, terms=child_terms)
     assert shared == real_related
     assert list(shared) == list(real_related)
+    assert child_terms == here_terms
+    calls = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [int(papers) for _, papers in calls] == [len(real_papers)] * 3  # counted, weighed, scored
+    assert {int(pid) for pid, _ in calls} != {os.getpid()}, "the lists were computed here, not in a child"
