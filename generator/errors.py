@@ -39,6 +39,10 @@ class PapersError(Exception):
         self.problems = sorted(problems, key=_sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[PapersError], tuple[list[Problem]]]:
+        """Pickled by its problems: raised in a forked worker, it is raised again in the build."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(cls, path: str, message: str, hint: str | None = None, line: int | None = None) -> PapersError:
         return cls([Problem(path, line, message, hint)])

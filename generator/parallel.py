@@ -1,19 +1,23 @@
 """Render a cold build on every core: fork, share the tasks out, write pages where they are made.
 
 Workers are forked after the site is read, so they inherit it instead of receiving it.
-First they turn Markdown and TeX into HTML for a share of the papers (the costliest step)
-and send the results back; then, forked again with every view filled in, each renders a
-share of the page tasks and writes its pages straight into the staging folder (or, when
-that folder is the spare site, only the pages it does not already hold). Output does not
-depend on the number of workers: every page is a pure function of the site.
+Each takes every `count`-th task. First it turns Markdown and TeX into HTML for the papers
+whose pages its tasks make (the costliest step), and sends what lists show of them (title,
+excerpt) to the others, through this process; then it renders its tasks and writes their
+pages straight into the staging folder (or, when that folder is the spare site, only the
+pages it does not already hold). A paper's full text never leaves the worker that made it,
+so no process holds the whole site's. Output does not depend on the number of workers:
+every page is a pure function of the site.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 from collections.abc import Hashable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +29,14 @@ from generator.views import PaperView
 from generator.write import remove_pages, write_pages
 
 MIN_PAPERS_PER_WORKER = 400  # below this, forking costs more than it saves
-_VIEW_FIELDS = ("title_html", "title_text", "_body", "excerpt", "tldr_html")
+_LISTED_FIELDS = ("title_html", "title_text", "excerpt", "tldr_html")  # what lists show of a paper
 
 
 @dataclass
 class _Job:
     """What forked workers inherit: set in the parent just before the fork."""
 
-    views: list[PaperView]
+    views: dict[str, PaperView]
     tasks: list[Task]
     out: Path
     renderer: Renderer
@@ -91,21 +95,11 @@ def render_to_disk(
     # caller that builds many times (the tests) can still collect what each build left.
     gc.freeze()
     shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
-    job = _JOB = _Job(list(views.values()), tasks, out, renderer, previous, present, shared)
+    job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
     try:
-        if count > 1:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(count) as pool:
-                for shard in pool.starmap(_fill_views, [(i, count) for i in range(count)]):
-                    for index, fields in shard:
-                        _JOB.views[index].__dict__.update(fields)
-            with context.Pool(count) as pool:
-                shares = pool.starmap(_render_share_sent, [(i, count) for i in range(count)])
-            results = [forking.loads_sharing(share, shared) for share in shares]
-        else:
-            results = [_render_share(0, 1)]
+        results = _run_workers(count, shared) if count > 1 else [_render_share(0, 1)]
     finally:
         _JOB = None
         gc.unfreeze()
@@ -126,13 +120,70 @@ def render_to_disk(
     return Rendered(len(keys), sum(part[1] for part in results) + size, keys, fresh, rendered)
 
 
-def _fill_views(index: int, count: int) -> list[tuple[int, dict[str, Any]]]:
+def _run_workers(
+    count: int, shared: list[object]
+) -> list[tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]]:
+    """Fork `count` workers, pass each one the others' listed fields, collect their results."""
+    context = multiprocessing.get_context("fork")
+    ends, workers = [], []
+    try:
+        for index in range(count):
+            here, there = context.Pipe()
+            worker = context.Process(target=_work, args=(index, count, there), daemon=True)
+            worker.start()
+            there.close()
+            ends.append(here)
+            workers.append(worker)
+        listed = [_receive(end) for end in ends]  # pickled, passed on as they are
+        for index, end in enumerate(ends):
+            end.send_bytes(pickle.dumps([fields for other, fields in enumerate(listed) if other != index]))
+        return [forking.loads_sharing(_receive(end), shared) for end in ends]
+    finally:
+        for worker in workers:
+            worker.join(timeout=1)
+            if worker.is_alive():  # a failure elsewhere: it is waiting for what will not come
+                worker.kill()
+                worker.join()
+
+
+def _receive(end: Connection) -> bytes:
+    """A worker's next message, or the error that stopped it, raised here."""
+    try:
+        message = end.recv_bytes()
+    except EOFError:
+        raise PapersError.single(
+            "build", "a render worker ended unexpectedly", "run the build again"
+        ) from None
+    if message.startswith(_FAILED):
+        raise pickle.loads(message[len(_FAILED) :])
+    return message
+
+
+_FAILED = b"failed:"
+
+
+def _work(index: int, count: int, end: Connection) -> None:
+    """A worker: fill the views of its own papers, swap listed fields, render its tasks."""
     assert _JOB is not None
-    filled = []
-    for position in range(index, len(_JOB.views), count):
-        view = _JOB.views[position]
-        filled.append((position, {name: getattr(view, name) for name in _VIEW_FIELDS}))
-    return filled
+    try:
+        own = [paper.slug for task in _JOB.tasks[index::count] for paper in task.papers]
+        end.send_bytes(pickle.dumps(_listed_fields(own), pickle.HIGHEST_PROTOCOL))
+        for listed in pickle.loads(end.recv_bytes()):
+            for slug, fields in pickle.loads(listed):
+                _JOB.views[slug].__dict__.update(fields)
+        end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
+    except BaseException as error:  # every failure is the parent's to report
+        try:
+            end.send_bytes(_FAILED + pickle.dumps(error))
+        except Exception:  # an error that cannot be pickled
+            end.send_bytes(_FAILED + pickle.dumps(RuntimeError(repr(error))))
+
+
+def _listed_fields(slugs: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Render the papers' text here (kept for their own pages) and return what lists show."""
+    assert _JOB is not None
+    views = _JOB.views
+    return [(slug, {name: getattr(views[slug], name) for name in _LISTED_FIELDS}) for slug in slugs]
 
 
 def _same_as_before(page: Page) -> bool:
@@ -143,12 +194,6 @@ def _same_as_before(page: Page) -> bool:
         return (_JOB.previous / page.path).read_bytes() == page.content
     except OSError:
         return False
-
-
-def _render_share_sent(index: int, count: int) -> bytes:
-    """`_render_share` pickled for the parent, which holds the papers the keys refer to."""
-    assert _JOB is not None
-    return forking.dumps_sharing(_render_share(index, count), _JOB.shared)
 
 
 def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:

@@ -7,6 +7,7 @@ source: autoescape is on and undefined names are errors.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -196,7 +197,8 @@ class Renderer:
         full_key = (self.global_key, self.vocabulary_key, tuple(map(self.template_key, templates)), key)
         cached = self.groups.get(name)
         pages = cached[1] if cached is not None and cached[0] == full_key else make()
-        self.groups_made[name] = (full_key, pages)
+        kept = pages if self.keep_bytes else [page.without_content() for page in pages]
+        self.groups_made[name] = (full_key, kept)  # without bytes, or a build would hold the whole site
         return pages
 
     def made(self, path: str, lastmod: dt.date | None, key: Hashable, make: Callable[[], bytes]) -> Page:
@@ -281,7 +283,16 @@ def render_site(
     return render_with(Renderer(config, layouts, live_reload, memo), site)
 
 
-Task = Callable[[], list[Page]]
+@dataclass(frozen=True)
+class Task:
+    """Pages made together, and the papers whose own pages are among them: those need
+    their full text where the task runs; other pages show only what lists show."""
+
+    make: Callable[[], list[Page]]
+    papers: Sequence[Paper] = ()
+
+    def __call__(self) -> list[Page]:
+        return self.make()
 
 
 def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
@@ -301,24 +312,26 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
 
 def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:
     """The work of a build as independent tasks (all but the sitemap), so they can be shared out."""
-    tasks: list[Task] = [lambda: render_home(renderer, site, views)]
+    tasks = [Task(lambda: render_home(renderer, site, views))]
     for day in site.days:
-        tasks.append(lambda day=day: render_day_and_papers(renderer, site, day, views))  # type: ignore[misc]
+        tasks.append(Task(functools.partial(render_day_and_papers, renderer, site, day, views), day.papers))
     for slug in site.tags:
-        tasks.append(lambda slug=slug: render_tag(renderer, site, slug, views))  # type: ignore[misc]
+        tasks.append(Task(functools.partial(render_tag, renderer, site, slug, views)))
     tasks.append(
-        lambda: [
-            render_tag_index(renderer, site),
-            *render_archive(renderer, site),
-            render_search(renderer, site),
-            renderer.page("404.html", "404.html"),
-            render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
-            renderer.page("robots.txt", "robots.txt"),
-            render_saved(renderer),
-        ]
+        Task(
+            lambda: [
+                render_tag_index(renderer, site),
+                *render_archive(renderer, site),
+                render_search(renderer, site),
+                renderer.page("404.html", "404.html"),
+                render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
+                renderer.page("robots.txt", "robots.txt"),
+                render_saved(renderer),
+            ]
+        )
     )
-    tasks.append(lambda: list(render_periods(renderer, site, views)))
-    tasks.append(lambda: list(render_api(renderer, site)))
+    tasks.append(Task(lambda: list(render_periods(renderer, site, views))))
+    tasks.append(Task(lambda: list(render_api(renderer, site))))
     return tasks
 
 

@@ -1,0 +1,48 @@
+"""Rendering on several forked workers: the same site as one process, and errors reach the caller."""
+
+from __future__ import annotations
+
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pytest
+
+from generator import parallel
+from generator.build import build
+from generator.errors import PapersError
+from tests.conftest import REPO, Project
+from tests.sitecheck import tree_bytes
+
+
+def test_three_workers_write_the_site_one_process_writes(tmp_path: Path) -> None:
+    """Workers swap what lists show of their papers (titles, excerpts): every page, feed and
+    related list comes out as one process writes it."""
+    one = build(REPO, out=tmp_path / "one", search=False, use_cache=False, workers=1)
+    three = build(REPO, out=tmp_path / "three", search=False, use_cache=False, workers=3)
+    assert one.rendered == three.rendered == one.pages
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "three")
+
+
+def test_a_template_error_in_a_worker_names_the_template(sample_project: Project, tmp_path: Path) -> None:
+    sample_project.write(
+        "layouts/tag.html", "{% extends 'base.html' %}{% block main %}{{ nope() }}{% endblock %}"
+    )
+    with pytest.raises(PapersError) as raised:
+        build(sample_project.root, out=tmp_path / "public", search=False, use_cache=False, workers=2)
+    assert "layouts/tag.html" in str(raised.value)
+    assert not (tmp_path / "public").exists()
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def die(index: int, count: int, end: Connection) -> None:
+        if index == 1:
+            raise SystemExit(9)  # ends the worker without a word, as a kill would
+        parallel_work(index, count, end)
+
+    parallel_work = parallel._work
+    monkeypatch.setattr(parallel, "_work", die)
+    with pytest.raises(PapersError, match="a render worker ended unexpectedly"):
+        build(sample_project.root, out=tmp_path / "public", search=False, use_cache=False, workers=2)
+    assert not (tmp_path / "public").exists()
