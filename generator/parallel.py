@@ -203,13 +203,13 @@ def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Pag
     keys: dict[str, tuple[Hashable, Page]] = {}
     total = rendered = 0
     fresh: set[str] = set()
+    folders: set[Path] = set()
     for task in _JOB.tasks[index::count]:
-        made = task()
-        _, size = write_pages(_JOB.out, _JOB.to_write(made), _JOB.previous, _JOB.present is not None)
-        total += size
-        for page in made:
+        for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")
+            replace = _JOB.present is not None
+            total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
             keys[page.path] = (renderer.memo[page.path][0], page.without_content())
             rendered += not page.reused
             if not page.reused and not _same_as_before(page):

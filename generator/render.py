@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import math
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,10 +288,10 @@ class Task:
     """Pages made together, and the papers whose own pages are among them: those need
     their full text where the task runs; other pages show only what lists show."""
 
-    make: Callable[[], list[Page]]
+    make: Callable[[], Iterable[Page]]
     papers: Sequence[Paper] = ()
 
-    def __call__(self) -> list[Page]:
+    def __call__(self) -> Iterable[Page]:
         return self.make()
 
 
@@ -330,8 +330,8 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
             ]
         )
     )
-    tasks.append(Task(lambda: list(render_periods(renderer, site, views))))
-    tasks.append(Task(lambda: list(render_api(renderer, site))))
+    tasks.append(Task(functools.partial(render_periods, renderer, site, views)))
+    tasks.append(Task(functools.partial(render_api, renderer, site)))
     return tasks
 
 

@@ -69,16 +69,21 @@ def _safe_target(root: Path, relative: str) -> Path:
 
 
 def write_pages(
-    root: Path, pages: Iterable[Page], previous: Path | None = None, replace: bool = False
+    root: Path,
+    pages: Iterable[Page],
+    previous: Path | None = None,
+    replace: bool = False,
+    folders: set[Path] | None = None,
 ) -> tuple[int, int]:
     """Write every page under `root`; reused pages are hard links into the `previous` site.
 
     With `replace`, `root` may already hold a file at a page's path (a spare being brought up
     to date): it is unlinked first, never written in place, as it may be a hard link to the
-    published site."""
+    published site. `folders`, the folders made so far, spares a caller that writes page by
+    page from making them again."""
     written: set[str] = set()
     total = 0
-    made: set[Path] = set()
+    made: set[Path] = folders if folders is not None else set()
     for page in pages:
         if page.path in written:
             raise PapersError.single(page.path, "two pages would be written to the same path")
