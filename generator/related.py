@@ -169,20 +169,22 @@ def related_papers(
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
     if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the term counts and vectors die with a child
-        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k), shared=slugs)
+        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k))
     else:
         lists, digests = _lists_and_digests(ordered, k)
     if terms is not None:
         terms.update(zip(slugs, digests, strict=True))
-    return dict(zip(slugs, lists, strict=True))
+    return {
+        slug: tuple([slugs[other] for other in others]) for slug, others in zip(slugs, lists, strict=True)
+    }
 
 
-def _lists_and_digests(ordered: list[Paper], k: int) -> tuple[list[tuple[str, ...]], list[bytes]]:
+def _lists_and_digests(ordered: list[Paper], k: int) -> tuple[list[tuple[int, ...]], list[bytes]]:
     """The related lists of papers sorted by slug, and each one's `terms_digest`."""
     counted = fork_map(_counted, ordered, MIN_PAPERS_PER_WORKER)
     counts = [paper_counts for paper_counts, _ in counted]
     vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
-    job = _Job([paper.slug for paper in ordered], vectors, [dict(v) for v in vectors], _postings(vectors), k)
+    job = _Job(vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
     lists = fork_map(job.related_to, range(len(ordered)), MIN_PAPERS_PER_WORKER)
     return lists, [digest for _, digest in counted]
 
@@ -204,14 +206,13 @@ def _counted(paper: Paper) -> tuple[Counter[str], bytes]:
 class _Job:
     """What the scoring reads (forked workers inherit it)."""
 
-    slugs: list[str]
     vectors: list[Vector]
     weights: list[dict[str, float]]
     postings: dict[str, list[int]]
     k: int
 
-    def related_to(self, index: int) -> tuple[str, ...]:
-        """The list of the paper at `index`."""
+    def related_to(self, index: int) -> tuple[int, ...]:
+        """The list of the paper at `index`, as indexes (their order is the slugs' order)."""
         vector, weights = self.vectors[index], self.weights
         shared = Counter(chain.from_iterable([self.postings[term] for term, _ in vector]))
         shared.pop(index, None)
@@ -220,8 +221,8 @@ class _Job:
             theirs = weights[other]
             score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
             if score >= MIN_SCORE:
-                scored.append((-round(score, SCORE_DIGITS), self.slugs[other]))
-        return tuple(slug for _, slug in heapq.nsmallest(self.k, scored))
+                scored.append((-round(score, SCORE_DIGITS), other))
+        return tuple(other for _, other in heapq.nsmallest(self.k, scored))
 
 
 def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:
