@@ -73,14 +73,21 @@ def test_shared_objects_come_back_as_the_same_objects() -> None:
     assert len(data) < len(forking.dumps_sharing(value, []))
 
 
-def test_a_call_in_a_child_returns_its_result_with_shared_objects_as_themselves() -> None:
+@pytest.fixture
+def may_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even if earlier tests left threads behind (a browser's event loop): the children
+    here run plain Python, taking no lock those threads might hold."""
+    monkeypatch.setattr(forking, "can_fork", lambda: True)
+
+
+def test_a_call_in_a_child_returns_its_result_with_shared_objects_as_themselves(may_fork: None) -> None:
     shared = ["alpha", "beta"]
     result = forking.call_in_child(lambda: {"first": shared[0], "pid": os.getpid()}, shared=shared)
     assert result["first"] is shared[0]
     assert result["pid"] != os.getpid(), "it did not run in a child"
 
 
-def test_a_call_in_a_child_raises_its_error_here() -> None:
+def test_a_call_in_a_child_raises_its_error_here(may_fork: None) -> None:
     def fail() -> None:
         raise ValueError("bad paper")
 
@@ -88,7 +95,7 @@ def test_a_call_in_a_child_raises_its_error_here() -> None:
         forking.call_in_child(fail)
 
 
-def test_a_call_in_a_child_that_cannot_send_its_error_still_fails() -> None:
+def test_a_call_in_a_child_that_cannot_send_its_error_still_fails(may_fork: None) -> None:
     class Local(Exception):  # a class defined here cannot be pickled by reference
         pass
 

@@ -225,6 +225,7 @@ def test_forked_workers_give_the_same_lists(
         return 3
 
     monkeypatch.setattr(forking, "worker_count", three_workers)
+    monkeypatch.setattr(forking, "can_fork", lambda: True)  # even beside a browser test's threads
     monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
     child_terms: dict[str, bytes] = {}
     shared = related.related_papers(real_papers, terms=child_terms)
