@@ -81,10 +81,7 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
             try:
                 data = dumps_sharing((True, function()), shared)
             except BaseException as error:  # every failure is the parent's to raise
-                try:
-                    data = pickle.dumps((False, error))
-                except Exception:  # an exception that cannot be pickled
-                    data = pickle.dumps((False, RuntimeError(repr(error))))
+                data = pickle.dumps((False, sendable(error)))
             with os.fdopen(writable, "wb") as pipe:
                 pipe.write(data)
         finally:
@@ -99,6 +96,16 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     if not succeeded:
         raise value
     return value  # type: ignore[no-any-return]
+
+
+def sendable(error: BaseException) -> BaseException:
+    """`error`, or a RuntimeError that says what it was if it cannot be pickled (an
+    exception class defined in a function, say): a worker's failure must reach its parent."""
+    try:
+        pickle.dumps(error)
+    except Exception:  # whatever pickling raises
+        return RuntimeError(repr(error))
+    return error
 
 
 def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:

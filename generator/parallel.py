@@ -173,10 +173,7 @@ def _work(index: int, count: int, end: Connection) -> None:
                 _JOB.views[slug].__dict__.update(fields)
         end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
     except BaseException as error:  # every failure is the parent's to report
-        try:
-            end.send_bytes(_FAILED + pickle.dumps(error))
-        except Exception:  # an error that cannot be pickled
-            end.send_bytes(_FAILED + pickle.dumps(RuntimeError(repr(error))))
+        end.send_bytes(_FAILED + pickle.dumps(forking.sendable(error)))
 
 
 def _listed_fields(slugs: list[str]) -> list[tuple[str, dict[str, Any]]]:
