@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 import time
 from collections.abc import Hashable, Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from generator.buildcache import (
     BuildCache,
     Summary,
+    kept_counts,
     load_cache,
     output_identity,
     save_cache,
@@ -117,7 +119,8 @@ def build(
             memo = cache.memo() if warm else {}
             cards = card_maker(root, layouts, config.social_cards and not live_reload)
             renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
-            renderer.related_source = cache.related_papers
+            counts = kept_counts(root) if use_cache else None  # of related papers' terms
+            renderer.related_source = functools.partial(cache.related_papers, kept=counts)
             renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
             rendered = render_to_disk(renderer, site, staged, workers, previous, present)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered

@@ -29,7 +29,7 @@ from typing import Any
 from generator import __version__
 from generator.content import ContentCache
 from generator.model import Paper
-from generator.related import related_papers, term_counts, terms_digest
+from generator.related import KeptCounts, related_papers, term_counts, terms_digest
 from generator.render import Groups, Memo
 from generator.search import SearchIndex
 
@@ -86,9 +86,12 @@ class BuildCache:
     def memo(self) -> Memo:
         return dict(self.keys)
 
-    def related_papers(self, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+    def related_papers(
+        self, papers: list[Paper], kept: KeptCounts | None = None
+    ) -> dict[str, tuple[str, ...]]:
         """Related papers depend only on slugs and the terms of titles and abstracts: the lists
-        are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation."""
+        are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation.
+        Otherwise they are computed again, from `kept` term counts where a text is unchanged."""
         texts = {paper.slug: _text_digest(paper) for paper in papers}
         digest = hashlib.sha256(b"".join(texts[slug] for slug in sorted(texts))).hexdigest()
         if self.related[0] == digest:
@@ -101,7 +104,7 @@ class BuildCache:
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
                 return self.related[1]
         terms: dict[str, bytes] = {}
-        lists = related_papers(papers, terms=terms)
+        lists = related_papers(papers, terms=terms, kept=kept)
         self.related = (digest, lists)
         self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
         return lists
@@ -178,6 +181,11 @@ def _collector_paused() -> Iterator[None]:
 def cache_path(root: Path, out: Path) -> Path:
     name = sha256(str(out).encode()).hexdigest()[:16]
     return root / CACHE_DIR / f"build-{name}.pickle"
+
+
+def kept_counts(root: Path) -> KeptCounts:
+    """The term counts of every build of this project (by text, so any output may share them)."""
+    return KeptCounts(root / CACHE_DIR / "related-terms.pickle", _fingerprint())
 
 
 def load_cache(root: Path, out: Path) -> BuildCache:

@@ -17,6 +17,8 @@ import hashlib
 import heapq
 import json
 import math
+import os
+import pickle
 import re
 import sys
 import unicodedata
@@ -24,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 
 from generator.forking import call_in_child, fork_map
 from generator.model import Paper
@@ -156,7 +159,10 @@ def _postings(vectors: Sequence[Vector]) -> dict[str, list[int]]:
 
 
 def related_papers(
-    papers: Sequence[Paper], k: int = 5, terms: dict[str, bytes] | None = None
+    papers: Sequence[Paper],
+    k: int = 5,
+    terms: dict[str, bytes] | None = None,
+    kept: KeptCounts | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Slug -> the slugs of up to `k` most similar other papers, most similar first.
 
@@ -165,13 +171,14 @@ def related_papers(
     share the papers out to a forked worker per core; the lists do not depend on it.
     The lists depend on nothing but slugs and term counts: `terms`, when given, receives
     each paper's `terms_digest`, so a caller can tell later whether they could change.
+    `kept` holds the counts of an earlier build: only papers whose text changed are counted.
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
     if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the term counts and vectors die with a child
-        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k))
+        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k, kept))
     else:
-        lists, digests = _lists_and_digests(ordered, k)
+        lists, digests = _lists_and_digests(ordered, k, kept)
     if terms is not None:
         terms.update(zip(slugs, digests, strict=True))
     return {
@@ -179,9 +186,17 @@ def related_papers(
     }
 
 
-def _lists_and_digests(ordered: list[Paper], k: int) -> tuple[list[tuple[int, ...]], list[bytes]]:
+def _lists_and_digests(
+    ordered: list[Paper], k: int, kept: KeptCounts | None = None
+) -> tuple[list[tuple[int, ...]], list[bytes]]:
     """The related lists of papers sorted by slug, and each one's `terms_digest`."""
-    counted = fork_map(_counted, ordered, MIN_PAPERS_PER_WORKER)
+    known = kept.load() if kept is not None else {}
+    texts = [text_key(paper) for paper in ordered]
+    stale = [paper for paper, text in zip(ordered, texts, strict=True) if text not in known]
+    fresh = dict(zip(map(text_key, stale), fork_map(_counted, stale, MIN_PAPERS_PER_WORKER), strict=True))
+    counted = [known.get(text) or fresh[text] for text in texts]
+    if kept is not None and (fresh or len(known) != len(set(texts))):
+        kept.save(dict(zip(texts, counted, strict=True)))
     counts = [paper_counts for paper_counts, _ in counted]
     vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
     job = _Job(vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
@@ -200,6 +215,41 @@ def terms_digest(counts: Counter[str]) -> bytes:
 def _counted(paper: Paper) -> tuple[Counter[str], bytes]:
     counts = term_counts(paper.title, paper.body)
     return counts, terms_digest(counts)
+
+
+def text_key(paper: Paper) -> bytes:
+    """What a paper's term counts depend on: its title and abstract."""
+    return hashlib.sha256(f"{paper.title}\0{paper.body}".encode()).digest()
+
+
+@dataclass(frozen=True)
+class KeptCounts:
+    """Term counts kept in a file between builds, by `text_key`, with the `version` of the code
+    that counted them. Read and written by the process that computes the lists (a child, on
+    large sites), so they never burden the build's own memory. Missing, corrupt or older
+    counts are counted again, never trusted."""
+
+    path: Path
+    version: str
+
+    def load(self) -> dict[bytes, tuple[Counter[str], bytes]]:
+        try:
+            with self.path.open("rb") as file:
+                version, counts = pickle.load(file)
+        except Exception:  # missing, truncated, or not ours: count afresh
+            return {}
+        return counts if version == self.version and isinstance(counts, dict) else {}
+
+    def save(self, counts: dict[bytes, tuple[Counter[str], bytes]]) -> None:
+        """Written whole and renamed into place; a failure costs only the next build's head start."""
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as file:
+                pickle.dump((self.version, counts), file, pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
 
 
 @dataclass

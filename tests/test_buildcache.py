@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from generator import related
 from generator.build import build
 from generator.buildcache import CACHE_DIR
 from generator.model import Paper
-from generator.related import related_papers
+from generator.related import KeptCounts, related_papers
 from generator.write import spare_dir
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
@@ -109,9 +110,11 @@ def related_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     calls: list[int] = []
 
-    def counted(papers: list[Paper], terms: dict[str, bytes] | None = None) -> dict[str, tuple[str, ...]]:
+    def counted(
+        papers: list[Paper], terms: dict[str, bytes] | None = None, kept: KeptCounts | None = None
+    ) -> dict[str, tuple[str, ...]]:
         calls.append(1)
-        return related_papers(papers, terms=terms)
+        return related_papers(papers, terms=terms, kept=kept)
 
     monkeypatch.setattr(buildcache, "related_papers", counted)
     return calls
@@ -268,3 +271,57 @@ def test_related_papers_are_reused_while_the_terms_stay(
     build(sample_project.root, out=out, search=False)
     assert calls == [1]
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-2")
+
+
+@pytest.fixture
+def papers_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The slug of every paper whose terms a build counts (small sites count in-process)."""
+    slugs: list[str] = []
+    count = related._counted
+
+    def counting(paper: Paper) -> tuple[object, bytes]:
+        slugs.append(paper.slug)
+        return count(paper)
+
+    monkeypatch.setattr(related, "_counted", counting)
+    return slugs
+
+
+def test_term_counts_are_kept_so_an_edit_counts_one_paper(
+    sample_project: Project, tmp_path: Path, papers_counted: list[str]
+) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    assert len(papers_counted) == 4
+    papers_counted.clear()
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nNew words about attention.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert papers_counted == ["an-older-paper"]
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_unreadable_kept_counts_are_counted_again(
+    sample_project: Project, tmp_path: Path, papers_counted: list[str], garbage: bytes
+) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    kept = sample_project.root / CACHE_DIR / "related-terms.pickle"
+    assert kept.is_file()
+    kept.write_bytes(garbage)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nNew words about diffusion.\n", encoding="utf-8")
+    papers_counted.clear()
+    build(sample_project.root, out=out, search=False)
+    assert sorted(papers_counted) == sorted(
+        ["2503.11111", "second-paper-of-the-day", "an-older-paper", "last-year-paper"]
+    )
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_counts_kept_by_other_code_are_not_used(tmp_path: Path) -> None:
+    counts = {b"text": (related.term_counts("A title", "Words here"), b"digest")}
+    KeptCounts(tmp_path / "terms.pickle", "one version").save(counts)
+    assert KeptCounts(tmp_path / "terms.pickle", "one version").load() == counts
+    assert KeptCounts(tmp_path / "terms.pickle", "another version").load() == {}
