@@ -13,13 +13,11 @@ would write. Delete `.cache/` at any time.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
 import platform
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from importlib import metadata
@@ -28,6 +26,7 @@ from typing import Any
 
 from generator import __version__
 from generator.content import ContentCache
+from generator.forking import collector_paused
 from generator.model import Paper
 from generator.related import KeptCounts, related_papers, term_counts, terms_digest
 from generator.render import Groups, Memo
@@ -165,19 +164,6 @@ def unchanged_since_last_build(
     return summary if same else None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Unpickling makes a million objects and no garbage: collections meanwhile are pure cost
-    (they make loading the cache of a large site four times slower)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def cache_path(root: Path, out: Path) -> Path:
     name = sha256(str(out).encode()).hexdigest()[:16]
     return root / CACHE_DIR / f"build-{name}.pickle"
@@ -192,7 +178,7 @@ def load_cache(root: Path, out: Path) -> BuildCache:
     """The previous build's cache if it is for this output as it is now; else an empty one."""
     path = cache_path(root, out)
     try:
-        with path.open("rb") as file, _collector_paused():
+        with path.open("rb") as file, collector_paused():
             cache = pickle.load(file)
     except Exception:  # missing, truncated, or written by other code: start afresh
         return BuildCache(fingerprint=_fingerprint(), out=str(out))

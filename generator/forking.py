@@ -7,13 +7,14 @@ whatever the number of workers, so output never depends on the machine.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -120,7 +121,22 @@ def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:
 
 def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
     """The value `dumps_sharing` pickled, with the objects of `shared` in place."""
-    return _SharingUnpickler(io.BytesIO(data), shared).load()
+    with collector_paused():
+        return _SharingUnpickler(io.BytesIO(data), shared).load()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """For unpickling: it makes many objects and no garbage, so collections meanwhile, each
+    walking every object the build holds, are pure cost (four times the time of loading
+    the cache of a large site)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _SharingPickler(pickle.Pickler):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from generator.forking import call_in_child, fork_map
+from generator.forking import call_in_child, collector_paused, fork_map
 from generator.model import Paper
 from generator.views import PaperView
 
@@ -234,7 +234,7 @@ class KeptCounts:
 
     def load(self) -> dict[bytes, tuple[Counter[str], bytes]]:
         try:
-            with self.path.open("rb") as file:
+            with self.path.open("rb") as file, collector_paused():
                 version, counts = pickle.load(file)
         except Exception:  # missing, truncated, or not ours: count afresh
             return {}
