@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from generator.errors import PapersError
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -91,8 +93,8 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     with os.fdopen(readable, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError("a forked worker ended without a result")
+    if not data:  # killed, say, by the kernel when memory ran out
+        raise PapersError.single("build", "a worker process ended unexpectedly", "run the build again")
     succeeded, value = loads_sharing(data, shared)
     if not succeeded:
         raise value

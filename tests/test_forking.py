@@ -9,6 +9,7 @@ import pytest
 
 from generator import forking
 from generator.content import ContentCache, read_site
+from generator.errors import PapersError
 from tests.conftest import Project
 
 
@@ -104,3 +105,8 @@ def test_a_call_in_a_child_that_cannot_send_its_error_still_fails(may_fork: None
 
     with pytest.raises(RuntimeError, match="unpicklable"):
         forking.call_in_child(fail)
+
+
+def test_a_child_that_dies_fails_with_a_build_error(may_fork: None) -> None:
+    with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
+        forking.call_in_child(lambda: os._exit(3))
