@@ -125,9 +125,9 @@ def build(
             rendered = render_to_disk(renderer, site, staged, workers, previous, present)
             result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
             copy_assets(layouts, staged, replace=present is not None)
+        shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)  # a spare's index: made again or relinked
         if search:
             with result.timed("index"):
-                shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
                 last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
                 changed = {path.removesuffix("index.html") for path in rendered.fresh}
                 search_index = index_site(
@@ -137,8 +137,6 @@ def build(
                     previous=last,
                     changed=changed,
                 )
-        elif present is not None:
-            shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)
         with result.timed("swap"):
             # The replaced site is kept as the spare when its pages' keys are known (see write.py).
             kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)

@@ -28,7 +28,7 @@ from generator import __version__
 from generator.content import ContentCache
 from generator.forking import collector_paused
 from generator.model import Paper
-from generator.related import KeptCounts, related_papers, term_counts, terms_digest
+from generator.related import KeptCounts, related_papers, term_counts, terms_digest, text_key
 from generator.render import Groups, Memo
 from generator.search import SearchIndex
 
@@ -91,8 +91,10 @@ class BuildCache:
         """Related papers depend only on slugs and the terms of titles and abstracts: the lists
         are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation.
         Otherwise they are computed again, from `kept` term counts where a text is unchanged."""
-        texts = {paper.slug: _text_digest(paper) for paper in papers}
-        digest = hashlib.sha256(b"".join(texts[slug] for slug in sorted(texts))).hexdigest()
+        texts = {paper.slug: text_key(paper) for paper in papers}
+        digest = hashlib.sha256(
+            b"".join(slug.encode() + b"\0" + texts[slug] for slug in sorted(texts))
+        ).hexdigest()
         if self.related[0] == digest:
             return self.related[1]
         old = self.related_terms
@@ -107,10 +109,6 @@ class BuildCache:
         self.related = (digest, lists)
         self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
         return lists
-
-
-def _text_digest(paper: Paper) -> bytes:
-    return hashlib.sha256(f"{paper.slug}\0{paper.title}\0{paper.body}\0".encode()).digest()
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,9 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
         os.close(readable)
         try:
             try:
-                data = dumps_sharing((True, function()), shared)
+                data = dumps_sharing(function(), shared)
             except BaseException as error:  # every failure is the parent's to raise
-                data = pickle.dumps((False, sendable(error)))
+                data = failure_message(error)
             with os.fdopen(writable, "wb") as pipe:
                 pipe.write(data)
         finally:
@@ -93,22 +93,29 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     with os.fdopen(readable, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
-    if not data:  # killed, say, by the kernel when memory ran out
-        raise PapersError.single("build", "a worker process ended unexpectedly", "run the build again")
-    succeeded, value = loads_sharing(data, shared)
-    if not succeeded:
-        raise value
-    return value  # type: ignore[no-any-return]
+    return loads_sharing(checked(data), shared)  # type: ignore[no-any-return]
 
 
-def sendable(error: BaseException) -> BaseException:
-    """`error`, or a RuntimeError that says what it was if it cannot be pickled (an
-    exception class defined in a function, say): a worker's failure must reach its parent."""
+_FAILED = b"failed:"  # no pickle starts so: a message is a result, or an error after this
+
+
+def failure_message(error: BaseException) -> bytes:
+    """What a worker sends its parent instead of a result. An error that cannot be pickled
+    (a class defined in a function, say) is sent as a RuntimeError that says what it was."""
     try:
-        pickle.dumps(error)
+        return _FAILED + pickle.dumps(error)
     except Exception:  # whatever pickling raises
-        return RuntimeError(repr(error))
-    return error
+        return _FAILED + pickle.dumps(RuntimeError(repr(error)))
+
+
+def checked(message: bytes) -> bytes:
+    """A worker's message, if it is a result; its error is raised here, and so is its death
+    (an empty message: killed, say, by the kernel when memory ran out)."""
+    if not message:
+        raise PapersError.single("build", "a worker process ended unexpectedly", "run the build again")
+    if message.startswith(_FAILED):
+        raise pickle.loads(message[len(_FAILED) :])
+    return message
 
 
 def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:

@@ -149,17 +149,9 @@ def _run_workers(
 def _receive(end: Connection) -> bytes:
     """A worker's next message, or the error that stopped it, raised here."""
     try:
-        message = end.recv_bytes()
-    except EOFError:
-        raise PapersError.single(
-            "build", "a render worker ended unexpectedly", "run the build again"
-        ) from None
-    if message.startswith(_FAILED):
-        raise pickle.loads(message[len(_FAILED) :])
-    return message
-
-
-_FAILED = b"failed:"
+        return forking.checked(end.recv_bytes())
+    except EOFError:  # it died
+        return forking.checked(b"")
 
 
 def _work(index: int, count: int, end: Connection) -> None:
@@ -173,7 +165,7 @@ def _work(index: int, count: int, end: Connection) -> None:
                 _JOB.views[slug].__dict__.update(fields)
         end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
     except BaseException as error:  # every failure is the parent's to report
-        end.send_bytes(_FAILED + pickle.dumps(forking.sendable(error)))
+        end.send_bytes(forking.failure_message(error))
 
 
 def _listed_fields(slugs: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -201,11 +193,11 @@ def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Pag
     total = rendered = 0
     fresh: set[str] = set()
     folders: set[Path] = set()
+    replace = _JOB.present is not None
     for task in _JOB.tasks[index::count]:
         for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")
-            replace = _JOB.present is not None
             total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
             keys[page.path] = (renderer.memo[page.path][0], page.without_content())
             rendered += not page.reused

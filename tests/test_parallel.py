@@ -43,6 +43,6 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
 
     parallel_work = parallel._work
     monkeypatch.setattr(parallel, "_work", die)
-    with pytest.raises(PapersError, match="a render worker ended unexpectedly"):
+    with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
         build(sample_project.root, out=tmp_path / "public", search=False, use_cache=False, workers=2)
     assert not (tmp_path / "public").exists()
