@@ -25,6 +25,7 @@ from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
+from generator.forking import frozen
 from generator.parallel import render_to_disk
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
 from generator.search import INDEX_DIR, SearchIndex, index_site, search_parts
@@ -95,90 +96,97 @@ def build(
                 return result
         cache = load_cache(root, out) if use_cache else BuildCache()
         before = dict(cache.content.files)
-    with result.timed("load"):
-        checked = read_site(root, today, cache.content, stamps=stamps)
-        if checked.errors:
-            raise PapersError(checked.errors)
-        result.warnings = checked.problems
-    with result.timed("model"):
-        site = checked.site
-        result.papers, result.days = len(site.papers), len(site.days)
-    if _up_to_date(cache, before, layouts_now, config, search, live_reload):
-        result.pages, result.up_to_date = len(cache.keys), True
-        return result
-    staged = staging_dir(out)
-    previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
-    spare = spare_dir(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(out)
-        present = _take_spare(cache, spare, staged, out, usable=previous is not None)
-        with result.timed("render"):
-            # A layout or settings change re-renders everything: then a cold, parallel build is faster.
-            warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
-            memo = cache.memo() if warm else {}
-            cards = card_maker(root, layouts, config.social_cards and not live_reload)
-            renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
-            counts = kept_counts(root) if use_cache else None  # of related papers' terms
-            renderer.related_source = functools.partial(cache.related_papers, kept=counts)
-            renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
-            rendered = render_to_disk(renderer, site, staged, workers, previous, present)
-            result.pages, result.bytes, result.rendered = rendered.pages, rendered.bytes, rendered.rendered
-            copy_assets(layouts, staged, replace=present is not None)
-        shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)  # a spare's index: made again or relinked
-        if search:
-            with result.timed("index"):
-                last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
-                changed = {path.removesuffix("index.html") for path in rendered.fresh}
-                search_index = index_site(
-                    staged,
-                    search_parts(site, config.search_index),
-                    language=config.language,
-                    previous=last,
-                    changed=changed,
+    # The cache and the site live as long as the build: collections that walked them again
+    # and again took half of a one-paper rebuild.
+    with frozen():
+        with result.timed("load"):
+            checked = read_site(root, today, cache.content, stamps=stamps)
+            if checked.errors:
+                raise PapersError(checked.errors)
+            result.warnings = checked.problems
+        with result.timed("model"):
+            site = checked.site
+            result.papers, result.days = len(site.papers), len(site.days)
+        if _up_to_date(cache, before, layouts_now, config, search, live_reload):
+            result.pages, result.up_to_date = len(cache.keys), True
+            return result
+        staged = staging_dir(out)
+        previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
+        spare = spare_dir(out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            clean_leftovers(out)
+            present = _take_spare(cache, spare, staged, out, usable=previous is not None)
+            with result.timed("render"):
+                # A layout or settings change re-renders everything: then a cold, parallel build is faster.
+                warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
+                memo = cache.memo() if warm else {}
+                cards = card_maker(root, layouts, config.social_cards and not live_reload)
+                renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
+                counts = kept_counts(root) if use_cache else None  # of related papers' terms
+                renderer.related_source = functools.partial(cache.related_papers, kept=counts)
+                renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
+                rendered = render_to_disk(renderer, site, staged, workers, previous, present)
+                result.pages, result.bytes, result.rendered = (
+                    rendered.pages,
+                    rendered.bytes,
+                    rendered.rendered,
                 )
-        with result.timed("swap"):
-            # The replaced site is kept as the spare when its pages' keys are known (see write.py).
-            kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
-    except OSError as error:
-        raise PapersError.single(
-            str(out),
-            f"cannot write the site: {error.strerror or error}",
-            "check the disk has space and the folder is writable",
-        ) from None
-    finally:
-        if staged.exists():
-            shutil.rmtree(staged, ignore_errors=True)
-    if use_cache:
-        spare_keys = {path: entry[0] for path, entry in cache.keys.items()}  # the old site's
-        cache.spare = (output_identity(spare), spare_keys) if kept else (None, {})
-        cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
-        cache.groups = {  # the pages as the keys hold them (no bytes), so the pickle shares them
-            name: (key, [rendered.keys[page.path][1] for page in pages])
-            for name, (key, pages) in renderer.groups_made.items()
-        }
-        cache.search_index = search_index if search else SearchIndex()
-        cache.settings = (config, live_reload)
-        save_cache(root, out, cache)
-        summary = Summary(
-            cache.fingerprint,
-            str(out),
-            cache.identity,
-            cache.settings,
-            search,
-            layouts_now,
-            cached_stamps(cache.content),
-            result.papers,
-            result.days,
-            result.pages,
-        )
-        save_summary(root, out, summary)
-    return result
+                copy_assets(layouts, staged, replace=present is not None)
+            shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)  # a spare's index: made again or relinked
+            if search:
+                with result.timed("index"):
+                    last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
+                    changed = {path.removesuffix("index.html") for path in rendered.fresh}
+                    search_index = index_site(
+                        staged,
+                        search_parts(site, config.search_index),
+                        language=config.language,
+                        previous=last,
+                        changed=changed,
+                    )
+            with result.timed("swap"):
+                # The replaced site is kept as the spare when its pages' keys are known (see write.py).
+                kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
+        except OSError as error:
+            raise PapersError.single(
+                str(out),
+                f"cannot write the site: {error.strerror or error}",
+                "check the disk has space and the folder is writable",
+            ) from None
+        finally:
+            if staged.exists():
+                shutil.rmtree(staged, ignore_errors=True)
+        if use_cache:
+            spare_keys = {path: entry[0] for path, entry in cache.keys.items()}  # the old site's
+            cache.spare = (output_identity(spare), spare_keys) if kept else (None, {})
+            cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
+            cache.groups = {  # the pages as the keys hold them (no bytes), so the pickle shares them
+                name: (key, [rendered.keys[page.path][1] for page in pages])
+                for name, (key, pages) in renderer.groups_made.items()
+            }
+            cache.search_index = search_index if search else SearchIndex()
+            cache.settings = (config, live_reload)
+            save_cache(root, out, cache)
+            summary = Summary(
+                cache.fingerprint,
+                str(out),
+                cache.identity,
+                cache.settings,
+                search,
+                layouts_now,
+                cached_stamps(cache.content),
+                result.papers,
+                result.days,
+                result.pages,
+            )
+            save_summary(root, out, summary)
+        return result
 
 
 def _up_to_date(
     cache: BuildCache,
-    before: dict[Path, FileResult],
+    before: dict[str, FileResult],
     layouts_now: tuple[tuple[str, int, int], ...],
     config: SiteConfig,
     search: bool,

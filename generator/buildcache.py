@@ -13,6 +13,7 @@ would write. Delete `.cache/` at any time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -45,6 +46,7 @@ _DEPENDENCIES = (
 )
 
 
+@functools.cache  # read once per process: a build asks three times
 def _fingerprint() -> str:
     """Generator, Python and library versions, and the generator's own source."""
     digest = hashlib.sha256(f"{__version__} {sys.version} {platform.machine()}".encode())

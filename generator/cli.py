@@ -7,10 +7,13 @@ Exit codes: 0 success, 1 problems in the content or a failed build, 2 wrong usag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from generator.build import build
 from generator.changes import changed_files, problems_for_changes
@@ -86,6 +89,18 @@ def make_parser() -> argparse.ArgumentParser:
     hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${hf.ENDPOINT_ENV} or Hugging Face's)")
     hf_cmd.add_argument("--delay", type=float, default=hf.DEFAULT_DELAY, help="seconds between days")
     return parser
+
+
+def run() -> NoReturn:
+    """The `papers` command. It ends the process without the interpreter's teardown, which
+    frees every object of a large site one by one: a third of a second at 10,000 papers,
+    a tenth of a rebuild. Every command has finished its work, files and child processes
+    included, when `main` returns."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing to show
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

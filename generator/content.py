@@ -18,7 +18,7 @@ from generator.load import (
     SourceFile,
     decode_utf8,
     read_paper_file,
-    walk_content,
+    walk_content_names,
 )
 from generator.model import Paper, Site, Tag
 from generator.validate import check_duplicates, load_vocabulary, validate_paper
@@ -86,10 +86,10 @@ class ContentCache:
 
     vocabulary_stamp: tuple[int, int] | None = None
     vocabulary: tuple[dict[str, Tag], list[Problem]] | None = None
-    files: dict[Path, FileResult] = field(default_factory=dict)
+    files: dict[str, FileResult] = field(default_factory=dict)  # by path, as the walk gives it
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: str | Path) -> tuple[int, int] | None:
     try:
         stat = os.lstat(path)  # not Path.lstat: half the cost, on every file of every build
     except OSError:
@@ -111,13 +111,13 @@ Stamps = tuple[tuple[int, int] | None, tuple[tuple[str, tuple[int, int] | None],
 
 def content_stamps(root: Path) -> Stamps:
     """The vocabulary's and every content file's (mtime, size): what a rebuild depends on."""
-    files = tuple((str(path), _stamp(path)) for path in walk_content(root / CONTENT_DIR))
+    files = tuple((path, _stamp(path)) for path in walk_content_names(root / CONTENT_DIR))
     return _stamp(root / CONTENT_DIR / VOCABULARY_NAME), files
 
 
 def cached_stamps(cache: ContentCache) -> Stamps:
     """The same, as the last read saw them."""
-    return cache.vocabulary_stamp, tuple((str(path), r.stamp) for path, r in cache.files.items())
+    return cache.vocabulary_stamp, tuple((path, r.stamp) for path, r in cache.files.items())
 
 
 def read_site(
@@ -146,10 +146,10 @@ def read_site(
     )
     if results is None:
         if stamps is None:
-            paths = walk_content(root / CONTENT_DIR)
+            paths = walk_content_names(root / CONTENT_DIR)
             now = [_stamp(path) for path in paths]
         else:
-            paths, now = [Path(name) for name, _ in stamps[1]], [stamp for _, stamp in stamps[1]]
+            paths, now = [name for name, _ in stamps[1]], [stamp for _, stamp in stamps[1]]
         kept = {
             path: result
             for path, stamp in zip(paths, now, strict=True)
@@ -158,7 +158,9 @@ def read_site(
             and result.stamp == stamp
         }
         stale = [path for path in paths if path not in kept]
-        fresh = fork_map(lambda path: read_file(root, path, vocabulary, today), stale, MIN_FILES_PER_WORKER)
+        fresh = fork_map(
+            lambda path: read_file(root, Path(path), vocabulary, today), stale, MIN_FILES_PER_WORKER
+        )
         read = dict(zip(stale, fresh, strict=True))
         results = {path: kept[path] if path in kept else read[path] for path in paths}
     cache.files = results
@@ -177,7 +179,7 @@ def _reread(
     changed: Collection[Path],
     vocabulary: dict[str, Tag],
     today: dt.date | None,
-) -> dict[Path, FileResult] | None:
+) -> dict[str, FileResult] | None:
     """The cached results with `changed` read again, in walk order; None when a walk is needed."""
     content = root / CONTENT_DIR
     results = dict(cache.files)
@@ -188,14 +190,14 @@ def _reread(
         try:
             is_folder = stat.S_ISDIR(path.lstat().st_mode)
         except OSError:  # gone: a file we knew, or maybe a whole folder
-            if path not in results and any(str(known).startswith(f"{path}{os.sep}") for known in results):
+            if str(path) not in results and any(known.startswith(f"{path}{os.sep}") for known in results):
                 return None
-            results.pop(path, None)
+            results.pop(str(path), None)
             continue
         if is_folder:
             return None
-        added = added or path not in results
-        results[path] = read_file(root, path, vocabulary, today)
+        added = added or str(path) not in results
+        results[str(path)] = read_file(root, path, vocabulary, today)
     if added:  # keep the order of a walk, so every later step sees the same lists
-        results = {path: results[path] for path in sorted(results, key=str)}
+        results = {path: results[path] for path in sorted(results)}
     return results

@@ -46,15 +46,11 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], min_per_
     if count == 1:
         return [function(item) for item in items]
     _TASK = (function, items)
-    frozen_before = gc.get_freeze_count() > 0  # then a caller froze them for good: leave it so
-    gc.freeze()  # collections in the workers then skip, and so do not copy, the shared objects
-    try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+    try:  # frozen, collections in the workers skip, and so do not copy, the shared objects
+        with frozen(), multiprocessing.get_context("fork").Pool(count) as pool:
             shares = pool.starmap(_run_share, [(index, count) for index in range(count)])
     finally:
         _TASK = None
-        if not frozen_before:
-            gc.unfreeze()
     results: list[Any] = [None] * len(items)
     for index, share in enumerate(shares):
         results[index::count] = share
@@ -132,6 +128,20 @@ def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
     """The value `dumps_sharing` pickled, with the objects of `shared` in place."""
     with collector_paused():
         return _SharingUnpickler(io.BytesIO(data), shared).load()
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[None]:
+    """Every object made so far is left out of garbage collections until the outermost
+    `frozen` ends. A build holds a large site that lives as long as the build: collections
+    that walk it again and again cost more than the build's own work on a small change."""
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if outermost:  # a caller that builds many times (the tests) still collects each build
+            gc.unfreeze()
 
 
 @contextlib.contextmanager

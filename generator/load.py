@@ -45,6 +45,11 @@ def label_for(root: Path, path: Path) -> str:
 
 def walk_content(content: Path) -> list[Path]:
     """Every file below `content/`, sorted, without following symbolic links."""
+    return [Path(path) for path in walk_content_names(content)]
+
+
+def walk_content_names(content: Path) -> list[str]:
+    """The same as strings: what a rebuild compares, without making a `Path` per file."""
     found: list[str] = []
     stack = [str(content)]
     while stack:
@@ -58,7 +63,7 @@ def walk_content(content: Path) -> list[Path]:
                 stack.append(entry.path)
             else:
                 found.append(entry.path)
-    return [Path(path) for path in sorted(found)]
+    return sorted(found)
 
 
 def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:

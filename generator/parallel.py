@@ -12,7 +12,6 @@ every page is a pure function of the site.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import pickle
 from collections.abc import Hashable
@@ -90,19 +89,16 @@ def render_to_disk(
     global _JOB
     views = prepare(renderer, site)
     tasks = page_tasks(renderer, site, views)
-    # The site is read-only from here: frozen, collections in the workers skip it (and do not
-    # touch, and so copy, the memory they share with this process). Unfrozen afterwards, so a
-    # caller that builds many times (the tests) can still collect what each build left.
-    gc.freeze()
     shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
     job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared)
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
-    try:
-        results = _run_workers(count, shared) if count > 1 else [_render_share(0, 1)]
+    try:  # the site is read-only from here: frozen, collections in the workers skip it (and
+        # do not touch, and so copy, the memory they share with this process)
+        with forking.frozen():
+            results = _run_workers(count, shared) if count > 1 else [_render_share(0, 1)]
     finally:
         _JOB = None
-        gc.unfreeze()
     keys = {path: entry for part in results for path, entry in part[0].items()}
     if len(keys) != sum(len(part[0]) for part in results):
         raise PapersError.single(str(out), "two pages would be written to the same path")

@@ -101,7 +101,7 @@ class Preview:
         layouts = (self.root / LAYOUTS_DIR).resolve()
         with self.lock:  # not while a rebuild reads: it would then forget these paths
             for path in paths:
-                self.cache.files.pop(Path(path), None)
+                self.cache.files.pop(str(Path(path)), None)
                 if layouts in Path(path).resolve().parents:
                     self.renderer = None
                     self.assets_stamp = None
@@ -120,7 +120,7 @@ class Preview:
         if inside.parts == (CONTENT_DIR,):
             self.dirty = None  # content/ itself moved or replaced
         elif inside.parts[:1] == (CONTENT_DIR,):
-            self.cache.files.pop(self.root / inside, None)
+            self.cache.files.pop(str(self.root / inside), None)
             self.dirty.add(self.root / inside)
 
     def load_config(self) -> SiteConfig:

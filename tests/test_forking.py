@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -110,3 +111,16 @@ def test_a_call_in_a_child_that_cannot_send_its_error_still_fails(may_fork: None
 def test_a_child_that_dies_fails_with_a_build_error(may_fork: None) -> None:
     with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
         forking.call_in_child(lambda: os._exit(3))
+
+
+def test_frozen_objects_are_left_out_until_the_outermost_freeze_ends() -> None:
+    gc.unfreeze()  # start from nothing frozen, whatever ran before
+    with forking.frozen():
+        outer = gc.get_freeze_count()
+        assert outer > 0
+        with forking.frozen():
+            made_inside = [object() for _ in range(1000)]
+            assert gc.get_freeze_count() >= outer
+        assert gc.get_freeze_count() >= outer, "the inner freeze ended the outer one"
+        del made_inside
+    assert gc.get_freeze_count() == 0
