@@ -15,6 +15,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,7 +24,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.corpus import make_abstract, make_title, real_texts  # noqa: E402
 from generator.content import read_site  # noqa: E402
 from generator.model import Paper  # noqa: E402
-from generator.related import _postings, paper_vectors, related_papers, term_counts  # noqa: E402
+from generator.related import counted_terms, related_papers, text_key  # noqa: E402
+from generator.related_index import RelatedIndex  # noqa: E402
 
 
 def synthetic_papers(count: int, seed: int = 1) -> list[Paper]:
@@ -51,17 +53,28 @@ def synthetic_papers(count: int, seed: int = 1) -> list[Paper]:
 
 
 def time_stages(papers: Sequence[Paper]) -> dict[str, float]:
-    """Seconds per stage, and in total through `related_papers` itself."""
+    """Seconds per stage, then for bringing the index up to date after one abstract is
+    edited and after one paper is added, and in total through `related_papers` itself."""
     timings: dict[str, float] = {}
+    ordered = sorted(papers, key=lambda paper: paper.slug)
     start = time.perf_counter()
-    documents = [term_counts(paper.title, paper.body) for paper in papers]
+    texts = {paper.slug: text_key(paper) for paper in ordered}
+    counted = {texts[paper.slug]: counted_terms(paper) for paper in ordered}
     timings["terms"] = time.perf_counter() - start
+    index = RelatedIndex()
     start = time.perf_counter()
-    vectors = paper_vectors(documents)
-    timings["vectors"] = time.perf_counter() - start
-    start = time.perf_counter()
-    _postings(vectors)
-    timings["postings"] = time.perf_counter() - start
+    index.update(texts, counted, 5)
+    timings["index and lists"] = time.perf_counter() - start
+    middle = ordered[len(ordered) // 2]
+    for label, changed in (
+        ("one abstract edited", replace(middle, body=middle.body + " We also study sparse retrieval.")),
+        ("one paper added", replace(middle, slug="zz-added", body=ordered[0].body, title=ordered[1].title)),
+    ):
+        texts = {**texts, changed.slug: text_key(changed)}
+        counted[texts[changed.slug]] = counted_terms(changed)
+        start = time.perf_counter()
+        index.update(dict(sorted(texts.items())), counted, 5)
+        timings[label] = time.perf_counter() - start
     start, cpu = time.perf_counter(), time.process_time()
     related = related_papers(papers)
     timings["related_papers (total)"] = time.perf_counter() - start

@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.buildcache import (
     BuildCache,
     Summary,
-    kept_counts,
+    kept_index,
     load_cache,
     output_identity,
     save_cache,
@@ -123,8 +123,8 @@ def build(
                 memo = cache.memo() if warm else {}
                 cards = card_maker(root, layouts, config.social_cards and not live_reload)
                 renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
-                counts = kept_counts(root) if use_cache else None  # of related papers' terms
-                renderer.related_source = functools.partial(cache.related_papers, kept=counts)
+                index = kept_index(root) if use_cache else None  # of related papers
+                renderer.related_source = functools.partial(cache.related_papers, kept=index)
                 renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
                 rendered = render_to_disk(renderer, site, staged, workers, previous, present)
                 result.pages, result.bytes, result.rendered = (

@@ -29,7 +29,8 @@ from generator import __version__
 from generator.content import ContentCache
 from generator.forking import collector_paused
 from generator.model import Paper
-from generator.related import KeptCounts, related_papers, term_counts, terms_digest, text_key
+from generator.related import related_papers, term_counts, terms_digest, text_key
+from generator.related_index import KeptIndex
 from generator.render import Groups, Memo
 from generator.search import SearchIndex
 
@@ -88,11 +89,12 @@ class BuildCache:
         return dict(self.keys)
 
     def related_papers(
-        self, papers: list[Paper], kept: KeptCounts | None = None
+        self, papers: list[Paper], kept: KeptIndex | None = None
     ) -> dict[str, tuple[str, ...]]:
         """Related papers depend only on slugs and the terms of titles and abstracts: the lists
         are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation.
-        Otherwise they are computed again, from `kept` term counts where a text is unchanged."""
+        Otherwise they are brought up to date from the `kept` index: only what the changed
+        texts can change is computed again."""
         texts = {paper.slug: text_key(paper) for paper in papers}
         digest = hashlib.sha256(
             b"".join(slug.encode() + b"\0" + texts[slug] for slug in sorted(texts))
@@ -169,9 +171,10 @@ def cache_path(root: Path, out: Path) -> Path:
     return root / CACHE_DIR / f"build-{name}.pickle"
 
 
-def kept_counts(root: Path) -> KeptCounts:
-    """The term counts of every build of this project (by text, so any output may share them)."""
-    return KeptCounts(root / CACHE_DIR / "related-terms.pickle", _fingerprint())
+def kept_index(root: Path) -> KeptIndex:
+    """The related-papers index of this project's builds (it depends on papers alone, so
+    builds to any output may share it)."""
+    return KeptIndex(root / CACHE_DIR / "related-index.pickle", _fingerprint())
 
 
 def load_cache(root: Path, out: Path) -> BuildCache:

@@ -1,11 +1,8 @@
 """Related papers: TF-IDF cosine over titles and abstracts, through an inverted index.
 
-Each paper becomes a sparse vector of stemmed words weighted (1 + ln tf) * idf, title
-words counted `TITLE_WEIGHT` times, scaled to unit length. Only its `TERMS_PER_PAPER`
-strongest terms that another paper also uses are kept. Candidates for a paper are the
-papers sharing most of its terms, found through postings that keep each term's
-`POSTINGS_CAP` strongest papers; the best `CANDIDATES` are scored by cosine over the
-kept terms. The work is at most papers x terms x cap, never all pairs. Output depends
+A paper's terms are the stemmed words of its title and abstract, title words counted
+`TITLE_WEIGHT` times; `related_index` weighs them, finds candidates through postings and
+scores them. The work is at most papers x terms x cap, never all pairs. Output depends
 only on the papers' slugs, titles and bodies; ties are broken by slug.
 """
 
@@ -14,30 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import heapq
 import json
-import math
-import os
-import pickle
 import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
-from itertools import chain
-from pathlib import Path
+from collections.abc import Hashable, Sequence
 
-from generator.forking import call_in_child, collector_paused, fork_map
+from generator.forking import call_in_child, fork_map
 from generator.model import Paper
+from generator.related_index import MIN_PAPERS_PER_WORKER, Counted, KeptIndex, RelatedIndex
 from generator.views import PaperView
 
 TITLE_WEIGHT = 3
-TERMS_PER_PAPER = 20
-POSTINGS_CAP = 100
-CANDIDATES = 30
-MIN_SCORE = 0.05  # below this two papers share only incidental words (checked on content/)
-SCORE_DIGITS = 9  # scores are rounded before comparing, so ties do not depend on float noise
 
 _TEX_RE = re.compile(r"\\[a-zA-Z]+|\\.")
 _WORD_RE = re.compile(r"[a-z][a-z0-9]*")
@@ -111,100 +97,46 @@ def term_counts(title: str, body: str) -> Counter[str]:
     return counts
 
 
-Vector = list[tuple[str, float]]  # the indexed terms of a paper, strongest first, unit-normalised
-
-
-def paper_vectors(documents: Sequence[Counter[str]]) -> list[Vector]:
-    """Each document's strongest shared terms with their TF-IDF weights (full vector norm = 1)."""
-    weigh = _weigher(documents)
-    return [weigh(counts) for counts in documents]
-
-
-def _weigher(documents: Sequence[Counter[str]]) -> Callable[[Counter[str]], Vector]:
-    """The function from one document's term counts to its vector, given every document."""
-    frequency: Counter[str] = Counter()
-    for counts in documents:
-        frequency.update(counts.keys())
-    total = len(documents)
-    idf = {term: math.log((1 + total) / (1 + df)) + 1.0 for term, df in frequency.items() if df > 1}
-    unique_idf = math.log((1 + total) / 2) + 1.0  # a term of one paper only: it counts in the norm
-
-    def vector(counts: Counter[str]) -> Vector:
-        weights: dict[str, float] = {}
-        norm = 0.0
-        for term, count in counts.items():
-            weight = (1.0 + math.log(count)) * idf.get(term, unique_idf)
-            norm += weight * weight
-            if term in idf:
-                weights[term] = weight
-        scale = 1.0 / math.sqrt(norm) if norm else 0.0
-        strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
-        return [(term, weight * scale) for term, weight in strongest]
-
-    return vector
-
-
-def _postings(vectors: Sequence[Vector]) -> dict[str, list[int]]:
-    """Term -> the papers it is indexed for, strongest first, at most `POSTINGS_CAP` of them."""
-    postings: dict[str, list[tuple[float, int]]] = {}
-    for index, vector in enumerate(vectors):
-        for term, weight in vector:
-            postings.setdefault(term, []).append((-weight, index))
-    capped: dict[str, list[int]] = {}
-    for term, entries in postings.items():
-        if len(entries) > POSTINGS_CAP:
-            entries = heapq.nsmallest(POSTINGS_CAP, entries)
-        capped[term] = [index for _, index in entries]
-    return capped
-
-
 def related_papers(
     papers: Sequence[Paper],
     k: int = 5,
     terms: dict[str, bytes] | None = None,
-    kept: KeptCounts | None = None,
+    kept: KeptIndex | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Slug -> the slugs of up to `k` most similar other papers, most similar first.
 
-    Candidates are the papers that share the most indexed terms with a paper (counted
-    in C by `Counter`); only the best `CANDIDATES` of them are scored exactly. Large sites
-    share the papers out to a forked worker per core; the lists do not depend on it.
-    The lists depend on nothing but slugs and term counts: `terms`, when given, receives
-    each paper's `terms_digest`, so a caller can tell later whether they could change.
-    `kept` holds the counts of an earlier build: only papers whose text changed are counted.
+    Large sites compute them in a child process, which shares the work out to a forked
+    worker per core; the lists do not depend on it. They depend on nothing but slugs and
+    term counts: `terms`, when given, receives each paper's `terms_digest`, so a caller
+    can tell later whether they could change. `kept` holds the index of an earlier build:
+    only what a changed text can change is computed again.
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
-    slugs = [paper.slug for paper in ordered]
-    if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the term counts and vectors die with a child
+    if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the counts and vectors die with the child
         lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k, kept))
     else:
         lists, digests = _lists_and_digests(ordered, k, kept)
+    slugs = [paper.slug for paper in ordered]
     if terms is not None:
         terms.update(zip(slugs, digests, strict=True))
-    return {
-        slug: tuple([slugs[other] for other in others]) for slug, others in zip(slugs, lists, strict=True)
-    }
+    return dict(zip(slugs, lists, strict=True))
 
 
 def _lists_and_digests(
-    ordered: list[Paper], k: int, kept: KeptCounts | None = None
-) -> tuple[list[tuple[int, ...]], list[bytes]]:
+    ordered: list[Paper], k: int, kept: KeptIndex | None = None
+) -> tuple[list[tuple[str, ...]], list[bytes]]:
     """The related lists of papers sorted by slug, and each one's `terms_digest`."""
-    known = kept.load() if kept is not None else {}
-    texts = [text_key(paper) for paper in ordered]
-    stale = [paper for paper, text in zip(ordered, texts, strict=True) if text not in known]
-    fresh = dict(zip(map(text_key, stale), fork_map(_counted, stale, MIN_PAPERS_PER_WORKER), strict=True))
-    counted = [known.get(text) or fresh[text] for text in texts]
-    if kept is not None and (fresh or len(known) != len(set(texts))):
-        kept.save(dict(zip(texts, counted, strict=True)))
-    counts = [paper_counts for paper_counts, _ in counted]
-    vectors = fork_map(_weigher(counts), counts, MIN_PAPERS_PER_WORKER)
-    job = _Job(vectors, [dict(vector) for vector in vectors], _postings(vectors), k)
-    lists = fork_map(job.related_to, range(len(ordered)), MIN_PAPERS_PER_WORKER)
-    return lists, [digest for _, digest in counted]
-
-
-MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
+    index = kept.load() if kept is not None else RelatedIndex()
+    texts = {paper.slug: text_key(paper) for paper in ordered}
+    stale = [paper for paper in ordered if texts[paper.slug] not in index.counted]
+    fresh = dict(
+        zip(map(text_key, stale), fork_map(counted_terms, stale, MIN_PAPERS_PER_WORKER), strict=True)
+    )
+    counted = {text: index.counted.get(text) or fresh[text] for text in texts.values()}
+    index.update(texts, counted, k)
+    if kept is not None:
+        kept.save(index)
+    return [index.lists[slug] for slug in texts], [counted[text][1] for text in texts.values()]
 
 
 def terms_digest(counts: Counter[str]) -> bytes:
@@ -212,7 +144,8 @@ def terms_digest(counts: Counter[str]) -> bytes:
     return hashlib.sha256(repr(sorted(counts.items())).encode()).digest()
 
 
-def _counted(paper: Paper) -> tuple[Counter[str], bytes]:
+def counted_terms(paper: Paper) -> Counted:
+    """A paper's term counts and their digest."""
     counts = term_counts(paper.title, paper.body)
     return counts, terms_digest(counts)
 
@@ -220,59 +153,6 @@ def _counted(paper: Paper) -> tuple[Counter[str], bytes]:
 def text_key(paper: Paper) -> bytes:
     """What a paper's term counts depend on: its title and abstract."""
     return hashlib.sha256(f"{paper.title}\0{paper.body}".encode()).digest()
-
-
-@dataclass(frozen=True)
-class KeptCounts:
-    """Term counts kept in a file between builds, by `text_key`, with the `version` of the code
-    that counted them. Read and written by the process that computes the lists (a child, on
-    large sites), so they never burden the build's own memory. Missing, corrupt or older
-    counts are counted again, never trusted."""
-
-    path: Path
-    version: str
-
-    def load(self) -> dict[bytes, tuple[Counter[str], bytes]]:
-        try:
-            with self.path.open("rb") as file, collector_paused():
-                version, counts = pickle.load(file)
-        except Exception:  # missing, truncated, or not ours: count afresh
-            return {}
-        return counts if version == self.version and isinstance(counts, dict) else {}
-
-    def save(self, counts: dict[bytes, tuple[Counter[str], bytes]]) -> None:
-        """Written whole and renamed into place; a failure costs only the next build's head start."""
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:
-                pickle.dump((self.version, counts), file, pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-
-
-@dataclass
-class _Job:
-    """What the scoring reads (forked workers inherit it)."""
-
-    vectors: list[Vector]
-    weights: list[dict[str, float]]
-    postings: dict[str, list[int]]
-    k: int
-
-    def related_to(self, index: int) -> tuple[int, ...]:
-        """The list of the paper at `index`, as indexes (their order is the slugs' order)."""
-        vector, weights = self.vectors[index], self.weights
-        shared = Counter(chain.from_iterable([self.postings[term] for term, _ in vector]))
-        shared.pop(index, None)
-        scored = []
-        for other, _ in shared.most_common(CANDIDATES):
-            theirs = weights[other]
-            score = sum([weight * theirs[term] for term, weight in vector if term in theirs])
-            if score >= MIN_SCORE:
-                scored.append((-round(score, SCORE_DIGITS), other))
-        return tuple(other for _, other in heapq.nsmallest(self.k, scored))
 
 
 def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:

@@ -11,7 +11,8 @@ from generator import related
 from generator.build import build
 from generator.buildcache import CACHE_DIR
 from generator.model import Paper
-from generator.related import KeptCounts, related_papers
+from generator.related import related_papers
+from generator.related_index import KeptIndex, RelatedIndex
 from generator.write import spare_dir
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
@@ -111,7 +112,7 @@ def related_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
 
     def counted(
-        papers: list[Paper], terms: dict[str, bytes] | None = None, kept: KeptCounts | None = None
+        papers: list[Paper], terms: dict[str, bytes] | None = None, kept: KeptIndex | None = None
     ) -> dict[str, tuple[str, ...]]:
         calls.append(1)
         return related_papers(papers, terms=terms, kept=kept)
@@ -277,13 +278,13 @@ def test_related_papers_are_reused_while_the_terms_stay(
 def papers_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slug of every paper whose terms a build counts (small sites count in-process)."""
     slugs: list[str] = []
-    count = related._counted
+    count = related.counted_terms
 
     def counting(paper: Paper) -> tuple[object, bytes]:
         slugs.append(paper.slug)
         return count(paper)
 
-    monkeypatch.setattr(related, "_counted", counting)
+    monkeypatch.setattr(related, "counted_terms", counting)
     return slugs
 
 
@@ -307,7 +308,7 @@ def test_unreadable_kept_counts_are_counted_again(
 ) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
-    kept = sample_project.root / CACHE_DIR / "related-terms.pickle"
+    kept = sample_project.root / CACHE_DIR / "related-index.pickle"
     assert kept.is_file()
     kept.write_bytes(garbage)
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
@@ -320,8 +321,10 @@ def test_unreadable_kept_counts_are_counted_again(
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
 
 
-def test_counts_kept_by_other_code_are_not_used(tmp_path: Path) -> None:
-    counts = {b"text": (related.term_counts("A title", "Words here"), b"digest")}
-    KeptCounts(tmp_path / "terms.pickle", "one version").save(counts)
-    assert KeptCounts(tmp_path / "terms.pickle", "one version").load() == counts
-    assert KeptCounts(tmp_path / "terms.pickle", "another version").load() == {}
+def test_an_index_kept_by_other_code_is_not_used(tmp_path: Path) -> None:
+    index = RelatedIndex(
+        "one version", counted={b"text": (related.term_counts("A title", "Words"), b"digest")}
+    )
+    KeptIndex(tmp_path / "index.pickle", "one version").save(index)
+    assert KeptIndex(tmp_path / "index.pickle", "one version").load() == index
+    assert KeptIndex(tmp_path / "index.pickle", "another version").load() == RelatedIndex("another version")

@@ -9,17 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from generator import forking, related
+from generator import forking, related, related_index
 from generator.content import read_site
 from generator.model import Paper
 from generator.related import (
     RelatedViews,
     cached_related_papers,
+    counted_terms,
     plain_words,
     related_papers,
     stem,
     term_counts,
+    text_key,
 )
+from generator.related_index import RelatedIndex
 from generator.views import PaperView
 from tests.conftest import REPO, Project
 from tests.wiring import build_all
@@ -149,14 +152,15 @@ def test_plurals_meet_their_singular(word: str, expected: str) -> None:
 
 
 def test_postings_are_capped_so_common_terms_stay_cheap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(related, "POSTINGS_CAP", 3)
+    monkeypatch.setattr(related_index, "POSTINGS_CAP", 3)
     papers = [
         paper(f"p{i:02d}", f"Transformer pruning study {i}", "Transformer pruning of attention heads.")
         for i in range(10)
     ]
-    vectors = related.paper_vectors([term_counts(p.title, p.body) for p in papers])
-    postings = related._postings(vectors)
-    assert postings and all(len(entries) <= 3 for entries in postings.values())
+    index = RelatedIndex()
+    index.update({p.slug: text_key(p) for p in papers}, {text_key(p): counted_terms(p) for p in papers}, 5)
+    assert index.members and all(len(members) <= 3 for members in index.members.values())
+    assert len(index.holders["transformer"]) == 10, "every paper holds the term, three are its postings"
     result = related_papers(papers)
     assert all(0 < len(others) <= 5 for others in result.values())
 
@@ -227,6 +231,7 @@ def test_forked_workers_give_the_same_lists(
     monkeypatch.setattr(forking, "worker_count", three_workers)
     monkeypatch.setattr(forking, "can_fork", lambda: True)  # even beside a browser test's threads
     monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    monkeypatch.setattr(related_index, "MIN_PAPERS_PER_WORKER", 1)
     child_terms: dict[str, bytes] = {}
     shared = related.related_papers(real_papers, terms=child_terms)
     assert shared == real_related

@@ -1,0 +1,265 @@
+"""The index behind related papers, kept between builds so that an edit redoes only what it can change.
+
+Each paper is a vector of its `TERMS_PER_PAPER` strongest terms that another paper also
+uses, weighted (1 + ln tf) * idf and scaled by the norm of all its terms. A term's
+postings are its `POSTINGS_CAP` strongest papers, listed by slug. A paper's candidates
+are the `CANDIDATES` papers found most often in the postings of its terms; they are
+scored by cosine over the kept terms, and the best `k` above `MIN_SCORE` are its list.
+
+idf counts document frequencies and the paper count in steps of `STEP` on a log scale,
+so one paper more or one edited changes a term's weight only when its frequency crosses
+a step. Then, exactly:
+- a vector depends on the paper's term counts, the paper count's step and its terms' idf;
+- candidates depend on the vector and the members of its terms' postings;
+- a list depends on the candidates and their vectors.
+`RelatedIndex.update` follows these three steps from the papers whose text changed, and
+scores again only the papers they reach; the lists equal those of a full computation.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+import pickle
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from generator.forking import collector_paused, fork_map
+
+TERMS_PER_PAPER = 20
+POSTINGS_CAP = 100
+CANDIDATES = 30
+MIN_SCORE = 0.05  # below this two papers share only incidental words (checked on content/)
+SCORE_DIGITS = 9  # scores are rounded before comparing, so ties do not depend on float noise
+STEP = 0.25  # idf steps, in ln: a frequency counts the same within 28% of itself
+MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
+
+Vector = dict[str, float]  # the indexed terms of a paper and their weights, strongest first
+Counted = tuple[Counter[str], bytes]  # a paper's term counts and their digest
+
+
+def level(count: int) -> int:
+    """ln(1 + count) in whole steps: the precision idf reads counts with."""
+    return math.floor(math.log1p(count) / STEP)
+
+
+def idf_of(frequency: int, total: int) -> float:
+    """The idf of a term in `frequency` papers out of papers at level `total`."""
+    return (total - level(frequency)) * STEP + 1.0
+
+
+def weigh(counts: Counter[str], idf: dict[str, float], unique_idf: float) -> Vector:
+    """A paper's vector: `idf` holds the shared terms; a term of this paper only still counts
+    in the norm (at `unique_idf`)."""
+    weights: dict[str, float] = {}
+    norm = 0.0
+    for term, count in counts.items():
+        weight = (1.0 + math.log(count)) * idf.get(term, unique_idf)
+        norm += weight * weight
+        if term in idf:
+            weights[term] = weight
+    scale = 1.0 / math.sqrt(norm) if norm else 0.0
+    strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
+    return {term: weight * scale for term, weight in strongest}
+
+
+@dataclass
+class RelatedIndex:
+    """Every stage's result by slug, as the last computation left them."""
+
+    version: str = ""  # of the code that made it; another version's index is not used
+    k: int = 0
+    total: int = -1  # level of the paper count
+    texts: dict[str, bytes] = field(default_factory=dict)  # slug -> text key (see related.text_key)
+    counted: dict[bytes, Counted] = field(default_factory=dict)  # text key -> counts
+    frequency: Counter[str] = field(default_factory=Counter)  # term -> papers using it
+    idf: dict[str, float] = field(default_factory=dict)  # of terms used by two papers or more
+    vectors: dict[str, Vector] = field(default_factory=dict)
+    holders: dict[str, set[str]] = field(default_factory=dict)  # term -> papers it is in the vector of
+    members: dict[str, list[str]] = field(default_factory=dict)  # term -> its postings, by slug
+    candidates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def unique_idf(self) -> float:
+        return idf_of(1, self.total)
+
+    def counts(self, slug: str) -> Counter[str]:
+        return self.counted[self.texts[slug]][0]
+
+    def update(self, texts: dict[str, bytes], counted: dict[bytes, Counted], k: int) -> None:
+        """Bring every stage up to date with these papers (`texts` in slug order, `counted`
+        holding the counts of every text)."""
+        if k != self.k or level(len(texts)) != self.total:
+            self._compute_all(texts, counted, k)
+            return
+        removed = self.texts.keys() - texts.keys()
+        changed = [slug for slug, text in texts.items() if self.texts.get(slug) != text]
+        touched = self._count_again(texts, counted, removed, changed)
+        moved, terms = self._weigh_again(changed, removed, touched)
+        regrouped = self._group_again(terms)
+        stale = moved - removed
+        for term in regrouped:
+            stale |= self.holders.get(term, set())
+        stale |= {slug for slug, theirs in self.candidates.items() if not moved.isdisjoint(theirs)}
+        for slug in removed:
+            del self.candidates[slug], self.lists[slug]
+        self._score(sorted(stale - removed))
+
+    def _compute_all(self, texts: dict[str, bytes], counted: dict[bytes, Counted], k: int) -> None:
+        self.k, self.total, self.texts, self.counted = k, level(len(texts)), texts, counted
+        self.frequency = Counter()
+        for text in texts.values():
+            self.frequency.update(counted[text][0].keys())
+        self.idf = {term: idf_of(n, self.total) for term, n in self.frequency.items() if n > 1}
+        documents = [counted[text][0] for text in texts.values()]
+        vectors = fork_map(self._weigher(), documents, MIN_PAPERS_PER_WORKER)
+        self.vectors = dict(zip(texts, vectors, strict=True))
+        self.holders = {}
+        for slug, vector in self.vectors.items():
+            for term in vector:
+                self.holders.setdefault(term, set()).add(slug)
+        self.members = {term: self._members(term) for term in self.holders}
+        self.candidates, self.lists = {}, {}
+        self._score(list(texts))
+
+    def _weigher(self) -> Callable[[Counter[str]], Vector]:
+        idf, unique_idf = self.idf, self.unique_idf
+        return lambda counts: weigh(counts, idf, unique_idf)
+
+    def _count_again(
+        self, texts: dict[str, bytes], counted: dict[bytes, Counted], removed: set[str], changed: list[str]
+    ) -> set[str]:
+        """Frequencies and idf after the change; returns the terms whose idf changed."""
+        old = set(removed) | {slug for slug in changed if slug in self.texts}
+        terms: set[str] = set()
+        for slug in old:
+            gone = self.counts(slug).keys()
+            self.frequency.subtract(gone)
+            terms.update(gone)
+        self.texts, self.counted = texts, counted
+        for slug in changed:
+            new = self.counts(slug).keys()
+            self.frequency.update(new)
+            terms.update(new)
+        touched = set()
+        for term in terms:
+            papers = self.frequency[term]
+            idf = idf_of(papers, self.total) if papers > 1 else None
+            if papers <= 0:
+                del self.frequency[term]
+            if idf != self.idf.get(term):
+                touched.add(term)
+                if idf is None:
+                    del self.idf[term]
+                else:
+                    self.idf[term] = idf
+        return touched
+
+    def _weigh_again(
+        self, changed: list[str], removed: set[str], touched: set[str]
+    ) -> tuple[set[str], set[str]]:
+        """New vectors for the changed papers and those using a term of changed idf. Returns
+        the papers whose vector changed (removed ones included) and the terms those vectors
+        hold or held."""
+        again = set(changed)
+        if touched:
+            again.update(slug for slug in self.texts if any(term in self.counts(slug) for term in touched))
+        weigher = self._weigher()
+        moved, terms = set(removed), set[str]()
+        for slug in sorted(again):
+            vector = weigher(self.counts(slug))
+            if vector != self.vectors.get(slug):
+                terms.update(self._place(slug, vector), vector)
+                moved.add(slug)
+        for slug in removed:
+            terms.update(self._place(slug, None))
+        return moved, terms
+
+    def _place(self, slug: str, vector: Vector | None) -> Vector:
+        """Replace a paper's vector (None: remove it), keeping `holders` in step; returns the old one."""
+        old = self.vectors.pop(slug, {})
+        for term in old:
+            self.holders[term].discard(slug)
+        if vector is not None:
+            self.vectors[slug] = vector
+            for term in vector:
+                self.holders.setdefault(term, set()).add(slug)
+        return old
+
+    def _group_again(self, terms: set[str]) -> set[str]:
+        """The postings of `terms` again; returns the terms whose members changed."""
+        regrouped = set()
+        for term in terms:
+            members = self._members(term) if self.holders.get(term) else []
+            if members != self.members.get(term, []):
+                regrouped.add(term)
+            if members:
+                self.members[term] = members
+            else:  # no paper holds it any more
+                self.members.pop(term, None)
+                self.holders.pop(term, None)
+        return regrouped
+
+    def _members(self, term: str) -> list[str]:
+        holders = self.holders[term]
+        if len(holders) <= POSTINGS_CAP:
+            return sorted(holders)
+        vectors = self.vectors
+        strongest = heapq.nsmallest(POSTINGS_CAP, [(-vectors[slug][term], slug) for slug in holders])
+        return sorted(slug for _, slug in strongest)
+
+    def _score(self, slugs: Sequence[str]) -> None:
+        results = fork_map(self._scored, slugs, MIN_PAPERS_PER_WORKER)
+        for slug, (candidates, found) in zip(slugs, results, strict=True):
+            self.candidates[slug], self.lists[slug] = candidates, found
+
+    def _scored(self, slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A paper's candidates and its list."""
+        vector, vectors = self.vectors[slug], self.vectors
+        shared = Counter(chain.from_iterable([self.members[term] for term in vector]))
+        shared.pop(slug, None)
+        candidates = tuple([other for other, _ in shared.most_common(CANDIDATES)])
+        scored = []
+        for other in candidates:
+            theirs = vectors[other]
+            score = sum([weight * theirs[term] for term, weight in vector.items() if term in theirs])
+            if score >= MIN_SCORE:
+                scored.append((-round(score, SCORE_DIGITS), other))
+        return candidates, tuple([other for _, other in heapq.nsmallest(self.k, scored)])
+
+
+@dataclass(frozen=True)
+class KeptIndex:
+    """A `RelatedIndex` kept in a file between builds, with the `version` of the code that
+    made it. Read and written by the process that computes the lists (a child, on large
+    sites), so it never burdens the build's own memory. A missing, corrupt or older index
+    means computing everything again, never a wrong list."""
+
+    path: Path
+    version: str
+
+    def load(self) -> RelatedIndex:
+        try:
+            with self.path.open("rb") as file, collector_paused():
+                index = pickle.load(file)
+        except Exception:  # missing, truncated, or not ours: compute afresh
+            return RelatedIndex(self.version)
+        if not isinstance(index, RelatedIndex) or index.version != self.version:
+            return RelatedIndex(self.version)
+        return index
+
+    def save(self, index: RelatedIndex) -> None:
+        """Written whole and renamed into place; a failure costs only the next build's head start."""
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as file:
+                pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
