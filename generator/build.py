@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.buildcache import (
+    CACHE_DIR,
     BuildCache,
     Summary,
     kept_index,
@@ -122,7 +123,10 @@ def build(
                 warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
                 memo = cache.memo() if warm else {}
                 cards = card_maker(root, layouts, config.social_cards and not live_reload)
-                renderer = Renderer(config, layouts, live_reload, memo, keep_bytes=False, cards=cards)
+                compiled = root / CACHE_DIR / "templates" if use_cache else None
+                renderer = Renderer(
+                    config, layouts, live_reload, memo, keep_bytes=False, cards=cards, compiled=compiled
+                )
                 index = kept_index(root) if use_cache else None  # of related papers
                 renderer.related_source = functools.partial(cache.related_papers, kept=index)
                 renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold

@@ -147,7 +147,7 @@ def terms_digest(counts: Counter[str]) -> bytes:
 def counted_terms(paper: Paper) -> Counted:
     """A paper's term counts and their digest."""
     counts = term_counts(paper.title, paper.body)
-    return counts, terms_digest(counts)
+    return dict(counts), terms_digest(counts)
 
 
 def text_key(paper: Paper) -> bytes:

@@ -88,6 +88,14 @@ def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(entries)
 
 
+def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # then templates are compiled each time, as without a cache
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Renderer:
     """The Jinja2 environment and the globals every template sees.
 
@@ -103,7 +111,10 @@ class Renderer:
         memo: Memo | None = None,
         keep_bytes: bool = True,
         cards: CardMaker | None = None,
+        compiled: Path | None = None,
     ) -> None:
+        """`compiled` is a folder to keep compiled templates in between processes (Jinja checks
+        each against its template's source before using it)."""
         self.config = config
         self.cards = cards  # social cards, made by builds only
         self.keep_bytes = keep_bytes  # the dev server keeps pages in memory; builds stream them
@@ -117,6 +128,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(compiled) if compiled else None,
         )
         base_path = config.base_path
         version = asset_version(layouts)
