@@ -72,6 +72,7 @@ def build(
     out: Path | None = None,
     base_url: str | None = None,
     search: bool = True,
+    repository: str | None = None,
     live_reload: bool = False,
     today: dt.date | None = None,
     workers: int | None = None,
@@ -85,6 +86,8 @@ def build(
         config = load_config(root)
         if base_url:
             config = config.with_base_url(base_url)
+        if repository is not None:
+            config = config.with_repository(repository)
         layouts_now = layouts_stamp(layouts)
         stamps = content_stamps(root) if use_cache else None
         if stamps is not None:

@@ -41,6 +41,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="render content/ into the site folder")
     build_cmd.add_argument("--base-url", help="the URL the site is served from (overrides site.yaml)")
+    build_cmd.add_argument(
+        "--repository", help='the repository "edit this page" links point to (overrides site.yaml)'
+    )
     build_cmd.add_argument("--out", type=Path, help="output folder (default: public/)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index, for quick builds")
     build_cmd.add_argument(
@@ -158,7 +161,12 @@ def _escape_property(text: str) -> str:
 
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
     result = build(
-        root, out=args.out, base_url=args.base_url, search=not args.no_search, use_cache=not args.no_cache
+        root,
+        out=args.out,
+        base_url=args.base_url,
+        search=not args.no_search,
+        use_cache=not args.no_cache,
+        repository=args.repository,
     )
     if result.warnings:
         print(f"{_count(len(result.warnings), 'warning')}; run `papers check` to see them", file=sys.stderr)

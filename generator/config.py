@@ -41,6 +41,10 @@ class SiteConfig:
     def with_base_url(self, base_url: str, source: str = "--base-url") -> SiteConfig:
         return dataclasses.replace(self, base_url=check_base_url(base_url, source, None))
 
+    def with_repository(self, repository: str, source: str = "--repository") -> SiteConfig:
+        """The repository "edit this page" links point to, e.g. the fork a deploy runs in."""
+        return dataclasses.replace(self, repository=check_repository(repository, source, None))
+
 
 _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
 _CHOICES = {"search_index": ("auto", "single", "split")}
@@ -57,6 +61,15 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             line,
         )
     return value if value.endswith("/") else value + "/"
+
+
+def check_repository(value: str, path: str, line: int | None) -> str:
+    """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped."""
+    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise PapersError.single(
+            path, f"repository `{value}` is not an http(s) URL", "e.g. https://github.com/owner/repo", line
+        )
+    return value.rstrip("/")
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -104,14 +117,13 @@ def load_config(root: Path) -> SiteConfig:
         if key in _CHOICES and value not in _CHOICES[key]:
             problems.append(Problem(label, line, f"`{key}` must be one of: {', '.join(_CHOICES[key])}"))
             continue
-        if key == "repository" and value and urlsplit(value).scheme not in ("http", "https"):
-            problems.append(
-                Problem(
-                    label, line, "`repository` must be an http(s) URL", "e.g. https://github.com/owner/repo"
-                )
-            )
-            continue
-        values[key] = value.rstrip("/") if key == "repository" else value
+        if key == "repository" and isinstance(value, str):
+            try:
+                value = check_repository(value, label, line)
+            except PapersError as error:
+                problems.extend(error.problems)
+                continue
+        values[key] = value
     if problems:
         raise PapersError(problems)
     return SiteConfig(**values)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -264,3 +266,26 @@ def test_the_archive_is_a_page_of_years_and_a_page_per_year(built: tuple[Path, s
     assert f'rel="next" href="{path}archive/2024/"' in year
     older = (out / "archive/2024/index.html").read_text(encoding="utf-8")
     assert f'href="{path}days/2024-12-31/"' in older and f'rel="prev" href="{path}archive/2025/"' in older
+
+
+def test_the_repository_option_points_edit_links_at_the_deployed_repository(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """The deploy passes the repository it runs in, so a fork's edit links are its own."""
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "generator", "--root", str(sample_project.root), "build"]
+    command += ["--out", str(out), "--no-search"]
+    built = subprocess.run(
+        [*command, "--repository", "https://github.com/someone/fork/"], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    page = (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8")
+    assert (
+        'href="https://github.com/someone/fork/edit/main/content/2025/2025-03-16/an-older-paper.md"' in page
+    )
+    refused = subprocess.run(
+        [*command, "--repository", "javascript:alert(1)"], capture_output=True, text=True
+    )
+    assert refused.returncode == 1
+    assert "--repository: error: repository `javascript:alert(1)` is not an http(s) URL" in refused.stderr
+    assert (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8") == page

@@ -153,6 +153,10 @@ def test_deploy_builds_for_the_pages_base_url_with_one_trailing_slash(deploy: Wo
     # configure-pages gives the address without a trailing slash; the build must get exactly one.
     for given in ("https://owner.github.io/repo", "https://papers.example.org"):
         assert base_url.replace(expression, given) == given + "/"
+    repository = option(command_line(build_step, "papers build"), "--repository")
+    assert repository == "${{ github.server_url }}/${{ github.repository }}", (
+        "edit links must point to the repository being deployed (a fork's own), not site.yaml's"
+    )
 
 
 def test_deploy_uploads_the_built_site_and_deploys_it_with_the_pages_actions(deploy: Workflow) -> None:
