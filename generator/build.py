@@ -133,6 +133,7 @@ def build(
                 index = kept_index(root) if use_cache else None  # of related papers
                 renderer.related_source = functools.partial(cache.related_papers, kept=index)
                 renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
+                renderer.listed_before, renderer.keep_listed = cache.listed, use_cache
                 rendered = render_to_disk(renderer, site, staged, workers, previous, present)
                 result.pages, result.bytes, result.rendered = (
                     rendered.pages,
@@ -173,6 +174,7 @@ def build(
                 for name, (key, pages) in renderer.groups_made.items()
             }
             cache.search_index = search_index if search else SearchIndex()
+            cache.listed = {view.paper.slug: (view.paper, view.listed()) for view in renderer.views.values()}
             cache.settings = (config, live_reload)
             save_cache(root, out, cache)
             summary = Summary(

@@ -33,6 +33,7 @@ from generator.related import related_papers, term_counts, terms_digest, text_ke
 from generator.related_index import KeptIndex
 from generator.render import Groups, Memo
 from generator.search import SearchIndex
+from generator.views import Listed
 
 CACHE_DIR = ".cache/papers"
 _DEPENDENCIES = (
@@ -83,6 +84,7 @@ class BuildCache:
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
     related_terms: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # slug -> digests
     search_index: SearchIndex = field(default_factory=SearchIndex)  # what its index was made of
+    listed: dict[str, tuple[Paper, Listed]] = field(default_factory=dict)  # what lists showed, by slug
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
 
     def memo(self) -> Memo:

@@ -28,7 +28,6 @@ from generator.views import PaperView
 from generator.write import remove_pages, write_pages
 
 MIN_PAPERS_PER_WORKER = 400  # below this, forking costs more than it saves
-_LISTED_FIELDS = ("title_html", "title_text", "excerpt", "tldr_html")  # what lists show of a paper
 
 
 @dataclass
@@ -133,6 +132,10 @@ def _run_workers(
         listed = [_receive(end) for end in ends]  # pickled, passed on as they are
         for index, end in enumerate(ends):
             end.send_bytes(pickle.dumps([fields for other, fields in enumerate(listed) if other != index]))
+        if _JOB is not None and _JOB.renderer.keep_listed:  # for the build cache
+            for fields in listed:
+                for slug, values in pickle.loads(fields):
+                    _JOB.views[slug].fill(values)
         return [forking.loads_sharing(_receive(end), shared) for end in ends]
     finally:
         for worker in workers:
@@ -158,7 +161,7 @@ def _work(index: int, count: int, end: Connection) -> None:
         end.send_bytes(pickle.dumps(_listed_fields(own), pickle.HIGHEST_PROTOCOL))
         for listed in pickle.loads(end.recv_bytes()):
             for slug, fields in pickle.loads(listed):
-                _JOB.views[slug].__dict__.update(fields)
+                _JOB.views[slug].fill(fields)
         end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
     except BaseException as error:  # every failure is the parent's to report
         end.send_bytes(forking.failure_message(error))
@@ -168,7 +171,7 @@ def _listed_fields(slugs: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """Render the papers' text here (kept for their own pages) and return what lists show."""
     assert _JOB is not None
     views = _JOB.views
-    return [(slug, {name: getattr(views[slug], name) for name in _LISTED_FIELDS}) for slug in slugs]
+    return [(slug, views[slug].listed(compute=True)) for slug in slugs]
 
 
 def _same_as_before(page: Page) -> bool:

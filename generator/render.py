@@ -28,7 +28,7 @@ from generator.periods import month_url, period_links, render_periods
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
 from generator.search import search_parts
-from generator.views import PaperView
+from generator.views import Listed, PaperView
 
 ASSETS_DIR = "assets"
 CARD_PARTIAL = "_partials/paper_card.html"
@@ -159,6 +159,10 @@ class Renderer:
         self.vocabulary_key: Hashable = ()
         self.related = RelatedViews({}, {})  # set for each build by prepare()
         self.views: dict[Paper, PaperView] = {}
+        # What lists showed of each paper in an earlier build (slug -> paper, values), reused
+        # while the paper is the same; `keep_listed` has every view end up with its values.
+        self.listed_before: dict[str, tuple[Paper, Listed]] = {}
+        self.keep_listed = False
         self.related_source: Callable[[list[Paper]], dict[str, tuple[str, ...]]] = cached_related_papers
 
     def paper_card(self, view: PaperView, heading: int, show_day: bool = False) -> Markup:
@@ -315,11 +319,21 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
     if key != renderer.vocabulary_key:  # keep the old object when equal: keys then compare by identity
         renderer.vocabulary_key = key
     known = renderer.views  # a view caches its rendered text: keep it while the paper is unchanged
-    renderer.views = {paper: known.get(paper) or PaperView(paper) for paper in site.papers}
+    renderer.views = {
+        paper: known.get(paper) or _view(paper, renderer.listed_before) for paper in site.papers
+    }
     views = {paper.slug: view for paper, view in renderer.views.items()}
     renderer.related = RelatedViews(renderer.related_source(site.papers), views, renderer.related)
     renderer.env.globals["related"] = renderer.related
     return views
+
+
+def _view(paper: Paper, listed_before: dict[str, tuple[Paper, Listed]]) -> PaperView:
+    view = PaperView(paper)
+    before = listed_before.get(paper.slug)
+    if before is not None and (before[0] is paper or before[0] == paper):
+        view.fill(before[1])
+    return view
 
 
 def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:

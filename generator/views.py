@@ -16,10 +16,23 @@ from generator.config import SiteConfig
 from generator.markup import excerpt, render_body_and_text, render_inline, to_text
 from generator.model import Paper
 
+LISTED = ("title_html", "title_text", "excerpt", "tldr_html")  # what lists show of a paper
+Listed = dict[str, Any]  # a view's LISTED values, by name
+
 
 @dataclass
 class PaperView:
     paper: Paper
+
+    def listed(self, compute: bool = False) -> Listed:
+        """What lists show of the paper, as far as rendered (all of it with `compute`)."""
+        if compute:
+            return {name: getattr(self, name) for name in LISTED}
+        return {name: self.__dict__[name] for name in LISTED if name in self.__dict__}
+
+    def fill(self, listed: Listed) -> None:
+        """Take what lists show from elsewhere (another process, an earlier build)."""
+        self.__dict__.update(listed)
 
     @cached_property
     def title_html(self) -> Markup:

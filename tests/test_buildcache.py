@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import related
+from generator import related, views
 from generator.build import build
 from generator.buildcache import CACHE_DIR
 from generator.model import Paper
@@ -330,3 +330,32 @@ def test_an_index_kept_by_other_code_is_not_used(tmp_path: Path) -> None:
     KeptIndex(tmp_path / "index.pickle", "one version").save(index)
     assert KeptIndex(tmp_path / "index.pickle", "one version").load() == index
     assert KeptIndex(tmp_path / "index.pickle", "another version").load() == RelatedIndex("another version")
+
+
+@pytest.mark.parametrize("workers", [1, 2])  # with two, the workers' values reach the cache
+def test_what_lists_show_of_unchanged_papers_is_kept_so_an_edit_renders_one_abstract(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A day page shows every paper of its day: their titles and excerpts come from the
+    cache, so the edited paper's abstract is the only one rendered again (the edit changes
+    no term, so no other paper's page changes, and feeds, which show whole abstracts, hold
+    only the newest paper)."""
+    config = sample_project.root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "feed_size: 1\n", encoding="utf-8")
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False, workers=workers)
+    rendered: list[str] = []
+    render = views.render_body_and_text  # type: ignore[attr-defined]
+
+    def counting(body: str) -> tuple[str, str]:
+        rendered.append(body)
+        return render(body)
+
+    monkeypatch.setattr(views, "render_body_and_text", counting)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nWe *study* $y$.\n", encoding="utf-8")
+    result = build(sample_project.root, out=out, search=False)
+    assert result.rendered > 1  # the day page too, with every paper of the day on it
+    assert len(rendered) == 1 and rendered[0].endswith("We *study* $y$.")
+    monkeypatch.undo()
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
