@@ -133,7 +133,11 @@ def _lists_and_digests(
         zip(map(text_key, stale), fork_map(counted_terms, stale, MIN_PAPERS_PER_WORKER), strict=True)
     )
     counted = {text: index.counted.get(text) or fresh[text] for text in texts.values()}
-    index.update(texts, counted, k)
+    try:
+        index.update(texts, counted, k)
+    except (KeyError, TypeError, AttributeError, ValueError):  # a kept index that does not hold
+        index = RelatedIndex(index.version)  # together (changed by hand, say): start afresh
+        index.update(texts, counted, k)
     if kept is not None:
         kept.save(index)
     return [index.lists[slug] for slug in texts], [counted[text][1] for text in texts.values()]

@@ -9,7 +9,7 @@ import pytest
 
 from generator import related, views
 from generator.build import build
-from generator.buildcache import CACHE_DIR
+from generator.buildcache import CACHE_DIR, _fingerprint
 from generator.model import Paper
 from generator.related import related_papers
 from generator.related_index import KeptIndex, RelatedIndex
@@ -321,6 +321,26 @@ def test_unreadable_kept_counts_are_counted_again(
         ["2503.11111", "second-paper-of-the-day", "an-older-paper", "last-year-paper"]
     )
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_a_kept_index_that_does_not_hold_together_is_made_again(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """Of the right version but inconsistent (a paper without its counts, vectors of papers
+    that are gone): the lists are computed from nothing, not from it."""
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    kept = KeptIndex(sample_project.root / CACHE_DIR / "related-index.pickle", _fingerprint())
+    index = kept.load()
+    assert index.texts, "the build kept its index"
+    index.counted.clear()
+    index.vectors["a-paper-that-is-gone"] = {"attention": 1.0}
+    kept.save(index)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nNew words about diffusion.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+    assert "a-paper-that-is-gone" not in kept.load().vectors
 
 
 def test_an_index_kept_by_other_code_is_not_used(tmp_path: Path) -> None:
