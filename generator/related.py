@@ -129,18 +129,19 @@ def _lists_and_digests(
     index = kept.load() if kept is not None else RelatedIndex()
     texts = {paper.slug: text_key(paper) for paper in ordered}
     stale = [paper for paper in ordered if texts[paper.slug] not in index.counted]
-    fresh = dict(
-        zip(map(text_key, stale), fork_map(counted_terms, stale, MIN_PAPERS_PER_WORKER), strict=True)
-    )
-    counted = {text: index.counted.get(text) or fresh[text] for text in texts.values()}
+    counted = fork_map(counted_terms, stale, MIN_PAPERS_PER_WORKER)
+    fresh = {texts[paper.slug]: counts for paper, counts in zip(stale, counted, strict=True)}
     try:
-        index.update(texts, counted, k)
-    except (KeyError, TypeError, AttributeError, ValueError):  # a kept index that does not hold
-        index = RelatedIndex(index.version)  # together (changed by hand, say): start afresh
-        index.update(texts, counted, k)
+        index.update(texts, fresh, k)
+    except (KeyError, TypeError, AttributeError, ValueError, EOFError):  # a kept index that does
+        index = RelatedIndex(index.version)  # not hold together (changed by hand, say): afresh
+        counted = fork_map(counted_terms, ordered, MIN_PAPERS_PER_WORKER)
+        index.update(
+            texts, {texts[paper.slug]: counts for paper, counts in zip(ordered, counted, strict=True)}, k
+        )
     if kept is not None:
         kept.save(index)
-    return [index.lists[slug] for slug in texts], [counted[text][1] for text in texts.values()]
+    return [index.lists[slug] for slug in texts], [index.counted.digest(text) for text in texts.values()]
 
 
 def terms_digest(counts: Counter[str]) -> bytes:

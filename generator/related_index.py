@@ -19,11 +19,12 @@ scores again only the papers they reach; the lists equal those of a full computa
 from __future__ import annotations
 
 import heapq
+import marshal
 import math
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -70,6 +71,53 @@ def weigh(counts: Counts, idf: dict[str, float], unique_idf: float) -> Vector:
     return {term: weight * scale for term, weight in strongest}
 
 
+class CountStore:
+    """Term counts by text key (see related.text_key), kept packed until read. An update
+    reads the counts of changed papers only, so the index loads and saves them as bytes:
+    at 10,000 papers, half the index and twice as fast as dicts."""
+
+    def __init__(self) -> None:
+        self.packed: dict[bytes, tuple[bytes, bytes]] = {}  # text key -> (marshalled counts, digest)
+        self._read: dict[bytes, Counts] = {}
+
+    def __getstate__(self) -> dict[bytes, tuple[bytes, bytes]]:
+        return self.packed
+
+    def __setstate__(self, packed: dict[bytes, tuple[bytes, bytes]]) -> None:
+        self.packed, self._read = packed, {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CountStore) and self.packed == other.packed
+
+    def __contains__(self, text: bytes) -> bool:
+        return text in self.packed
+
+    def add(self, text: bytes, counted: Counted) -> None:
+        counts, digest = counted
+        self.packed[text] = (marshal.dumps(counts), digest)
+        self._read[text] = counts
+
+    def counts(self, text: bytes) -> Counts:
+        counts = self._read.get(text)
+        if counts is None:
+            counts = self._read[text] = marshal.loads(self.packed[text][0])
+        return counts
+
+    def digest(self, text: bytes) -> bytes:
+        return self.packed[text][1]
+
+    def may_hold(self, text: bytes, terms: Collection[bytes]) -> bool:
+        """False when the counts of `text` surely hold none of `terms` (ASCII), without
+        reading them: a term that is counted is in the packed bytes."""
+        packed = self.packed[text][0]
+        return any(term in packed for term in terms)
+
+    def keep_only(self, texts: Collection[bytes]) -> None:
+        for text in self.packed.keys() - set(texts):
+            del self.packed[text]
+            self._read.pop(text, None)
+
+
 @dataclass
 class RelatedIndex:
     """Every stage's result by slug, as the last computation left them."""
@@ -78,7 +126,7 @@ class RelatedIndex:
     k: int = 0
     total: int = -1  # level of the paper count
     texts: dict[str, bytes] = field(default_factory=dict)  # slug -> text key (see related.text_key)
-    counted: dict[bytes, Counted] = field(default_factory=dict)  # text key -> counts
+    counted: CountStore = field(default_factory=CountStore)
     frequency: Counter[str] = field(default_factory=Counter)  # term -> papers using it
     idf: dict[str, float] = field(default_factory=dict)  # of terms used by two papers or more
     vectors: dict[str, Vector] = field(default_factory=dict)
@@ -92,17 +140,23 @@ class RelatedIndex:
         return idf_of(1, self.total)
 
     def counts(self, slug: str) -> Counts:
-        return self.counted[self.texts[slug]][0]
+        return self.counted.counts(self.texts[slug])
 
-    def update(self, texts: dict[str, bytes], counted: dict[bytes, Counted], k: int) -> None:
-        """Bring every stage up to date with these papers (`texts` in slug order, `counted`
-        holding the counts of every text)."""
+    def update(self, texts: dict[str, bytes], counted: Mapping[bytes, Counted], k: int) -> None:
+        """Bring every stage up to date with these papers (`texts` in slug order); `counted`
+        holds the counts of the texts that `self.counted` does not hold yet."""
+        for text, counts in counted.items():
+            self.counted.add(text, counts)
         if k != self.k or level(len(texts)) != self.total:
-            self._compute_all(texts, counted, k)
-            return
+            self._compute_all(texts, k)
+        else:
+            self._update(texts)
+        self.counted.keep_only(texts.values())
+
+    def _update(self, texts: dict[str, bytes]) -> None:
         removed = self.texts.keys() - texts.keys()
         changed = [slug for slug, text in texts.items() if self.texts.get(slug) != text]
-        touched = self._count_again(texts, counted, removed, changed)
+        touched = self._count_again(texts, removed, changed)
         moved, terms = self._weigh_again(changed, removed, touched)
         regrouped = self._group_again(terms)
         stale = moved - removed
@@ -113,13 +167,13 @@ class RelatedIndex:
             del self.candidates[slug], self.lists[slug]
         self._score(sorted(stale - removed))
 
-    def _compute_all(self, texts: dict[str, bytes], counted: dict[bytes, Counted], k: int) -> None:
-        self.k, self.total, self.texts, self.counted = k, level(len(texts)), texts, counted
+    def _compute_all(self, texts: dict[str, bytes], k: int) -> None:
+        self.k, self.total, self.texts = k, level(len(texts)), texts
+        documents = [self.counted.counts(text) for text in texts.values()]
         self.frequency = Counter()
-        for text in texts.values():
-            self.frequency.update(counted[text][0].keys())
+        for counts in documents:
+            self.frequency.update(counts.keys())
         self.idf = {term: idf_of(n, self.total) for term, n in self.frequency.items() if n > 1}
-        documents = [counted[text][0] for text in texts.values()]
         vectors = fork_map(self._weigher(), documents, MIN_PAPERS_PER_WORKER)
         self.vectors = dict(zip(texts, vectors, strict=True))
         self.holders = {}
@@ -134,9 +188,7 @@ class RelatedIndex:
         idf, unique_idf = self.idf, self.unique_idf
         return lambda counts: weigh(counts, idf, unique_idf)
 
-    def _count_again(
-        self, texts: dict[str, bytes], counted: dict[bytes, Counted], removed: set[str], changed: list[str]
-    ) -> set[str]:
+    def _count_again(self, texts: dict[str, bytes], removed: set[str], changed: list[str]) -> set[str]:
         """Frequencies and idf after the change; returns the terms whose idf changed."""
         old = set(removed) | {slug for slug in changed if slug in self.texts}
         terms: set[str] = set()
@@ -144,7 +196,7 @@ class RelatedIndex:
             gone = self.counts(slug).keys()
             self.frequency.subtract(gone)
             terms.update(gone)
-        self.texts, self.counted = texts, counted
+        self.texts = texts
         for slug in changed:
             new = self.counts(slug).keys()
             self.frequency.update(new)

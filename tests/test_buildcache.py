@@ -333,7 +333,7 @@ def test_a_kept_index_that_does_not_hold_together_is_made_again(
     kept = KeptIndex(sample_project.root / CACHE_DIR / "related-index.pickle", _fingerprint())
     index = kept.load()
     assert index.texts, "the build kept its index"
-    index.counted.clear()
+    index.counted.packed.clear()
     index.vectors["a-paper-that-is-gone"] = {"attention": 1.0}
     kept.save(index)
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
@@ -344,9 +344,8 @@ def test_a_kept_index_that_does_not_hold_together_is_made_again(
 
 
 def test_an_index_kept_by_other_code_is_not_used(tmp_path: Path) -> None:
-    index = RelatedIndex(
-        "one version", counted={b"text": (related.term_counts("A title", "Words"), b"digest")}
-    )
+    index = RelatedIndex("one version")
+    index.counted.add(b"text", (dict(related.term_counts("A title", "Words")), b"digest"))
     KeptIndex(tmp_path / "index.pickle", "one version").save(index)
     assert KeptIndex(tmp_path / "index.pickle", "one version").load() == index
     assert KeptIndex(tmp_path / "index.pickle", "another version").load() == RelatedIndex("another version")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import random
 
 import pytest
@@ -14,7 +15,7 @@ from generator import related_index
 from generator.content import read_site
 from generator.model import Paper
 from generator.related import counted_terms, related_papers, text_key
-from generator.related_index import RelatedIndex, level
+from generator.related_index import CountStore, RelatedIndex, level
 from tests.conftest import REPO
 
 DAY = dt.date(2025, 3, 17)
@@ -132,3 +133,17 @@ def test_a_new_step_in_the_paper_count_computes_everything(scored: list[str]) ->
     update(index, papers)
     assert len(scored) == len(papers)
     assert index == fresh_index(papers)
+
+
+terms = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=2, max_size=12)
+
+
+@given(st.dictionaries(terms, st.integers(1, 10_000), max_size=40), terms)
+def test_packed_counts_may_hold_every_term_they_count(counts: dict[str, int], other: str) -> None:
+    store = CountStore()
+    store.add(b"text", (counts, b"digest"))
+    again = pickle.loads(pickle.dumps(store))  # read from the packed bytes, as a later build does
+    assert again == store and again.counts(b"text") == counts and again.digest(b"text") == b"digest"
+    assert all(again.may_hold(b"text", [term.encode()]) for term in counts)
+    if not again.may_hold(b"text", [other.encode()]):
+        assert other not in counts
