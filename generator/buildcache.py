@@ -206,7 +206,7 @@ def save_cache(root: Path, out: Path, cache: BuildCache) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as file:
+        with temporary.open("wb") as file, collector_paused():  # it makes no cycles
             pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:

@@ -313,7 +313,7 @@ class KeptIndex:
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:
+            with temporary.open("wb") as file, collector_paused():  # it makes no cycles
                 pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:
