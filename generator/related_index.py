@@ -40,9 +40,8 @@ STEP = 0.25  # idf steps, in ln: a frequency counts the same within 28% of itsel
 MIN_PAPERS_PER_WORKER = 3000  # below this, forking costs more than it saves
 
 Vector = dict[str, float]  # the indexed terms of a paper and their weights, strongest first
-Counts = dict[
-    str, int
-]  # a paper's terms and how often each occurs (a dict: it pickles faster than a Counter)
+# A paper's terms and how often each occurs (a dict, not a Counter: it pickles faster).
+Counts = dict[str, int]
 Counted = tuple[Counts, bytes]  # a paper's term counts and their digest
 
 
