@@ -292,4 +292,4 @@ def cmd_tags(root: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
@@ -50,9 +50,17 @@ _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
 _CHOICES = {"search_index": ("auto", "single", "split")}
 
 
+def _split(url: str) -> SplitResult:
+    """The parts of a URL; none at all for one `urlsplit` refuses (an unclosed `[` in the host)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
 def check_base_url(value: str, path: str, line: int | None) -> str:
     """A base URL must be absolute http(s); a trailing slash is added if missing."""
-    parts = urlsplit(value)
+    parts = _split(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise PapersError.single(
             path,
@@ -65,7 +73,9 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
 
 def check_repository(value: str, path: str, line: int | None) -> str:
     """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped."""
-    if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+    value = value.strip()
+    parts = _split(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
         raise PapersError.single(
             path, f"repository `{value}` is not an http(s) URL", "e.g. https://github.com/owner/repo", line
         )

@@ -130,18 +130,26 @@ def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
         return _SharingUnpickler(io.BytesIO(data), shared).load()
 
 
+_frozen_depth = 0  # how many `frozen` blocks are open: the outermost one unfreezes
+_frozen_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
     """Every object made so far is left out of garbage collections until the outermost
     `frozen` ends. A build holds a large site that lives as long as the build: collections
     that walk it again and again cost more than the build's own work on a small change."""
-    outermost = gc.get_freeze_count() == 0
-    gc.freeze()
+    global _frozen_depth
+    with _frozen_lock:
+        gc.freeze()
+        _frozen_depth += 1
     try:
         yield
     finally:
-        if outermost:  # a caller that builds many times (the tests) still collects each build
-            gc.unfreeze()
+        with _frozen_lock:
+            _frozen_depth -= 1
+            if _frozen_depth == 0:  # a caller that builds many times (the tests) collects each build
+                gc.unfreeze()
 
 
 @contextlib.contextmanager

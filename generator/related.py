@@ -133,14 +133,23 @@ def _lists_and_digests(
     fresh = {texts[paper.slug]: counts for paper, counts in zip(stale, counted, strict=True)}
     try:
         index.update(texts, fresh, k)
+        result = _lists_of(index, texts)
     except (KeyError, TypeError, AttributeError, ValueError, EOFError):  # a kept index that does
         index = RelatedIndex(index.version)  # not hold together (changed by hand, say): afresh
         counted = fork_map(counted_terms, ordered, MIN_PAPERS_PER_WORKER)
         index.update(
             texts, {texts[paper.slug]: counts for paper, counts in zip(ordered, counted, strict=True)}, k
         )
+        result = _lists_of(index, texts)
     if kept is not None:
         kept.save(index)
+    return result
+
+
+def _lists_of(index: RelatedIndex, texts: dict[str, bytes]) -> tuple[list[tuple[str, ...]], list[bytes]]:
+    """The lists and digests of the papers, from an index that must hold exactly them."""
+    if not index.lists.keys() == index.vectors.keys() == texts.keys():
+        raise KeyError("the index holds other papers")
     return [index.lists[slug] for slug in texts], [index.counted.digest(text) for text in texts.values()]
 
 

@@ -59,12 +59,13 @@ def weigh(counts: Counts, idf: dict[str, float], unique_idf: float) -> Vector:
     """A paper's vector: `idf` holds the shared terms; a term of this paper only still counts
     in the norm (at `unique_idf`)."""
     weights: dict[str, float] = {}
-    norm = 0.0
+    squares = []
     for term, count in counts.items():
         weight = (1.0 + math.log(count)) * idf.get(term, unique_idf)
-        norm += weight * weight
+        squares.append(weight * weight)
         if term in idf:
             weights[term] = weight
+    norm = math.fsum(squares)  # exact, so the order of the terms cannot change the last bit
     scale = 1.0 / math.sqrt(norm) if norm else 0.0
     strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
     return {term: weight * scale for term, weight in strongest}
@@ -86,7 +87,14 @@ class CountStore:
         self.packed, self._read = packed, {}
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, CountStore) and self.packed == other.packed
+        """The same counts and digests (marshal's bytes for equal counts may differ)."""
+        return (
+            isinstance(other, CountStore)
+            and self.packed.keys() == other.packed.keys()
+            and all(
+                self.counts(t) == other.counts(t) and self.digest(t) == other.digest(t) for t in self.packed
+            )
+        )
 
     def __contains__(self, text: bytes) -> bool:
         return text in self.packed
@@ -167,7 +175,7 @@ class RelatedIndex:
         self._score(sorted(stale - removed))
 
     def _compute_all(self, texts: dict[str, bytes], k: int) -> None:
-        self.k, self.total, self.texts = k, level(len(texts)), texts
+        self.k, self.total, self.texts = k, level(len(texts)), dict(texts)
         documents = [self.counted.counts(text) for text in texts.values()]
         self.frequency = Counter()
         for counts in documents:
@@ -195,7 +203,7 @@ class RelatedIndex:
             gone = self.counts(slug).keys()
             self.frequency.subtract(gone)
             terms.update(gone)
-        self.texts = texts
+        self.texts = dict(texts)  # a copy: the caller's dict may change before the next update
         for slug in changed:
             new = self.counts(slug).keys()
             self.frequency.update(new)
@@ -222,7 +230,12 @@ class RelatedIndex:
         hold or held."""
         again = set(changed)
         if touched:
-            again.update(slug for slug in self.texts if any(term in self.counts(slug) for term in touched))
+            packed = [term.encode() for term in touched]  # terms are ASCII (see related.plain_words)
+            again.update(
+                slug
+                for slug, text in self.texts.items()
+                if self.counted.may_hold(text, packed) and any(term in self.counts(slug) for term in touched)
+            )
         weigher = self._weigher()
         moved, terms = set(removed), set[str]()
         for slug in sorted(again):

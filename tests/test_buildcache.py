@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -323,24 +324,36 @@ def test_unreadable_kept_counts_are_counted_again(
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
 
 
+def _without_counts(index: RelatedIndex) -> None:
+    index.counted.packed.clear()
+
+
+def _with_a_paper_that_is_gone(index: RelatedIndex) -> None:
+    index.vectors["a-paper-that-is-gone"] = {"attention": 1.0}
+    index.lists["a-paper-that-is-gone"] = ()
+
+
+def _without_a_list(index: RelatedIndex) -> None:
+    del index.lists["last-year-paper"]  # not edited below: it would not be scored again
+
+
+@pytest.mark.parametrize("spoil", [_without_counts, _with_a_paper_that_is_gone, _without_a_list])
 def test_a_kept_index_that_does_not_hold_together_is_made_again(
-    sample_project: Project, tmp_path: Path
+    sample_project: Project, tmp_path: Path, spoil: Callable[[RelatedIndex], None]
 ) -> None:
-    """Of the right version but inconsistent (a paper without its counts, vectors of papers
-    that are gone): the lists are computed from nothing, not from it."""
+    """Of the right version but inconsistent: the lists are computed from nothing, not from it."""
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
     kept = KeptIndex(sample_project.root / CACHE_DIR / "related-index.pickle", _fingerprint())
     index = kept.load()
     assert index.texts, "the build kept its index"
-    index.counted.packed.clear()
-    index.vectors["a-paper-that-is-gone"] = {"attention": 1.0}
+    spoil(index)
     kept.save(index)
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nNew words about diffusion.\n", encoding="utf-8")
     build(sample_project.root, out=out, search=False)
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
-    assert "a-paper-that-is-gone" not in kept.load().vectors
+    assert kept.load().lists.keys() == kept.load().vectors.keys() == kept.load().texts.keys()
 
 
 def test_an_index_kept_by_other_code_is_not_used(tmp_path: Path) -> None:

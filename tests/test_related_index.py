@@ -147,3 +147,15 @@ def test_packed_counts_may_hold_every_term_they_count(counts: dict[str, int], ot
     assert all(again.may_hold(b"text", [term.encode()]) for term in counts)
     if not again.may_hold(b"text", [other.encode()]):
         assert other not in counts
+
+
+@given(st.dictionaries(terms, st.integers(1, 50), min_size=1, max_size=30), st.randoms())
+def test_a_vector_does_not_depend_on_the_order_of_the_counts(
+    counts: dict[str, int], rng: random.Random
+) -> None:
+    """Equal term counts give equal vectors to the last bit, as related lists are reused
+    while a paper's terms stay (`terms_digest` sorts them)."""
+    items = list(counts.items())
+    rng.shuffle(items)
+    idf = {term: 1.0 + index % 7 * 0.25 for index, term in enumerate(sorted(counts)) if index % 3}
+    assert related_index.weigh(dict(items), idf, 3.5) == related_index.weigh(counts, idf, 3.5)

@@ -13,6 +13,7 @@ import pytest
 
 from generator.build import build
 from generator.cli import main
+from generator.config import SiteConfig
 from generator.errors import PapersError
 from tests.conftest import Project
 from tests.sitecheck import html_pages, parse_page, resolve, tree_bytes
@@ -289,3 +290,22 @@ def test_the_repository_option_points_edit_links_at_the_deployed_repository(
     assert refused.returncode == 1
     assert "--repository: error: repository `javascript:alert(1)` is not an http(s) URL" in refused.stderr
     assert (out / "papers/an-older-paper/index.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://[oops", "https://github.com/o/r#readme", "https://github.com/o/r?x=1", "javascript:alert(1)"],
+)
+def test_a_repository_that_is_no_plain_http_url_is_refused(value: str) -> None:
+    with pytest.raises(PapersError, match="is not an http\\(s\\) URL"):
+        SiteConfig().with_repository(value)
+
+
+def test_a_repository_keeps_no_space_or_trailing_slash() -> None:
+    assert SiteConfig().with_repository(" https://github.com/o/r/\n").repository == "https://github.com/o/r"
+    assert SiteConfig().with_repository("").repository == ""  # no edit links
+
+
+def test_a_base_url_urlsplit_refuses_is_a_config_error() -> None:
+    with pytest.raises(PapersError, match="not an absolute http"):
+        SiteConfig().with_base_url("https://[oops")
