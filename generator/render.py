@@ -6,6 +6,7 @@ source: autoescape is on and undefined names are errors.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
@@ -88,12 +90,27 @@ def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(entries)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, for which a file it cannot read or write only
+    means compiling the template (a full disk, a read-only folder, a truncated file)."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # whatever unmarshalling a damaged file raises
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # then templates are compiled each time, as without a cache
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _CompiledTemplates(str(folder))
 
 
 class Renderer:

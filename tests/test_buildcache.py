@@ -391,3 +391,29 @@ def test_what_lists_show_of_unchanged_papers_is_kept_so_an_edit_renders_one_abst
     assert len(rendered) == 1 and rendered[0].endswith("We *study* $y$.")
     monkeypatch.undo()
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_compiled_templates_that_cannot_be_read_or_written_are_compiled_again(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache of compiled templates only saves time: a truncated file, or a folder that
+    takes no new file (full, read-only), means compiling, never a failed build."""
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    compiled = sorted((sample_project.root / CACHE_DIR / "templates").iterdir())
+    assert compiled, "the build kept its compiled templates"
+    for path in compiled:  # the header holds, the code is cut short
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+        path.touch()
+    (sample_project.root / "layouts/paper.html").write_text(
+        (sample_project.root / "layouts/paper.html").read_text(encoding="utf-8") + "{# a note #}\n",
+        encoding="utf-8",
+    )
+
+    def no_room(*args: object, **kwargs: object) -> object:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("jinja2.bccache.tempfile.NamedTemporaryFile", no_room)
+    build(sample_project.root, out=out, search=False)
+    monkeypatch.undo()
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
