@@ -437,8 +437,11 @@ def parser() -> MarkdownIt:
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     linkify = md.linkify
     assert linkify is not None
-    full_pretest = linkify.pretest
+    # Both of linkify-it's entry points (the inline rule asks `pretest`, the core rule `test`
+    # for every text token) first ask the cheap check: a text it rejects has no link.
+    full_pretest, full_test = linkify.pretest, linkify.test
     linkify.pretest = lambda text: _MAY_LINK.search(text) is not None and full_pretest(text)
+    linkify.test = lambda text: _MAY_LINK.search(text) is not None and full_test(text)
     md.use(
         dollarmath_plugin,
         allow_labels=False,
