@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
@@ -50,18 +50,18 @@ _FIELDS = {f.name: f for f in dataclasses.fields(SiteConfig)}
 _CHOICES = {"search_index": ("auto", "single", "split")}
 
 
-def _split(url: str) -> SplitResult:
-    """The parts of a URL; none at all for one `urlsplit` refuses (an unclosed `[` in the host)."""
+def _plain_http_url(url: str) -> bool:
+    """An absolute http(s) URL without query or fragment."""
     try:
-        return urlsplit(url)
-    except ValueError:
-        return urlsplit("")
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed `[` in the host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
 
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
     """A base URL must be absolute http(s); a trailing slash is added if missing."""
-    parts = _split(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    if not _plain_http_url(value):
         raise PapersError.single(
             path,
             f"base_url `{value}` is not an absolute http(s) URL",
@@ -74,12 +74,14 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
 def check_repository(value: str, path: str, line: int | None) -> str:
     """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped."""
     value = value.strip()
-    parts = _split(value)
-    if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
+    if value and not _plain_http_url(value):
         raise PapersError.single(
             path, f"repository `{value}` is not an http(s) URL", "e.g. https://github.com/owner/repo", line
         )
     return value.rstrip("/")
+
+
+_URL_CHECKS = {"base_url": check_base_url, "repository": check_repository}
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -118,21 +120,15 @@ def load_config(root: Path) -> SiteConfig:
         if isinstance(value, int) and expected is int and not 1 <= value <= 10_000:
             problems.append(Problem(label, line, f"`{key}` must be between 1 and 10000"))
             continue
-        if key == "base_url" and isinstance(value, str):
+        if key in _URL_CHECKS and isinstance(value, str):
             try:
-                value = check_base_url(value, label, line)
+                value = _URL_CHECKS[key](value, label, line)
             except PapersError as error:
                 problems.extend(error.problems)
                 continue
         if key in _CHOICES and value not in _CHOICES[key]:
             problems.append(Problem(label, line, f"`{key}` must be one of: {', '.join(_CHOICES[key])}"))
             continue
-        if key == "repository" and isinstance(value, str):
-            try:
-                value = check_repository(value, label, line)
-            except PapersError as error:
-                problems.extend(error.problems)
-                continue
         values[key] = value
     if problems:
         raise PapersError(problems)

@@ -11,11 +11,9 @@ import pytest
 from generator import related, views
 from generator.build import build
 from generator.buildcache import CACHE_DIR, _fingerprint
-from generator.model import Paper
-from generator.related import related_papers
 from generator.related_index import KeptIndex, RelatedIndex
 from generator.write import spare_dir
-from tests.conftest import Project
+from tests.conftest import Project, record_calls
 from tests.sitecheck import tree_bytes
 
 
@@ -112,16 +110,7 @@ def related_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item for each time a build computes related papers in full."""
     import generator.buildcache as buildcache
 
-    calls: list[int] = []
-
-    def counted(
-        papers: list[Paper], terms: dict[str, bytes] | None = None, kept: KeptIndex | None = None
-    ) -> dict[str, tuple[str, ...]]:
-        calls.append(1)
-        return related_papers(papers, terms=terms, kept=kept)
-
-    monkeypatch.setattr(buildcache, "related_papers", counted)
-    return calls
+    return record_calls(monkeypatch, buildcache, "related_papers", lambda *args, **kwargs: 1)
 
 
 def test_related_papers_are_reused_while_titles_and_abstracts_stay(
@@ -280,15 +269,7 @@ def test_related_papers_are_reused_while_the_terms_stay(
 @pytest.fixture
 def papers_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slug of every paper whose terms a build counts (small sites count in-process)."""
-    slugs: list[str] = []
-    count = related.counted_terms
-
-    def counting(paper: Paper) -> tuple[object, bytes]:
-        slugs.append(paper.slug)
-        return count(paper)
-
-    monkeypatch.setattr(related, "counted_terms", counting)
-    return slugs
+    return record_calls(monkeypatch, related, "counted_terms", lambda paper: paper.slug)
 
 
 def test_term_counts_are_kept_so_an_edit_counts_one_paper(
@@ -376,14 +357,7 @@ def test_what_lists_show_of_unchanged_papers_is_kept_so_an_edit_renders_one_abst
     config.write_text(config.read_text(encoding="utf-8") + "feed_size: 1\n", encoding="utf-8")
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False, workers=workers)
-    rendered: list[str] = []
-    render = views.render_body_and_text  # type: ignore[attr-defined]
-
-    def counting(body: str) -> tuple[str, str]:
-        rendered.append(body)
-        return render(body)
-
-    monkeypatch.setattr(views, "render_body_and_text", counting)
+    rendered = record_calls(monkeypatch, views, "render_body_and_text", lambda body: body)
     path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nWe *study* $y$.\n", encoding="utf-8")
     result = build(sample_project.root, out=out, search=False)

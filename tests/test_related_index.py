@@ -16,7 +16,7 @@ from generator.content import read_site
 from generator.model import Paper
 from generator.related import counted_terms, related_papers, text_key
 from generator.related_index import CountStore, RelatedIndex, level
-from tests.conftest import REPO
+from tests.conftest import REPO, record_calls
 
 DAY = dt.date(2025, 3, 17)
 WORDS = [
@@ -98,15 +98,7 @@ def test_edits_to_the_real_papers_give_the_lists_of_a_full_computation() -> None
 @pytest.fixture
 def scored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slug of every paper whose list is computed from here on."""
-    slugs: list[str] = []
-    score = RelatedIndex._scored
-
-    def counting(self: RelatedIndex, slug: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        slugs.append(slug)
-        return score(self, slug)
-
-    monkeypatch.setattr(RelatedIndex, "_scored", counting)
-    return slugs
+    return record_calls(monkeypatch, RelatedIndex, "_scored", lambda index, slug: slug)
 
 
 def test_an_edit_scores_only_the_papers_it_can_change(scored: list[str]) -> None:
