@@ -25,7 +25,7 @@ from generator.errors import PapersError
 from generator.load import CONTENT_DIR
 from generator.related_live import LiveRelated
 from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
-from generator.search import INDEX_DIR, SearchPart, index_site, search_parts
+from generator.search import INDEX_DIR, SearchIndex, SearchPart, index_site, search_parts
 from generator.write import copy_assets, remove_pages
 
 
@@ -70,6 +70,8 @@ class Preview:
         self.watched = watched
         self.search_parts: list[SearchPart] = []  # of the last rebuild, for the indexer thread
         self.language = "en"
+        self.search_index = SearchIndex()  # what the index in `out` holds
+        self.unindexed: set[str] = set()  # paper pages written since it was made
         self.dirty: set[Path] | None = None
         self.assets_stamp: tuple[tuple[str, int, int], ...] | None = None
 
@@ -146,7 +148,9 @@ class Preview:
             renderer.rendered = 0
             pages = render_with(renderer, checked.site)
             written, removed = self._write(pages)
-            search_stale = any(p.path.startswith("papers/") for p in written) or removed > 0
+            papers = {p.path.removesuffix("index.html") for p in written if p.path.startswith("papers/")}
+            self.unindexed |= papers
+            search_stale = bool(papers) or removed > 0
             parts = search_parts(checked.site, config.search_index)
             # A new split (a new month, a changed setting) must be indexed even if no paper changed.
             search_stale = search_stale or parts != self.search_parts or config.language != self.language
@@ -203,8 +207,16 @@ class Preview:
         staging.mkdir(parents=True)  # a site without papers has no parts: an empty folder
         with self.lock:
             parts, language = self.search_parts, self.language
-        index_site(self.out, parts, staging, language, live=True)
+            changed, self.unindexed = self.unindexed, set()
+        previous = (self.out / INDEX_DIR, self.search_index)
+        try:  # pages changed since the last index go to its overlay (see search.py)
+            made = index_site(self.out, parts, staging, language, previous, changed, live=True)
+        except BaseException:
+            with self.lock:
+                self.unindexed |= changed
+            raise
         with self.lock:
+            self.search_index = made
             old = self.out.parent / f".{self.out.name}-index-old"
             shutil.rmtree(old, ignore_errors=True)
             if (self.out / INDEX_DIR).exists():

@@ -8,28 +8,32 @@ in the page itself, and no folder per paper to make (folders cost most on some d
 
 Large sites split search into parts, newest first: the latest month, then a part per
 earlier year. Pagefind's memory grows with the pages of an index (about 1.4 GB for
-10,000 papers), so parts bound it; a rebuild re-indexes only the parts whose papers
-changed, which for a new or corrected paper of the month is the smallest one. The search
-page merges the parts in the browser.
+10,000 papers), so parts bound it. Pagefind cannot update an index, so a rebuild keeps
+each part's folder as it was indexed and puts the pages changed since (corrected, added,
+moved) in a small overlay index, with a manifest of the results it replaces; past
+`OVERLAY_LIMIT` pages a part is indexed again. The search page merges the parts and the
+overlay in the browser.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import PapersError
 from generator.model import Site, month_key
-from generator.pagefind_order import make_reproducible
+from generator.pagefind_order import SIGNATURE, make_reproducible
 
 INDEX_DIR = "pagefind"
 SPLIT_ABOVE = 5_000  # papers: one index up to here, parts above (`search_index: auto`)
@@ -37,11 +41,12 @@ SPLIT_ABOVE = 5_000  # papers: one index up to here, parts above (`search_index:
 
 @dataclass(frozen=True)
 class SearchPart:
-    """One Pagefind index: its folder under `pagefind/` ("" for one index of everything)
-    and the site paths (`papers/x/`) of the pages it holds."""
+    """One Pagefind index: its folder under `pagefind/` ("" for one index of everything),
+    the site paths (`papers/x/`) of the pages it holds and, in the same order, their days."""
 
     name: str
     urls: tuple[str, ...]
+    days: tuple[str, ...] = ()  # ISO dates: a date-sorted search places the overlay's pages by them
 
     def folder(self, index_dir: Path) -> Path:
         return index_dir / self.name if self.name else index_dir
@@ -52,14 +57,18 @@ def search_parts(site: Site, setting: str = "auto") -> list[SearchPart]:
     if not site.papers:
         return []  # nothing to search: no index at all (Pagefind refuses an empty one)
     split = setting == "split" or (setting == "auto" and len(site.papers) > SPLIT_ABOVE)
-    if not split:
-        return [SearchPart("", tuple(sorted(paper.url for paper in site.papers)))]
     latest = month_key(site.days[0].date)
-    parts: dict[str, list[str]] = {}
+    parts: dict[str, list[tuple[str, str]]] = {}
     for paper in site.ordered_papers:
         month = month_key(paper.day)
-        parts.setdefault(month if month == latest else month[:4], []).append(paper.url)
-    return [SearchPart(name, tuple(sorted(urls))) for name, urls in parts.items()]
+        name = "" if not split else month if month == latest else month[:4]
+        parts.setdefault(name, []).append((paper.url, paper.day.isoformat()))
+    return [_part(name, pages) for name, pages in parts.items()]
+
+
+def _part(name: str, pages: Iterable[tuple[str, str]]) -> SearchPart:
+    urls, days = zip(*sorted(pages), strict=True)
+    return SearchPart(name, urls, days)
 
 
 def pagefind_executable() -> Path:
@@ -74,14 +83,27 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
+@dataclass(frozen=True)
+class IndexedPart:
+    """A Pagefind index as written: its pages, the digest of each one's search document then,
+    and the id Pagefind gave each page (a result's `id` in the browser)."""
+
+    part: SearchPart
+    digests: dict[str, str]
+    ids: dict[str, str]
+
+
 @dataclass
 class SearchIndex:
-    """What an index was made of: its parts and a digest of every page's search document.
-    A rebuild reuses a part while its pages and their documents are the same."""
+    """What the index holds: each part's folder as last written (`indexed`, which may be older
+    than the part), the overlay that corrects them, and the digest of every page's search
+    document now. A rebuild compares the digests to decide what to index again."""
 
     parts: tuple[SearchPart, ...] = ()
     digests: dict[str, str] = field(default_factory=dict)  # site path -> sha256 of its document
     language: str = ""
+    indexed: dict[str, IndexedPart] = field(default_factory=dict)  # part name -> its folder's pages
+    overlay: IndexedPart | None = None
 
 
 def index_site(
@@ -95,52 +117,123 @@ def index_site(
 ) -> SearchIndex:
     """Write the Pagefind bundle of each part into `site_dir/pagefind/` (or `output`).
 
-    With `previous` (the last index's folder and record) a part whose pages are the same and
-    whose `changed` pages (site paths) give the same search documents is linked from there.
+    With `previous` (the last index's folder and record), a part whose search documents are
+    all as its folder holds them is linked from there, and so is a split part with a few
+    changed pages: those go to the overlay (see `OVERLAY`). `changed`: the site paths of
+    pages written since `previous`; the others have the documents `previous` records.
     `live`: the dev server's site may lose a page while it is read; it is indexed next time."""
     index_dir = output or site_dir / INDEX_DIR
+    documents = _Documents(site_dir, language, live)
     made = SearchIndex(tuple(parts), {}, language)
-    old_parts = {part.name: part for part in previous[1].parts} if previous else {}
+    folder, old = previous if previous and previous[1].language == language else (None, SearchIndex())
+    split = any(part.name for part in parts)
+    corrected: dict[str, tuple[str, str]] = {}  # site path -> its part and day, for the overlay
+    hidden: list[str] = []  # ids of pages the overlay corrects or that are gone
     for part in parts:
-        documents: dict[str, str | None] = {}
-        if previous is not None:
-            urls = set(part.urls)
-            documents = {url: _document(site_dir, url, language, live) for url in changed if url in urls}
-            digests = {url: _digest(text) for url, text in documents.items() if text is not None}
-            if _reusable(part, old_parts, previous, language, digests):
-                old_folder = part.folder(previous[0])
-                shutil.copytree(old_folder, part.folder(index_dir), copy_function=os.link, dirs_exist_ok=True)
-                made.digests.update({url: previous[1].digests[url] for url in part.urls})
+        kept = old.indexed.get(part.name)
+        if folder is not None and kept is not None and _bundle_in(part.folder(folder)):
+            now = {url: old.digests.get(url) if url not in changed else None for url in part.urls}
+            now.update({url: documents.digest(url) for url, digest in now.items() if digest is None})
+            differ = [url for url, digest in now.items() if digest is None or digest != kept.digests.get(url)]
+            gone = [url for url in kept.part.urls if url not in now]
+            pending = len(differ) + len(gone)
+            if not pending or (split and len(corrected) + pending <= OVERLAY_LIMIT):
+                shutil.copytree(
+                    part.folder(folder), part.folder(index_dir), copy_function=os.link, dirs_exist_ok=True
+                )
+                made.indexed[part.name] = kept
+                made.digests.update({url: digest for url, digest in now.items() if digest is not None})
+                days = dict(zip(part.urls, part.days, strict=True))
+                corrected.update({url: (part.name, days[url]) for url in differ if now[url] is not None})
+                hidden += [kept.ids[url] for url in differ + gone if url in kept.ids]
                 continue
-        made.digests.update(_index_part(site_dir, part, part.folder(index_dir), language, live, documents))
+        indexed = _index_part(part, part.folder(index_dir), documents)
+        made.indexed[part.name] = indexed
+        made.digests.update(indexed.digests)
+    if split:
+        made.overlay = _overlay(index_dir, corrected, documents, (folder, old.overlay))
+        _write_manifest(index_dir, made, hidden)
     return made
 
 
-def _reusable(
-    part: SearchPart,
-    old_parts: dict[str, SearchPart],
-    previous: tuple[Path, SearchIndex],
-    language: str,
-    digests: dict[str, str],
-) -> bool:
+OVERLAY = "overlay"  # the folder of the split index's corrections
+OVERLAY_LIMIT = 200  # pages: past this, a part with changed pages is indexed again instead
+MANIFEST = "overlay.json"
+
+
+def _overlay(
+    index_dir: Path,
+    corrected: dict[str, tuple[str, str]],
+    documents: _Documents,
+    previous: tuple[Path | None, IndexedPart | None],
+) -> IndexedPart | None:
+    """The overlay: an index of the pages changed since their part was indexed, each with its
+    part as a `part` filter. Re-indexing 200 pages takes a fraction of a second where a year
+    of papers takes many; the browser drops the stale pages' results (see `_write_manifest`)."""
+    if not corrected:
+        return None
+    part = _part(OVERLAY, ((url, day) for url, (_, day) in corrected.items()))
+    filed = {url: name for url, (name, _) in corrected.items()}
+    digests = {url: documents.digest(url, filed[url]) for url in part.urls}
     folder, old = previous
-    return (
-        old.language == language
-        and old_parts.get(part.name) == part
-        and all(old.digests.get(url) == digest for url, digest in digests.items())
-        and all(url in old.digests for url in part.urls)
-        and (part.folder(folder) / "pagefind-entry.json").is_file()
-    )
+    if old and old.part == part and old.digests == digests and folder and _bundle_in(folder / OVERLAY):
+        shutil.copytree(folder / OVERLAY, index_dir / OVERLAY, copy_function=os.link, dirs_exist_ok=True)
+        return old
+    return _index_part(part, index_dir / OVERLAY, documents, filed)
 
 
-def _document(site_dir: Path, url: str, language: str, live: bool) -> str | None:
+def _write_manifest(index_dir: Path, made: SearchIndex, hidden: list[str]) -> None:
+    """What the search page needs to read the overlay: its folder, the ids of the results it
+    replaces, and the days of its pages and of each part's first and last page (a date-sorted
+    search places the overlay's pages among their part's results by them)."""
+    overlay = made.overlay
+    days = dict(zip(overlay.part.urls, overlay.part.days, strict=True)) if overlay else {}
+    manifest = {
+        "overlay": OVERLAY if overlay else "",
+        "hidden": sorted(set(hidden)),
+        "pages": {page: days[url] for url, page in sorted(overlay.ids.items())} if overlay else {},
+        "parts": {name: [min(kept.part.days), max(kept.part.days)] for name, kept in made.indexed.items()},
+    }
+    index_dir.mkdir(parents=True, exist_ok=True)
+    (index_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def _bundle_in(folder: Path) -> bool:
+    return (folder / "pagefind-entry.json").is_file()
+
+
+class _Documents:
+    """The search documents of the staged site's pages, each made once."""
+
+    def __init__(self, site_dir: Path, language: str, live: bool) -> None:
+        self.site_dir, self.language, self.live = site_dir, language, live
+        self._made: dict[tuple[str, str], str | None] = {}
+
+    def document(self, url: str, part: str = "") -> str | None:
+        """`part`: the overlay's documents are filed under the part they correct."""
+        if (url, part) not in self._made:
+            self._made[url, part] = _document(self.site_dir, url, self.language, self.live, part)
+        return self._made[url, part]
+
+    def digest(self, url: str, part: str = "") -> str | None:
+        document = self.document(url, part)
+        return None if document is None else _digest(document)
+
+    def take(self, url: str, part: str = "") -> str | None:
+        """The document, no longer kept: a part's documents are read once, to be indexed."""
+        if (url, part) in self._made:
+            return self._made.pop((url, part))
+        return _document(self.site_dir, url, self.language, self.live, part)
+
+
+def _document(site_dir: Path, url: str, language: str, live: bool, part: str) -> str | None:
     try:
         page = (site_dir / url / "index.html").read_text(encoding="utf-8")
     except FileNotFoundError:
         if live:
             return None
         raise
-    return search_document(page, url, language)
+    return search_document(page, url, language, part)
 
 
 def _digest(document: str) -> str:
@@ -148,17 +241,18 @@ def _digest(document: str) -> str:
 
 
 def _index_part(
-    site_dir: Path, part: SearchPart, output: Path, language: str, live: bool, known: dict[str, str | None]
-) -> dict[str, str]:
-    """Index one part (`known`: documents already made); the digests of its documents."""
+    part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
+) -> IndexedPart:
+    """Index one part's pages (`filed`: the overlay's, each under its part)."""
     # Beside the site, named after it: a build's staging folder is `.public.staging-N`, so a
     # killed build's documents are removed with its other leftovers.
+    site_dir = documents.site_dir
     hidden = "" if site_dir.name.startswith(".") else "."
     folder = Path(tempfile.mkdtemp(prefix=f"{hidden}{site_dir.name}.search-", dir=site_dir.parent))
     digests = {}
     try:
         for number, url in enumerate(part.urls):
-            document = known[url] if url in known else _document(site_dir, url, language, live)
+            document = documents.take(url, filed[url] if filed else "")
             if document is not None:
                 (folder / f"{number:07d}.html").write_text(document, encoding="utf-8")
                 digests[url] = _digest(document)
@@ -177,7 +271,17 @@ def _index_part(
     # With a future Pagefind format the index still works; only its bytes may vary.
     with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
         make_reproducible(output)
-    return digests
+    return IndexedPart(part, digests, page_ids(output))
+
+
+def page_ids(folder: Path) -> dict[str, str]:
+    """Site path -> Pagefind's id, from each page's fragment (its `url` metadata)."""
+    ids = {}
+    for fragment in sorted((folder / "fragment").glob("*.pf_fragment")):
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, EOFError):
+            data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(SIGNATURE))
+            ids[data["meta"]["url"]] = fragment.name.removesuffix(".pf_fragment")
+    return ids
 
 
 _ATTRIBUTE = r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
@@ -198,11 +302,14 @@ def _body_start(page: str) -> re.Match[str] | None:
     return None
 
 
-def search_document(page: str, url: str, language: str) -> str:
+def search_document(page: str, url: str, language: str, part: str = "") -> str:
     """What Pagefind reads of a page: its `data-pagefind-body` element (the whole page when a
-    layout marks none), with `url` as metadata since the document's own path is not the page's."""
+    layout marks none), with `url` as metadata since the document's own path is not the page's,
+    and with `part` (an overlay's page) as the `part` filter."""
     start = _body_start(page)
     url_meta = f'<span data-pagefind-meta="url:{html.escape(url)}"></span>'
+    if part:
+        url_meta += f'<span data-pagefind-filter="part:{html.escape(part)}"></span>'
     if start is None:
         return page.replace("</body>", url_meta + "</body>", 1)
     end = _matching_close(page, start.group(1).lower(), start.end())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import random
 import re
 import shutil
@@ -18,6 +19,7 @@ from generator.content import read_site
 from generator.errors import PapersError
 from generator.preview import Preview
 from generator.related_live import LiveRelated
+from generator.search import OVERLAY, page_ids
 from generator.serve import Indexer
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
@@ -274,3 +276,30 @@ def test_the_search_indexer_survives_a_failure(
         time.sleep(0.01)
     assert calls == [0, 1]
     assert "search index not updated: disk full" in capsys.readouterr().err
+
+
+def test_the_dev_server_indexes_a_saved_paper_in_the_overlay(project: Project, tmp_path: Path) -> None:
+    """Its parts stay as indexed; the saved paper's new words are found in the overlay, and a
+    failed indexing run leaves the paper to be indexed by the next."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
+    out = tmp_path / "served"
+    preview = Preview(project.root, out, base_url=BASE, search=True)
+    preview.rebuild()
+    preview.index()
+    entry = (out / "pagefind/2024/pagefind-entry.json").stat().st_ino
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    preview.rebuild()
+    assert preview.unindexed == {"papers/an-old-paper/"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator.search.pagefind_executable", lambda: tmp_path / "missing-pagefind")
+        with pytest.raises(FileNotFoundError):
+            preview.index()
+    assert preview.unindexed == {"papers/an-old-paper/"}
+    preview.index()
+    assert (out / "pagefind/2024/pagefind-entry.json").stat().st_ino == entry
+    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/an-old-paper/"]
+    fragment = next((out / "pagefind" / OVERLAY / "fragment").iterdir()).read_bytes()
+    assert b"icebergs" in gzip.decompress(fragment)

@@ -4,18 +4,23 @@ reads, and rebuilds that re-index only the parts whose papers changed."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
+import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import search
 from generator.build import build
 from generator.config import load_config
 from generator.errors import PapersError
 from generator.model import Paper, Site
-from generator.search import SPLIT_ABOVE, search_document, search_parts
+from generator.search import MANIFEST, OVERLAY, SPLIT_ABOVE, page_ids, search_document, search_parts
 from tests.conftest import Project
 
 
@@ -95,30 +100,112 @@ def test_an_unknown_search_index_setting_is_an_error(project: Project) -> None:
 
 
 def entry_inodes(out: Path) -> dict[str, int]:
-    return {part.name: (part / "pagefind-entry.json").stat().st_ino for part in (out / "pagefind").iterdir()}
+    """Each index folder's entry file: the same inode means the folder was linked, not remade."""
+    return {
+        entry.parent.name: entry.stat().st_ino for entry in (out / "pagefind").glob("*/pagefind-entry.json")
+    }
 
 
-def test_rebuilds_reindex_only_the_parts_whose_papers_changed(project: Project) -> None:
+def manifest(out: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((out / "pagefind" / MANIFEST).read_text(encoding="utf-8"))
+    return loaded
+
+
+def split_project(project: Project) -> tuple[Path, Path]:
+    """A split index of two parts: 2024 (one paper, returned) and the latest month, 2025-03."""
     with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
         config.write("search_index: split\n")
     old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2024-07-01", "another-old-paper", body="About deserts. " * 10)
     project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
     out = project.root / "public"
     build(project.root, out=out)
+    return old, out
+
+
+def test_a_changed_page_goes_to_the_overlay_and_its_part_is_kept(project: Project) -> None:
+    old, out = split_project(project)
     first = entry_inodes(out)
     assert sorted(first) == ["2024", "2025-03"]
-
-    project.paper("2025-03-02", "another-new-paper", body="About lakes. " * 10)
-    build(project.root, out=out)
-    second = entry_inodes(out)
-    assert second["2024"] == first["2024"] and second["2025-03"] != first["2025-03"]
+    assert manifest(out) == {
+        "overlay": "",
+        "hidden": [],
+        "pages": {},
+        "parts": {"2025-03": ["2025-03-01", "2025-03-01"], "2024": ["2024-06-01", "2024-07-01"]},
+    }
+    stale_id = page_ids(out / "pagefind" / "2024")["papers/an-old-paper/"]
 
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
     build(project.root, out=out)
-    third = entry_inodes(out)
-    assert third["2024"] != second["2024"] and third["2025-03"] == second["2025-03"]
-    search_page = (out / "search/index.html").read_text(encoding="utf-8")
-    assert 'data-parts="2025-03 2024"' in search_page
+    second = entry_inodes(out)
+    assert second["2024"] == first["2024"] and second["2025-03"] == first["2025-03"]
+    overlay_ids = page_ids(out / "pagefind" / OVERLAY)
+    assert list(overlay_ids) == ["papers/an-old-paper/"]
+    written = manifest(out)
+    assert written["overlay"] == OVERLAY and written["hidden"] == [stale_id]
+    assert written["pages"] == {overlay_ids["papers/an-old-paper/"]: "2024-06-01"}
+    fragment = next((out / "pagefind" / OVERLAY / "fragment").iterdir()).read_bytes()
+    text = gzip.decompress(fragment).decode("utf-8")
+    assert "icebergs" in text and "glaciers" not in text and '"part":["2024"]' in text
+
+    config = project.root / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "description: Other words.\n", encoding="utf-8")
+    build(project.root, out=out)  # every page again, every search document the same
+    assert entry_inodes(out) == second and OVERLAY in second
+
+    old.write_text(old.read_text(encoding="utf-8").replace("icebergs", "glaciers"), encoding="utf-8")
+    build(project.root, out=out)  # back as its part holds it: no overlay
+    assert entry_inodes(out) == first and manifest(out)["overlay"] == ""
+
+
+def test_a_removed_page_is_hidden_and_an_added_one_overlaid(project: Project) -> None:
+    old, out = split_project(project)
+    stale_id = page_ids(out / "pagefind" / "2024")["papers/an-old-paper/"]
+    old.unlink()
+    project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
+    build(project.root, out=out)
+    written = manifest(out)
+    assert written["hidden"] == [stale_id]
+    assert list(written["pages"].values()) == ["2025-03-02"]
+    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/newest-paper/"]
+
+
+def test_past_the_overlay_limit_a_part_is_indexed_again(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "OVERLAY_LIMIT", 1)
+    old, out = split_project(project)
+    first = entry_inodes(out)
+    project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    build(project.root, out=out)
+    second = entry_inodes(out)
+    # The newest part is met first and fills the overlay; the older one is indexed again.
+    assert second["2025-03"] == first["2025-03"] and second["2024"] != first["2024"]
+    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/newest-paper/"]
+    assert manifest(out)["hidden"] == []
+
+
+def test_a_single_index_is_indexed_again_rather_than_overlaid(project: Project) -> None:
+    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    out = project.root / "public"
+    build(project.root, out=out)
+    first = entry_inodes(out) | {"": (out / "pagefind/pagefind-entry.json").stat().st_ino}
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    build(project.root, out=out)
+    assert (out / "pagefind/pagefind-entry.json").stat().st_ino != first[""]
+    assert not (out / "pagefind" / MANIFEST).exists() and not (out / "pagefind" / OVERLAY).exists()
+
+
+def test_a_lost_overlay_folder_is_made_again(project: Project) -> None:
+    old, out = split_project(project)
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    build(project.root, out=out)
+    overlay = out / "pagefind" / OVERLAY
+    shutil.rmtree(overlay)
+    project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
+    build(project.root, out=out)
+    assert sorted(page_ids(overlay)) == ["papers/an-old-paper/", "papers/newest-paper/"]
 
 
 def test_a_title_that_mentions_the_marker_does_not_fool_the_extraction() -> None:
@@ -158,4 +245,5 @@ def test_a_changed_related_list_does_not_reindex_its_part(project: Project) -> N
     new_page = (out / "papers/old-glaciers/index.html").read_text(encoding="utf-8")
     assert new_page != old_page and "papers/new-glaciers/" in new_page
     after = entry_inodes(out)
-    assert after["2024"] == before["2024"] and after["2025-03"] != before["2025-03"]
+    assert after["2024"] == before["2024"] and after["2025-03"] == before["2025-03"]
+    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/new-glaciers/"]

@@ -16,6 +16,10 @@
   var baseUrl = root.getAttribute("data-base-url");
   // Large sites split search into parts, newest first (see generator/search.py); else none.
   var parts = (root.getAttribute("data-parts") || "").split(" ").filter(Boolean);
+  // A split index's overlay holds the papers changed since their part was indexed: its pages
+  // replace the results listed `hidden` (see generator/search.py).
+  var overlay = { overlay: "", hidden: [], pages: {}, parts: {} };
+  var hidden = Object.create(null);
   var pagefind = null;
   var current = [];
   var shown = 0;
@@ -196,30 +200,103 @@
     return bundle + name + "/";
   }
 
+  function unhidden(results) {
+    return results.filter(function (result) { return !hidden[result.id]; });
+  }
+
   // Pagefind orders the results of merged indexes by score, and under a sort a result's
   // score is its rank within its own part, which would interleave parts. So a date-sorted
   // search asks each part alone (every part carries a `part` filter) and puts the parts'
   // results one after another, newest part first or oldest; a relevance search asks all.
   function runSearch(text, options) {
-    if (parts.length < 2 || !options.sort) return pagefind.search(text, options);
-    var names = options.sort.date === "desc" ? parts : parts.slice().reverse();
+    if (!options.sort || (parts.length < 2 && !overlay.overlay)) {
+      return pagefind.search(text, options).then(function (found) {
+        return { results: unhidden(found.results) };
+      });
+    }
+    var descending = options.sort.date === "desc";
+    var names = descending ? parts : parts.slice().reverse();
     return Promise.all(names.map(function (name) {
       var filters = Object.assign({}, options.filters, { part: name });
-      return pagefind.search(text, { filters: filters, sort: options.sort });
+      return pagefind.search(text, { filters: filters, sort: options.sort }).then(function (found) {
+        return byDate(unhidden(found.results), name, descending);
+      });
     })).then(function (found) {
-      return { results: [].concat.apply([], found.map(function (each) { return each.results; })) };
+      return { results: [].concat.apply([], found) };
+    });
+  }
+
+  function dateOf(result) {
+    return result.data().then(function (data) { return (data.meta && data.meta.date) || ""; });
+  }
+
+  // A part's results in date order. Its own come sorted; the overlay's, ranked within the
+  // overlay, are placed by their days: before or after the part's when outside its range
+  // (a new paper of the latest day), else by bisection, which loads a few results' data.
+  function byDate(results, name, descending) {
+    var own = results.filter(function (result) { return !(result.id in overlay.pages); });
+    var extra = results.filter(function (result) { return result.id in overlay.pages; });
+    if (!extra.length) return Promise.resolve(own);
+    var range = overlay.parts[name] || ["", ""];
+    var first = descending ? range[1] : range[0];
+    var last = descending ? range[0] : range[1];
+    function earlier(a, b) { return descending ? a > b : a < b; } // a comes first in this order
+    extra.sort(function (a, b) {
+      var x = overlay.pages[a.id];
+      var y = overlay.pages[b.id];
+      return x === y ? 0 : earlier(x, y) ? -1 : 1;
+    });
+    var before = extra.filter(function (result) { return !earlier(first, overlay.pages[result.id]); });
+    var after = extra.filter(function (result) { return earlier(last, overlay.pages[result.id]); });
+    var inside = extra.filter(function (result) { return before.indexOf(result) < 0 && after.indexOf(result) < 0; });
+    return inside.reduce(function (sorted, result) {
+      return sorted.then(function (list) {
+        var day = overlay.pages[result.id];
+        var low = 0;
+        var high = list.length;
+        function bisect() {
+          if (low >= high) {
+            list.splice(low, 0, result);
+            return list;
+          }
+          var middle = (low + high) >> 1;
+          return dateOf(list[middle]).then(function (other) {
+            if (earlier(day, other)) high = middle;
+            else low = middle + 1;
+            return bisect();
+          });
+        }
+        return bisect();
+      });
+    }, Promise.resolve(own)).then(function (list) {
+      return before.concat(list, after);
     });
   }
 
   // Searches wait until every part is merged: a search of some parts would miss papers.
+  // The overlay's pages carry their part's filter themselves.
   function openSearch(module) {
     var first = parts.length ? { baseUrl: baseUrl, mergeFilter: { part: parts[0] } } : { baseUrl: baseUrl };
     return module.options(first).then(function () {
-      return Promise.all(parts.slice(1).map(function (name) {
+      var merged = parts.slice(1).map(function (name) {
         return module.mergeIndex(partPath(name), { baseUrl: baseUrl, mergeFilter: { part: name } });
-      }));
+      });
+      if (overlay.overlay) merged.push(module.mergeIndex(partPath(overlay.overlay), { baseUrl: baseUrl }));
+      return Promise.all(merged);
     }).then(function () {
       pagefind = module;
+    });
+  }
+
+  function readOverlay() {
+    if (!parts.length) return Promise.resolve();
+    return fetch(bundle + "overlay.json").then(function (response) {
+      if (!response.ok) throw new Error("no overlay manifest");
+      return response.json();
+    }).then(function (manifest) {
+      overlay = manifest;
+      overlay.pages = Object.assign(Object.create(null), manifest.pages);
+      overlay.hidden.forEach(function (id) { hidden[id] = true; });
     });
   }
 
@@ -242,8 +319,8 @@
     return;
   }
   status.textContent = "Loading the search index…";
-  import(bundle + (parts.length ? parts[0] + "/" : "") + "pagefind.js")
-    .then(openSearch)
+  Promise.all([import(bundle + (parts.length ? parts[0] + "/" : "") + "pagefind.js"), readOverlay()])
+    .then(function (loaded) { return openSearch(loaded[0]); })
     .then(function () {
       if (query.value || document.activeElement === document.body) query.focus();
       return search();

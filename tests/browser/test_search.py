@@ -160,7 +160,7 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         project.paper(day, f"other-{number}", "tags: [llm]", "Nothing about ice at all here. " * 8)
     out = project.root / "public"
     build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2023", "2024", "2025", "2025-03"]
+    assert sorted(p.name for p in (out / "pagefind").iterdir() if p.is_dir()) == ["2023", "2024", "2025", "2025-03"]
     return out
 
 
@@ -196,3 +196,55 @@ def test_split_search_filters_by_year(page: Page, split_site: Path, serve_dir: S
     page.goto(f"{base}search/?q=glacier&year=2025")
     expect(page.locator(".search-result")).to_have_count(3)
     assert all(day.startswith("2025-") for day in result_days(page))
+
+
+@pytest.fixture(scope="module")
+def overlaid_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A split index after a rebuild that corrected, removed and added papers: the parts are
+    kept as they were indexed and the overlay holds the changes."""
+    project = Project(tmp_path_factory.mktemp("overlaid") / "site")
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    days = ["2023-05-04", "2024-02-10", "2024-06-15", "2024-11-30", "2025-02-27", "2025-03-02", "2025-03-17"]
+    files = {
+        day: project.paper(day, f"glacier-{number}", "", f"Glacier melt model number {number}. " * 8)
+        for number, day in enumerate(days)
+    }
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    corrected = files["2024-06-15"]
+    text = corrected.read_text(encoding="utf-8")
+    corrected.write_text(text.replace("Glacier melt", "Glacier permafrost"), encoding="utf-8")
+    files["2023-05-04"].unlink()
+    project.paper("2025-03-17", "glacier-new", "", "Glacier melt model, the newest. " * 8)
+    project.paper("2024-08-01", "glacier-backfilled", "", "Glacier melt model, filed late. " * 8)
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    assert (out / "pagefind/overlay/pagefind-entry.json").is_file()
+    return out
+
+
+def test_the_overlay_replaces_what_its_parts_hold(
+    page: Page, overlaid_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(overlaid_site, SUBPATH)
+    page.goto(f"{base}search/?q=permafrost")
+    expect(page.locator(".search-result")).to_have_count(1)
+    assert result_titles(page) == ["Glacier 2"]
+    page.goto(f"{base}search/?q=melt")  # the corrected paper's old words, the removed paper's
+    expect(page.locator(".search-status")).to_have_text("7 papers")
+    expect(page.locator(".search-result")).to_have_count(7)
+    titles = result_titles(page)
+    assert "Glacier 2" not in titles and "Glacier 0" not in titles
+    assert {"Glacier new", "Glacier backfilled"} <= set(titles)
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_the_overlay_s_papers_are_sorted_among_their_parts(
+    page: Page, overlaid_site: Path, serve_dir: ServeDir, order: str
+) -> None:
+    base = serve_dir(overlaid_site, SUBPATH)
+    page.goto(f"{base}search/?q=glacier&sort={order}")
+    expect(page.locator(".search-result")).to_have_count(8)
+    days = result_days(page)
+    assert days == sorted(days, reverse=order == "newest")
+    assert "2023-05-04" not in days and {"2024-06-15", "2024-08-01"} <= set(days)
