@@ -210,7 +210,7 @@ class Preview:
             changed, self.unindexed = self.unindexed, set()
         previous = (self.out / INDEX_DIR, self.search_index)
         try:  # pages changed since the last index go to its overlay (see search.py)
-            made = index_site(self.out, parts, staging, language, previous, changed, live=True)
+            made = index_site(self.out, parts, staging, language, previous, changed, live=True, overlay=True)
         except BaseException:
             with self.lock:
                 self.unindexed |= changed

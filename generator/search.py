@@ -8,11 +8,12 @@ in the page itself, and no folder per paper to make (folders cost most on some d
 
 Large sites split search into parts, newest first: the latest month, then a part per
 earlier year. Pagefind's memory grows with the pages of an index (about 1.4 GB for
-10,000 papers), so parts bound it. Pagefind cannot update an index, so a rebuild keeps
-each part's folder as it was indexed and puts the pages changed since (corrected, added,
-moved) in a small overlay index, with a manifest of the results it replaces; past
-`OVERLAY_LIMIT` pages a part is indexed again. The search page merges the parts and the
-overlay in the browser.
+10,000 papers), so parts bound it, and a build re-indexes only the parts whose pages'
+documents changed. Pagefind cannot update an index, so the dev server goes further: it
+keeps each part's folder as it was indexed and puts the pages changed since (corrected,
+added, moved) in a small overlay index, with a manifest of the results it replaces;
+past `OVERLAY_LIMIT` pages a part is indexed again. The search page merges the parts
+and the overlay in the browser.
 """
 
 from __future__ import annotations
@@ -114,13 +115,15 @@ def index_site(
     previous: tuple[Path, SearchIndex] | None = None,
     changed: Collection[str] = (),
     live: bool = False,
+    overlay: bool = False,
 ) -> SearchIndex:
     """Write the Pagefind bundle of each part into `site_dir/pagefind/` (or `output`).
 
     With `previous` (the last index's folder and record), a part whose search documents are
-    all as its folder holds them is linked from there, and so is a split part with a few
-    changed pages: those go to the overlay (see `OVERLAY`). `changed`: the site paths of
-    pages written since `previous`; the others have the documents `previous` records.
+    all as its folder holds them is linked from there. With `overlay` (the dev server), so is
+    a split part with a few changed pages: those go to the overlay (see `OVERLAY`). Without,
+    the index is the same, byte for byte, as one made from nothing. `changed`: the site paths
+    of pages written since `previous`; the others have the documents `previous` records.
     `live`: the dev server's site may lose a page while it is read; it is indexed next time."""
     index_dir = output or site_dir / INDEX_DIR
     documents = _Documents(site_dir, language, live)
@@ -137,7 +140,7 @@ def index_site(
             differ = [url for url, digest in now.items() if digest is None or digest != kept.digests.get(url)]
             gone = [url for url in kept.part.urls if url not in now]
             pending = len(differ) + len(gone)
-            if not pending or (split and len(corrected) + pending <= OVERLAY_LIMIT):
+            if not pending or (overlay and split and len(corrected) + pending <= OVERLAY_LIMIT):
                 shutil.copytree(
                     part.folder(folder), part.folder(index_dir), copy_function=os.link, dirs_exist_ok=True
                 )

@@ -20,8 +20,10 @@ from generator.build import build
 from generator.config import load_config
 from generator.errors import PapersError
 from generator.model import Paper, Site
+from generator.preview import Preview
 from generator.search import MANIFEST, OVERLAY, SPLIT_ABOVE, page_ids, search_document, search_parts
 from tests.conftest import Project
+from tests.sitecheck import tree_bytes
 
 
 def site_of(days: list[dt.date]) -> Site:
@@ -111,20 +113,55 @@ def manifest(out: Path) -> dict[str, Any]:
     return loaded
 
 
-def split_project(project: Project) -> tuple[Path, Path]:
-    """A split index of two parts: 2024 (one paper, returned) and the latest month, 2025-03."""
+def test_rebuilds_reindex_only_the_parts_whose_papers_changed(project: Project, tmp_path: Path) -> None:
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
+    out = project.root / "public"
+    build(project.root, out=out)
+    first = entry_inodes(out)
+    assert sorted(first) == ["2024", "2025-03"]
+
+    project.paper("2025-03-02", "another-new-paper", body="About lakes. " * 10)
+    build(project.root, out=out)
+    second = entry_inodes(out)
+    assert second["2024"] == first["2024"] and second["2025-03"] != first["2025-03"]
+
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    build(project.root, out=out)
+    third = entry_inodes(out)
+    assert third["2024"] != second["2024"] and third["2025-03"] == second["2025-03"]
+    search_page = (out / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-parts="2025-03 2024"' in search_page
+    assert manifest(out)["overlay"] == ""  # a build makes no overlay: its index is as a cold one
+    cold = tmp_path / "cold"
+    build(project.root, out=cold, use_cache=False)
+    index = {path: data for path, data in tree_bytes(out).items() if path.startswith("pagefind/")}
+    assert index == {path: data for path, data in tree_bytes(cold).items() if path.startswith("pagefind/")}
+
+
+def split_project(project: Project, tmp_path: Path) -> tuple[Path, Path, Preview]:
+    """The dev server on a split index of two parts, 2024 and the latest month, 2025-03;
+    an old paper of 2024 to change, and the served folder."""
     with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
         config.write("search_index: split\n")
     old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
     project.paper("2024-07-01", "another-old-paper", body="About deserts. " * 10)
     project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
-    out = project.root / "public"
-    build(project.root, out=out)
-    return old, out
+    out = tmp_path / "served"
+    preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
+    rebuild(preview)
+    return old, out, preview
 
 
-def test_a_changed_page_goes_to_the_overlay_and_its_part_is_kept(project: Project) -> None:
-    old, out = split_project(project)
+def rebuild(preview: Preview) -> None:
+    preview.rebuild()
+    preview.index()
+
+
+def test_a_changed_page_goes_to_the_overlay_and_its_part_is_kept(project: Project, tmp_path: Path) -> None:
+    old, out, preview = split_project(project, tmp_path)
     first = entry_inodes(out)
     assert sorted(first) == ["2024", "2025-03"]
     assert manifest(out) == {
@@ -136,7 +173,7 @@ def test_a_changed_page_goes_to_the_overlay_and_its_part_is_kept(project: Projec
     stale_id = page_ids(out / "pagefind" / "2024")["papers/an-old-paper/"]
 
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
-    build(project.root, out=out)
+    rebuild(preview)
     second = entry_inodes(out)
     assert second["2024"] == first["2024"] and second["2025-03"] == first["2025-03"]
     overlay_ids = page_ids(out / "pagefind" / OVERLAY)
@@ -150,20 +187,20 @@ def test_a_changed_page_goes_to_the_overlay_and_its_part_is_kept(project: Projec
 
     config = project.root / "site.yaml"
     config.write_text(config.read_text(encoding="utf-8") + "description: Other words.\n", encoding="utf-8")
-    build(project.root, out=out)  # every page again, every search document the same
+    rebuild(preview)  # every page again, every search document the same
     assert entry_inodes(out) == second and OVERLAY in second
 
     old.write_text(old.read_text(encoding="utf-8").replace("icebergs", "glaciers"), encoding="utf-8")
-    build(project.root, out=out)  # back as its part holds it: no overlay
+    rebuild(preview)  # back as its part holds it: no overlay
     assert entry_inodes(out) == first and manifest(out)["overlay"] == ""
 
 
-def test_a_removed_page_is_hidden_and_an_added_one_overlaid(project: Project) -> None:
-    old, out = split_project(project)
+def test_a_removed_page_is_hidden_and_an_added_one_overlaid(project: Project, tmp_path: Path) -> None:
+    old, out, preview = split_project(project, tmp_path)
     stale_id = page_ids(out / "pagefind" / "2024")["papers/an-old-paper/"]
     old.unlink()
     project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
-    build(project.root, out=out)
+    rebuild(preview)
     written = manifest(out)
     assert written["hidden"] == [stale_id]
     assert list(written["pages"].values()) == ["2025-03-02"]
@@ -171,14 +208,14 @@ def test_a_removed_page_is_hidden_and_an_added_one_overlaid(project: Project) ->
 
 
 def test_past_the_overlay_limit_a_part_is_indexed_again(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search, "OVERLAY_LIMIT", 1)
-    old, out = split_project(project)
+    old, out, preview = split_project(project, tmp_path)
     first = entry_inodes(out)
     project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
-    build(project.root, out=out)
+    rebuild(preview)
     second = entry_inodes(out)
     # The newest part is met first and fills the overlay; the older one is indexed again.
     assert second["2025-03"] == first["2025-03"] and second["2024"] != first["2024"]
@@ -186,25 +223,26 @@ def test_past_the_overlay_limit_a_part_is_indexed_again(
     assert manifest(out)["hidden"] == []
 
 
-def test_a_single_index_is_indexed_again_rather_than_overlaid(project: Project) -> None:
+def test_a_single_index_is_indexed_again_rather_than_overlaid(project: Project, tmp_path: Path) -> None:
     old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
-    out = project.root / "public"
-    build(project.root, out=out)
-    first = entry_inodes(out) | {"": (out / "pagefind/pagefind-entry.json").stat().st_ino}
+    out = tmp_path / "served"
+    preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
+    rebuild(preview)
+    entry = (out / "pagefind/pagefind-entry.json").stat().st_ino
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
-    build(project.root, out=out)
-    assert (out / "pagefind/pagefind-entry.json").stat().st_ino != first[""]
+    rebuild(preview)
+    assert (out / "pagefind/pagefind-entry.json").stat().st_ino != entry
     assert not (out / "pagefind" / MANIFEST).exists() and not (out / "pagefind" / OVERLAY).exists()
 
 
-def test_a_lost_overlay_folder_is_made_again(project: Project) -> None:
-    old, out = split_project(project)
+def test_a_lost_overlay_folder_is_made_again(project: Project, tmp_path: Path) -> None:
+    old, out, preview = split_project(project, tmp_path)
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
-    build(project.root, out=out)
+    rebuild(preview)
     overlay = out / "pagefind" / OVERLAY
     shutil.rmtree(overlay)
     project.paper("2025-03-02", "newest-paper", body="About lakes. " * 10)
-    build(project.root, out=out)
+    rebuild(preview)
     assert sorted(page_ids(overlay)) == ["papers/an-old-paper/", "papers/newest-paper/"]
 
 
@@ -245,5 +283,4 @@ def test_a_changed_related_list_does_not_reindex_its_part(project: Project) -> N
     new_page = (out / "papers/old-glaciers/index.html").read_text(encoding="utf-8")
     assert new_page != old_page and "papers/new-glaciers/" in new_page
     after = entry_inodes(out)
-    assert after["2024"] == before["2024"] and after["2025-03"] == before["2025-03"]
-    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/new-glaciers/"]
+    assert after["2024"] == before["2024"] and after["2025-03"] != before["2025-03"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from generator.build import build
+from generator.content import read_site
+from generator.search import SearchPart, index_site, search_parts
 from tests.browser.conftest import ServeDir
 from tests.conftest import REPO, Project
 
@@ -160,7 +163,12 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         project.paper(day, f"other-{number}", "tags: [llm]", "Nothing about ice at all here. " * 8)
     out = project.root / "public"
     build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    assert sorted(p.name for p in (out / "pagefind").iterdir() if p.is_dir()) == ["2023", "2024", "2025", "2025-03"]
+    assert sorted(p.name for p in (out / "pagefind").iterdir() if p.is_dir()) == [
+        "2023",
+        "2024",
+        "2025",
+        "2025-03",
+    ]
     return out
 
 
@@ -200,8 +208,8 @@ def test_split_search_filters_by_year(page: Page, split_site: Path, serve_dir: S
 
 @pytest.fixture(scope="module")
 def overlaid_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A split index after a rebuild that corrected, removed and added papers: the parts are
-    kept as they were indexed and the overlay holds the changes."""
+    """A split index as the dev server leaves it after saves that corrected, removed and
+    added papers: the parts as they were first indexed, the changes in the overlay."""
     project = Project(tmp_path_factory.mktemp("overlaid") / "site")
     with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
         config.write("search_index: split\n")
@@ -210,15 +218,23 @@ def overlaid_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         day: project.paper(day, f"glacier-{number}", "", f"Glacier melt model number {number}. " * 8)
         for number, day in enumerate(days)
     }
-    out = project.root / "public"
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    out, kept = project.root / "public", project.root / "kept-index"
+
+    def built() -> list[SearchPart]:
+        build(project.root, out=out, base_url="https://example.github.io/daily-papers/", search=False)
+        return search_parts(read_site(project.root).site, "split")
+
+    first = index_site(out, built())
+    shutil.copytree(out / "pagefind", kept)
     corrected = files["2024-06-15"]
     text = corrected.read_text(encoding="utf-8")
     corrected.write_text(text.replace("Glacier melt", "Glacier permafrost"), encoding="utf-8")
     files["2023-05-04"].unlink()
     project.paper("2025-03-17", "glacier-new", "", "Glacier melt model, the newest. " * 8)
     project.paper("2024-08-01", "glacier-backfilled", "", "Glacier melt model, filed late. " * 8)
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    parts = built()
+    everything = [url for part in parts for url in part.urls]
+    index_site(out, parts, previous=(kept, first), changed=everything, overlay=True)
     assert (out / "pagefind/overlay/pagefind-entry.json").is_file()
     return out
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,13 +23,14 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def served(sample_project: Project) -> Iterator[tuple[Project, str]]:
-    (sample_project.root / "site.yaml").write_text(
-        "title: Served\nbase_url: https://example.github.io/daily-papers/\n", encoding="utf-8"
+@contextmanager
+def serving(project: Project, settings: str = "") -> Iterator[str]:
+    """`papers serve` on the project, its site settings replaced; yields the site's URL."""
+    (project.root / "site.yaml").write_text(
+        "title: Served\nbase_url: https://example.github.io/daily-papers/\n" + settings, encoding="utf-8"
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(sample_project.root), "serve", "--port", "0"],
+        [sys.executable, "-m", "generator", "--root", str(project.root), "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -40,11 +44,17 @@ def served(sample_project: Project) -> Iterator[tuple[Project, str]]:
             url = line.split()[1]
             break
     assert url, "".join(lines)
-    yield sample_project, url
+    yield url
     process.send_signal(signal.SIGINT)
     out, _ = process.communicate(timeout=10)
     assert process.returncode == 0, out
     assert "stopping" in out
+
+
+@pytest.fixture
+def served(sample_project: Project) -> Iterator[tuple[Project, str]]:
+    with serving(sample_project) as url:
+        yield sample_project, url
 
 
 def test_edits_show_without_reloading_and_errors_show_an_overlay(
@@ -90,3 +100,32 @@ def test_a_port_in_use_is_a_clear_error(served: tuple[Project, str]) -> None:
     assert result.returncode == 1
     assert f"port {port} is already in use" in result.stderr
     assert f"--port {int(port) + 1}" in result.stderr
+
+
+def test_search_finds_a_saved_paper_by_its_new_words(browser: Browser, sample_project: Project) -> None:
+    """The dev server indexes a saved paper of an older part in its overlay: the new words
+    find it, the old ones no longer do, and no other paper is lost."""
+    with serving(sample_project, "search_index: split\n") as url:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(url + "search/?q=last+year")
+        expect(page.locator(".search-result h2 a")).to_have_text(["Last year paper"], timeout=10_000)
+
+        path = sample_project.root / "content/2024/2024-12-31/last-year-paper.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nPermafrost thaws.\n", encoding="utf-8")
+        found = page.locator(".search-result h2 a")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the index catches up in the background
+            page.goto(url + "search/?q=permafrost")
+            expect(page.locator(".search-status")).not_to_have_text("Loading the search index…")
+            if found.count():
+                break
+            page.wait_for_timeout(200)
+        expect(found).to_have_text(["Last year paper"])
+        page.goto(url + "search/?q=paper")
+        expect(page.locator(".search-status")).to_have_text(re.compile(r"^\d+ papers?$"))
+        titles = found.all_inner_texts()
+        assert titles.count("Last year paper") == 1
+        assert errors == []
+        page.close()
