@@ -214,16 +214,18 @@ class Ours:
 
 
 def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
-    """In its own process: the dev server's first build, then `runs` saves of one paper, timed."""
+    """In its own process: the dev server's first build and index, then `runs` saves of one
+    paper, each rebuild and search refresh timed."""
     from generator.preview import Preview
 
-    # As `papers serve` runs it: related papers catch up in the background after a save.
-    preview = Preview(root, out, search=False, defer_related=True, watched=True)
+    # As `papers serve` runs it: related papers and search catch up in the background after a save.
+    preview = Preview(root, out, search=True, defer_related=True, watched=True)
     start = time.perf_counter()
     preview.rebuild()
     initial = time.perf_counter() - start
+    preview.index()
     original = paper.read_text(encoding="utf-8")
-    seconds, cpu, written = [], [], []
+    seconds, cpu, written, index = [], [], [], []
     try:
         for n in range(runs):
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -233,6 +235,9 @@ def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
             seconds.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             written.append(result.written)
+            start = time.perf_counter()
+            preview.index()
+            index.append(time.perf_counter() - start)
     finally:
         paper.write_text(original, encoding="utf-8")
         preview.close()
@@ -243,6 +248,7 @@ def preview_probe(root: Path, out: Path, paper: Path, runs: int) -> None:
                 "seconds": seconds,
                 "cpu": cpu,
                 "written": written,
+                "index": index,
                 "pages": len(preview.pages),
             }
         )
@@ -394,12 +400,17 @@ def bench_size(
 
     log(f"{size} papers: dev server (Preview), {args.runs} saves")
     sample, report = ours.preview(root, paper, args.runs)
-    preview = row("Dev server: one paper saved", "`Preview.rebuild()`, no search; rendered = pages written")
+    preview = row("Dev server: one paper saved", "`Preview.rebuild()`; rendered = pages written")
     for seconds, cpu, written in zip(report["seconds"], report["cpu"], report["written"], strict=True):  # type: ignore[call-overload]
         preview.samples.append(
             Sample(seconds, sample.rss_kib, cpu, report["pages"], written, tree_kib=sample.tree_kib)  # type: ignore[arg-type]
         )
     preview.note += f"; its first build took {report['initial']:.2f} s"
+    refresh = row(
+        "Dev server: search refreshed after the save", "`Preview.index()`, the paper in the overlay"
+    )
+    for seconds in report["index"]:  # type: ignore[attr-defined]
+        refresh.samples.append(Sample(seconds, sample.rss_kib, index=seconds, tree_kib=sample.tree_kib))
 
     if hugo is not None:
         log(f"{size} papers: converting the corpus for Hugo (untimed)")
