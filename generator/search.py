@@ -121,7 +121,7 @@ def index_site(
 
     With `previous` (the last index's folder and record), a part whose search documents are
     all as its folder holds them is linked from there. With `overlay` (the dev server), so is
-    a split part with a few changed pages: those go to the overlay (see `OVERLAY`). Without,
+    a part with a few changed pages: those go to the overlay (see `OVERLAY`). Without,
     the index is the same, byte for byte, as one made from nothing. `changed`: the site paths
     of pages written since `previous`; the others have the documents `previous` records.
     `live`: the dev server's site may lose a page while it is read; it is indexed next time."""
@@ -140,7 +140,7 @@ def index_site(
             differ = [url for url, digest in now.items() if digest is None or digest != kept.digests.get(url)]
             gone = [url for url in kept.part.urls if url not in now]
             pending = len(differ) + len(gone)
-            if not pending or (overlay and split and len(corrected) + pending <= OVERLAY_LIMIT):
+            if not pending or (overlay and len(corrected) + pending <= OVERLAY_LIMIT):
                 shutil.copytree(
                     part.folder(folder), part.folder(index_dir), copy_function=os.link, dirs_exist_ok=True
                 )
@@ -153,13 +153,13 @@ def index_site(
         indexed = _index_part(part, part.folder(index_dir), documents)
         made.indexed[part.name] = indexed
         made.digests.update(indexed.digests)
-    if split:
+    if split or overlay:  # the search page reads the manifest of a split index, and the dev server's
         made.overlay = _overlay(index_dir, corrected, documents, (folder, old.overlay))
         _write_manifest(index_dir, made, hidden)
     return made
 
 
-OVERLAY = "overlay"  # the folder of the split index's corrections
+OVERLAY = "overlay"  # the folder of the index's corrections
 OVERLAY_LIMIT = 200  # pages: past this, a part with changed pages is indexed again instead
 MANIFEST = "overlay.json"
 

@@ -223,16 +223,24 @@ def test_past_the_overlay_limit_a_part_is_indexed_again(
     assert manifest(out)["hidden"] == []
 
 
-def test_a_single_index_is_indexed_again_rather_than_overlaid(project: Project, tmp_path: Path) -> None:
+def test_one_index_has_an_overlay_in_the_dev_server_only(project: Project, tmp_path: Path) -> None:
     old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
     out = tmp_path / "served"
     preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
     rebuild(preview)
     entry = (out / "pagefind/pagefind-entry.json").stat().st_ino
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
     rebuild(preview)
-    assert (out / "pagefind/pagefind-entry.json").stat().st_ino != entry
-    assert not (out / "pagefind" / MANIFEST).exists() and not (out / "pagefind" / OVERLAY).exists()
+    assert (out / "pagefind/pagefind-entry.json").stat().st_ino == entry
+    assert list(page_ids(out / "pagefind" / OVERLAY)) == ["papers/an-old-paper/"]
+    assert manifest(out)["parts"] == {"": ["2024-06-01", "2025-03-01"]}
+    assert " data-overlay " in (out / "search/index.html").read_text(encoding="utf-8")
+
+    built = project.root / "public"
+    build(project.root, out=built)
+    assert not (built / "pagefind" / MANIFEST).exists() and not (built / "pagefind" / OVERLAY).exists()
+    assert "data-overlay" not in (built / "search/index.html").read_text(encoding="utf-8")
 
 
 def test_a_lost_overlay_folder_is_made_again(project: Project, tmp_path: Path) -> None:

@@ -16,8 +16,10 @@
   var baseUrl = root.getAttribute("data-base-url");
   // Large sites split search into parts, newest first (see generator/search.py); else none.
   var parts = (root.getAttribute("data-parts") || "").split(" ").filter(Boolean);
-  // A split index's overlay holds the papers changed since their part was indexed: its pages
-  // replace the results listed `hidden` (see generator/search.py).
+  // The overlay (of a split index, or of any index the dev server serves) holds the papers
+  // changed since their part was indexed: they replace the results listed `hidden`
+  // (see generator/search.py).
+  var manifest = parts.length > 0 || root.hasAttribute("data-overlay");
   var overlay = { overlay: "", hidden: [], pages: {}, parts: {} };
   var hidden = Object.create(null);
   var pagefind = null;
@@ -209,12 +211,19 @@
   // search asks each part alone (every part carries a `part` filter) and puts the parts'
   // results one after another, newest part first or oldest; a relevance search asks all.
   function runSearch(text, options) {
+    var descending = options.sort && options.sort.date === "desc";
     if (!options.sort || (parts.length < 2 && !overlay.overlay)) {
       return pagefind.search(text, options).then(function (found) {
         return { results: unhidden(found.results) };
       });
     }
-    var descending = options.sort.date === "desc";
+    if (!parts.length) { // one index and its overlay
+      return pagefind.search(text, options).then(function (found) {
+        return byDate(unhidden(found.results), "", descending);
+      }).then(function (results) {
+        return { results: results };
+      });
+    }
     var names = descending ? parts : parts.slice().reverse();
     return Promise.all(names.map(function (name) {
       var filters = Object.assign({}, options.filters, { part: name });
@@ -289,7 +298,7 @@
   }
 
   function readOverlay() {
-    if (!parts.length) return Promise.resolve();
+    if (!manifest) return Promise.resolve();
     return fetch(bundle + "overlay.json").then(function (response) {
       if (!response.ok) throw new Error("no overlay manifest");
       return response.json();
