@@ -84,6 +84,7 @@ class BuildCache:
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
     related_terms: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # slug -> digests
     search_index: SearchIndex = field(default_factory=SearchIndex)  # what its index was made of
+    template_keys: dict[str, str] = field(default_factory=dict)  # while `layouts` holds (render.py)
     listed: dict[str, tuple[Paper, Listed]] = field(default_factory=dict)  # what lists showed, by slug
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import related, views
+from generator import related, render, views
 from generator.build import build
 from generator.buildcache import CACHE_DIR, _fingerprint
 from generator.related_index import KeptIndex, RelatedIndex
@@ -390,4 +390,25 @@ def test_compiled_templates_that_cannot_be_read_or_written_are_compiled_again(
     monkeypatch.setattr("jinja2.bccache.tempfile.NamedTemporaryFile", no_room)
     build(sample_project.root, out=out, search=False)
     monkeypatch.undo()
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_template_keys_are_kept_while_the_layouts_are_unchanged(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing a template with what it includes parses them all: a rebuild reuses the hashes
+    until a layout file changes, and then the edited template's pages come out new."""
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False, workers=1)
+    parsed = record_calls(monkeypatch, render.Renderer, "_closure", lambda self, name, seen=None: name)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert parsed == []
+    card = sample_project.root / "layouts/_partials/paper_card.html"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("paper-card", "paper-card card"), encoding="utf-8"
+    )
+    build(sample_project.root, out=out, search=False)
+    assert "paper.html" in parsed and "_partials/paper_card.html" in parsed
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")

@@ -43,8 +43,13 @@ def serving(project: Project, settings: str = "") -> Iterator[str]:
         if line.startswith("serving "):
             url = line.split()[1]
             break
-    assert url, "".join(lines)
-    yield url
+    try:
+        assert url, "".join(lines)
+        yield url
+    except BaseException:  # a failed test must not leave the server running
+        process.kill()
+        process.communicate(timeout=10)
+        raise
     process.send_signal(signal.SIGINT)
     out, _ = process.communicate(timeout=10)
     assert process.returncode == 0, out
