@@ -199,30 +199,50 @@ class Preview:
                 path.unlink()
 
     def index(self) -> None:
-        """Rebuild the search index beside the site, then move it into place in one rename."""
+        """Bring the search index up to date. The first one is made beside the site and moved
+        into place in one rename; later ones are updated where they are, part by part, with
+        the pages saved since in the overlay (see search.py)."""
         if not self.search:
             return
-        staging = self.out.parent / f".{self.out.name}-index"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)  # a site without papers has no parts: an empty folder
+        index_dir = self.out / INDEX_DIR
         with self.lock:
             parts, language = self.search_parts, self.language
             changed, self.unindexed = self.unindexed, set()
-        previous = (self.out / INDEX_DIR, self.search_index)
-        try:  # pages changed since the last index go to its overlay (see search.py)
-            made = index_site(self.out, parts, staging, language, previous, changed, live=True, overlay=True)
+            previous = self.search_index
+        try:
+            if previous.parts and index_dir.is_dir():
+                made = index_site(
+                    self.out,
+                    parts,
+                    index_dir,
+                    language,
+                    (index_dir, previous),
+                    changed,
+                    live=True,
+                    overlay=True,
+                )
+            else:
+                made = self._index_anew(parts, language)
         except BaseException:
             with self.lock:
                 self.unindexed |= changed
             raise
         with self.lock:
             self.search_index = made
+
+    def _index_anew(self, parts: list[SearchPart], language: str) -> SearchIndex:
+        staging = self.out.parent / f".{self.out.name}-index"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)  # a site without papers has no parts: an empty folder
+        made = index_site(self.out, parts, staging, language, live=True, overlay=True)
+        with self.lock:
             old = self.out.parent / f".{self.out.name}-index-old"
             shutil.rmtree(old, ignore_errors=True)
             if (self.out / INDEX_DIR).exists():
                 (self.out / INDEX_DIR).rename(old)
             staging.rename(self.out / INDEX_DIR)
         shutil.rmtree(old, ignore_errors=True)
+        return made
 
 
 def _replace(target: Path, content: bytes) -> None:

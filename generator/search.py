@@ -19,6 +19,7 @@ and the overlay in the browser.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import html
@@ -28,7 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,35 +129,49 @@ def index_site(
     index_dir = output or site_dir / INDEX_DIR
     documents = _Documents(site_dir, language, live)
     made = SearchIndex(tuple(parts), {}, language)
-    folder, old = previous if previous and previous[1].language == language else (None, SearchIndex())
     split = any(part.name for part in parts)
+    folder, old = (
+        previous if previous and _compatible(previous[1], language, split) else (None, SearchIndex())
+    )
+    in_place = folder is not None and folder.absolute() == index_dir.absolute()
+    if previous and not in_place and previous[0].absolute() == index_dir.absolute():
+        shutil.rmtree(index_dir, ignore_errors=True)  # an index of another kind: made anew
+    write = functools.partial(_index_in_place if in_place else _index_part, documents=documents)
     corrected: dict[str, tuple[str, str]] = {}  # site path -> its part and day, for the overlay
     hidden: list[str] = []  # ids of pages the overlay corrects or that are gone
     for part in parts:
         kept = old.indexed.get(part.name)
         if folder is not None and kept is not None and _bundle_in(part.folder(folder)):
-            now = {url: old.digests.get(url) if url not in changed else None for url in part.urls}
-            now.update({url: documents.digest(url) for url, digest in now.items() if digest is None})
+            now = _digests_now(part, old, changed, documents)
             differ = [url for url, digest in now.items() if digest is None or digest != kept.digests.get(url)]
             gone = [url for url in kept.part.urls if url not in now]
             pending = len(differ) + len(gone)
             if not pending or (overlay and len(corrected) + pending <= OVERLAY_LIMIT):
-                shutil.copytree(
-                    part.folder(folder), part.folder(index_dir), copy_function=os.link, dirs_exist_ok=True
-                )
+                if not in_place:
+                    _link(part.folder(folder), part.folder(index_dir))
                 made.indexed[part.name] = kept
                 made.digests.update({url: digest for url, digest in now.items() if digest is not None})
                 days = dict(zip(part.urls, part.days, strict=True))
                 corrected.update({url: (part.name, days[url]) for url in differ if now[url] is not None})
                 hidden += [kept.ids[url] for url in differ + gone if url in kept.ids]
                 continue
-        indexed = _index_part(part, part.folder(index_dir), documents)
+        indexed = write(part, part.folder(index_dir))
         made.indexed[part.name] = indexed
         made.digests.update(indexed.digests)
+    if in_place:  # what the parts no longer need: an earlier month's part, say
+        keep = {part.name for part in parts} | {OVERLAY}
+        for stale in index_dir.iterdir() if split else ():
+            if stale.is_dir() and stale.name not in keep:
+                shutil.rmtree(stale, ignore_errors=True)
     if split or overlay:  # the search page reads the manifest of a split index, and the dev server's
-        made.overlay = _overlay(index_dir, corrected, documents, (folder, old.overlay))
+        made.overlay = _overlay(index_dir, corrected, documents, (folder, old.overlay), write)
         _write_manifest(index_dir, made, hidden)
     return made
+
+
+def _compatible(old: SearchIndex, language: str, split: bool) -> bool:
+    """Whether an earlier index can be kept in part: same language, split the same way."""
+    return old.language == language and any(part.name for part in old.parts) == split
 
 
 OVERLAY = "overlay"  # the folder of the index's corrections
@@ -169,20 +184,23 @@ def _overlay(
     corrected: dict[str, tuple[str, str]],
     documents: _Documents,
     previous: tuple[Path | None, IndexedPart | None],
+    write: Callable[..., IndexedPart],
 ) -> IndexedPart | None:
     """The overlay: an index of the pages changed since their part was indexed, each with its
     part as a `part` filter. Re-indexing 200 pages takes a fraction of a second where a year
     of papers takes many; the browser drops the stale pages' results (see `_write_manifest`)."""
+    folder, old = previous
     if not corrected:
+        shutil.rmtree(index_dir / OVERLAY, ignore_errors=True)  # one kept in place, now empty
         return None
     part = _part(OVERLAY, ((url, day) for url, (_, day) in corrected.items()))
     filed = {url: name for url, (name, _) in corrected.items()}
     digests = {url: documents.digest(url, filed[url]) for url in part.urls}
-    folder, old = previous
     if old and old.part == part and old.digests == digests and folder and _bundle_in(folder / OVERLAY):
-        shutil.copytree(folder / OVERLAY, index_dir / OVERLAY, copy_function=os.link, dirs_exist_ok=True)
+        if folder.absolute() != index_dir.absolute():
+            _link(folder / OVERLAY, index_dir / OVERLAY)
         return old
-    return _index_part(part, index_dir / OVERLAY, documents, filed)
+    return write(part, index_dir / OVERLAY, filed=filed)
 
 
 def _write_manifest(index_dir: Path, made: SearchIndex, hidden: list[str]) -> None:
@@ -198,11 +216,28 @@ def _write_manifest(index_dir: Path, made: SearchIndex, hidden: list[str]) -> No
         "parts": {name: [min(kept.part.days), max(kept.part.days)] for name, kept in made.indexed.items()},
     }
     index_dir.mkdir(parents=True, exist_ok=True)
-    (index_dir / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")) + "\n", encoding="utf-8")
+    written = index_dir / f".{MANIFEST}.new"
+    written.write_text(json.dumps(manifest, separators=(",", ":")) + "\n", encoding="utf-8")
+    written.replace(index_dir / MANIFEST)  # whole, for a search page loading it meanwhile
+
+
+def _digests_now(
+    part: SearchPart, old: SearchIndex, changed: Collection[str], documents: _Documents
+) -> dict[str, str | None]:
+    """The digest of each page's search document: recorded in `old` unless the page changed
+    since (None for a page gone while the dev server read it)."""
+    now = {url: old.digests.get(url) if url not in changed else None for url in part.urls}
+    now.update({url: documents.digest(url) for url, digest in now.items() if digest is None})
+    return now
 
 
 def _bundle_in(folder: Path) -> bool:
     return (folder / "pagefind-entry.json").is_file()
+
+
+def _link(source: Path, target: Path) -> None:
+    """An index folder kept as it is: hard links, not copies."""
+    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
 
 
 class _Documents:
@@ -241,6 +276,25 @@ def _document(site_dir: Path, url: str, language: str, live: bool, part: str) ->
 
 def _digest(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()
+
+
+def _index_in_place(
+    part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
+) -> IndexedPart:
+    """Index a part beside its folder, then swap it in: the dev server's index is updated
+    where it is served, part by part, instead of being linked anew whole."""
+    fresh, retired = output.with_name(f".{output.name}.new"), output.with_name(f".{output.name}.old")
+    for leftover in (fresh, retired):
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        indexed = _index_part(part, fresh, documents, filed)
+        if output.exists():
+            output.rename(retired)
+        fresh.rename(output)
+    finally:
+        for leftover in (fresh, retired):
+            shutil.rmtree(leftover, ignore_errors=True)
+    return indexed
 
 
 def _index_part(

@@ -292,3 +292,32 @@ def test_a_changed_related_list_does_not_reindex_its_part(project: Project) -> N
     assert new_page != old_page and "papers/new-glaciers/" in new_page
     after = entry_inodes(out)
     assert after["2024"] == before["2024"] and after["2025-03"] != before["2025-03"]
+
+
+def test_the_dev_server_updates_its_index_in_place(project: Project, tmp_path: Path) -> None:
+    """A later index changes only what differs: a new month's part is made, the part it
+    replaces is removed, the kept one stays, and no leftovers remain."""
+    _, out, preview = split_project(project, tmp_path)
+    first = entry_inodes(out)
+    project.paper("2025-04-02", "next-month", body="About lakes. " * 10)
+    rebuild(preview)
+    second = entry_inodes(out)
+    assert sorted(second) == ["2024", "2025", "2025-04"]  # the new month, and March joins 2025
+    assert second["2024"] == first["2024"]
+    assert not [path.name for path in (out / "pagefind").iterdir() if path.name.startswith(".")]
+    assert manifest(out)["parts"]["2025"] == ["2025-03-01", "2025-03-01"]
+
+
+def test_a_dev_server_index_split_anew_leaves_nothing_of_the_old(project: Project, tmp_path: Path) -> None:
+    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
+    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
+    out = tmp_path / "served"
+    preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
+    rebuild(preview)
+    assert (out / "pagefind/pagefind.js").is_file()
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
+    rebuild(preview)
+    assert sorted(path.name for path in (out / "pagefind").iterdir()) == ["2024", "2025-03", MANIFEST]
+    assert manifest(out)["overlay"] == ""
