@@ -151,7 +151,7 @@ class Preview:
             papers = {p.path.removesuffix("index.html") for p in written if p.path.startswith("papers/")}
             self.unindexed |= papers
             search_stale = bool(papers) or removed > 0
-            parts = search_parts(checked.site, config.search_index)
+            parts = search_parts(checked.site, config.search_index) if self.search else []
             # A new split (a new month, a changed setting) must be indexed even if no paper changed.
             search_stale = search_stale or parts != self.search_parts or config.language != self.language
             self.search_parts, self.language = parts, config.language

@@ -29,7 +29,7 @@ from generator.model import Day, Paper, Site, Tag, day_url, month_key, tag_url
 from generator.periods import month_url, period_links, render_periods
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
-from generator.search import search_parts
+from generator.search import search_part_names
 from generator.views import Listed, PaperView
 
 ASSETS_DIR = "assets"
@@ -560,7 +560,7 @@ def render_search(renderer: Renderer, site: Site) -> Page:
     for key, days in site.months.items():
         years[int(key[:4])] = years.get(int(key[:4]), 0) + sum(len(day.papers) for day in days)
     months = tuple((key, sum(len(day.papers) for day in days)) for key, days in site.months.items())
-    parts = tuple(part.name for part in search_parts(site, renderer.config.search_index) if part.name)
+    parts = search_part_names(site, renderer.config.search_index)
     return renderer.page(
         "search.html",
         "search/index.html",

@@ -29,12 +29,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import PapersError
-from generator.model import Site, month_key
+from generator.model import Day, Site, month_key
 from generator.pagefind_order import SIGNATURE, make_reproducible
 
 INDEX_DIR = "pagefind"
@@ -56,16 +56,27 @@ class SearchPart:
 
 def search_parts(site: Site, setting: str = "auto") -> list[SearchPart]:
     """How search is split for this site (see the module docstring), newest part first."""
+    parts: dict[str, list[tuple[str, str]]] = {}
+    for name, day in _days_by_part(site, setting):
+        iso = day.date.isoformat()
+        parts.setdefault(name, []).extend((paper.url, iso) for paper in day.papers)
+    return [_part(name, pages) for name, pages in parts.items()]
+
+
+def search_part_names(site: Site, setting: str = "auto") -> tuple[str, ...]:
+    """The names of a split index's parts, newest first (none for one index): what the
+    search page merges, without the pages' lists."""
+    return tuple(dict.fromkeys(name for name, _ in _days_by_part(site, setting) if name))
+
+
+def _days_by_part(site: Site, setting: str) -> Iterator[tuple[str, Day]]:
     if not site.papers:
-        return []  # nothing to search: no index at all (Pagefind refuses an empty one)
+        return  # nothing to search: no index at all (Pagefind refuses an empty one)
     split = setting == "split" or (setting == "auto" and len(site.papers) > SPLIT_ABOVE)
     latest = month_key(site.days[0].date)
-    parts: dict[str, list[tuple[str, str]]] = {}
-    for paper in site.ordered_papers:
-        month = month_key(paper.day)
-        name = "" if not split else month if month == latest else month[:4]
-        parts.setdefault(name, []).append((paper.url, paper.day.isoformat()))
-    return [_part(name, pages) for name, pages in parts.items()]
+    for day in site.days:
+        month = month_key(day.date)
+        yield ("" if not split else month if month == latest else month[:4]), day
 
 
 def _part(name: str, pages: Iterable[tuple[str, str]]) -> SearchPart:

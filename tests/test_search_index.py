@@ -21,7 +21,15 @@ from generator.config import load_config
 from generator.errors import PapersError
 from generator.model import Paper, Site
 from generator.preview import Preview
-from generator.search import MANIFEST, OVERLAY, SPLIT_ABOVE, page_ids, search_document, search_parts
+from generator.search import (
+    MANIFEST,
+    OVERLAY,
+    SPLIT_ABOVE,
+    page_ids,
+    search_document,
+    search_part_names,
+    search_parts,
+)
 from tests.conftest import Project
 from tests.sitecheck import tree_bytes
 
@@ -70,6 +78,13 @@ def test_every_paper_is_in_exactly_one_part_and_parts_do_not_overlap_in_time(day
     spans = [(min(by_url[u] for u in part.urls), max(by_url[u] for u in part.urls)) for part in parts]
     for newer, older in itertools.pairwise(spans):
         assert older[1] < newer[0], "parts must be in date order, newest first, without overlap"
+    assert all(
+        day == by_url[url].isoformat()
+        for part in parts
+        for url, day in zip(part.urls, part.days, strict=True)
+    )
+    assert search_part_names(site, "split") == tuple(part.name for part in parts)
+    assert search_part_names(site, "single") == ()
 
 
 def test_a_search_document_is_the_indexed_element_with_the_page_url() -> None:
