@@ -156,11 +156,12 @@ def test_rebuilds_reindex_only_the_parts_whose_papers_changed(project: Project, 
     assert index == {path: data for path, data in tree_bytes(cold).items() if path.startswith("pagefind/")}
 
 
-def split_project(project: Project, tmp_path: Path) -> tuple[Path, Path, Preview]:
-    """The dev server on a split index of two parts, 2024 and the latest month, 2025-03;
-    an old paper of 2024 to change, and the served folder."""
-    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
-        config.write("search_index: split\n")
+def split_project(project: Project, tmp_path: Path, split: bool = True) -> tuple[Path, Path, Preview]:
+    """The dev server on an index split in two parts, 2024 and the latest month, 2025-03 (or
+    on one index); an old paper of 2024 to change, and the served folder."""
+    if split:
+        with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+            config.write("search_index: split\n")
     old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
     project.paper("2024-07-01", "another-old-paper", body="About deserts. " * 10)
     project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
@@ -239,11 +240,7 @@ def test_past_the_overlay_limit_a_part_is_indexed_again(
 
 
 def test_one_index_has_an_overlay_in_the_dev_server_only(project: Project, tmp_path: Path) -> None:
-    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
-    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
-    out = tmp_path / "served"
-    preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
-    rebuild(preview)
+    old, out, preview = split_project(project, tmp_path, split=False)
     entry = (out / "pagefind/pagefind-entry.json").stat().st_ino
     old.write_text(old.read_text(encoding="utf-8").replace("glaciers", "icebergs"), encoding="utf-8")
     rebuild(preview)
@@ -324,11 +321,7 @@ def test_the_dev_server_updates_its_index_in_place(project: Project, tmp_path: P
 
 
 def test_a_dev_server_index_split_anew_leaves_nothing_of_the_old(project: Project, tmp_path: Path) -> None:
-    old = project.paper("2024-06-01", "an-old-paper", body="About glaciers. " * 10)
-    project.paper("2025-03-01", "a-new-paper", body="About rivers. " * 10)
-    out = tmp_path / "served"
-    preview = Preview(project.root, out, base_url="http://127.0.0.1:8000/", search=True)
-    rebuild(preview)
+    old, out, preview = split_project(project, tmp_path, split=False)
     assert (out / "pagefind/pagefind.js").is_file()
     with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
         config.write("search_index: split\n")

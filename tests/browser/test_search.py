@@ -172,6 +172,15 @@ def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def sorted_search(page: Page, base: str, order: str, count: int) -> list[str]:
+    """Search "glacier" newest or oldest first; the days of the `count` results, in order."""
+    page.goto(f"{base}search/?q=glacier&sort={order}")
+    expect(page.locator(".search-result")).to_have_count(count)
+    days = result_days(page)
+    assert days == sorted(days, reverse=order == "newest")
+    return days
+
+
 def result_days(page: Page) -> list[str]:
     days: list[str] = page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
     return days
@@ -191,11 +200,7 @@ def test_split_search_finds_papers_of_every_part(page: Page, split_site: Path, s
 def test_split_search_sorts_by_date_across_parts(
     page: Page, split_site: Path, serve_dir: ServeDir, order: str
 ) -> None:
-    base = serve_dir(split_site, SUBPATH)
-    page.goto(f"{base}search/?q=glacier&sort={order}")
-    expect(page.locator(".search-result")).to_have_count(6)
-    days = result_days(page)
-    assert days == sorted(days, reverse=order == "newest")
+    days = sorted_search(page, serve_dir(split_site, SUBPATH), order, 6)
     assert len(set(days)) == 6
 
 
@@ -258,9 +263,5 @@ def test_the_overlay_replaces_what_its_parts_hold(
 def test_the_overlay_s_papers_are_sorted_among_their_parts(
     page: Page, overlaid_site: Path, serve_dir: ServeDir, order: str
 ) -> None:
-    base = serve_dir(overlaid_site, SUBPATH)
-    page.goto(f"{base}search/?q=glacier&sort={order}")
-    expect(page.locator(".search-result")).to_have_count(8)
-    days = result_days(page)
-    assert days == sorted(days, reverse=order == "newest")
+    days = sorted_search(page, serve_dir(overlaid_site, SUBPATH), order, 8)
     assert "2023-05-04" not in days and {"2024-06-15", "2024-08-01"} <= set(days)
