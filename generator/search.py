@@ -134,9 +134,11 @@ def index_site(
     With `previous` (the last index's folder and record), a part whose search documents are
     all as its folder holds them is linked from there. With `overlay` (the dev server), so is
     a part with a few changed pages: those go to the overlay (see `OVERLAY`). Without,
-    the index is the same, byte for byte, as one made from nothing. `changed`: the site paths
-    of pages written since `previous`; the others have the documents `previous` records.
-    `live`: the dev server's site may lose a page while it is read; it is indexed next time."""
+    the index is the same, byte for byte, as one made from nothing. When `output` is the
+    previous index's folder, it is updated in place: kept parts stay, others are swapped in.
+    `changed`: the site paths of pages written since `previous`; the others have the
+    documents `previous` records. `live`: the dev server's site may lose a page while it is
+    read; it is indexed next time."""
     index_dir = output or site_dir / INDEX_DIR
     documents = _Documents(site_dir, language, live)
     made = SearchIndex(tuple(parts), {}, language)
