@@ -223,9 +223,10 @@ class Preview:
                 )
             else:
                 made = self._index_anew(parts, language)
-        except BaseException:
+        except BaseException:  # the folder may hold part of an update: the next index is made anew
             with self.lock:
                 self.unindexed |= changed
+                self.search_index = SearchIndex()
             raise
         with self.lock:
             self.search_index = made
