@@ -128,22 +128,23 @@ def _lists_and_digests(
     """The related lists of papers sorted by slug, and each one's `terms_digest`."""
     index = kept.load() if kept is not None else RelatedIndex()
     texts = {paper.slug: text_key(paper) for paper in ordered}
-    stale = [paper for paper in ordered if texts[paper.slug] not in index.counted]
-    counted = fork_map(counted_terms, stale, MIN_PAPERS_PER_WORKER)
-    fresh = {texts[paper.slug]: counts for paper, counts in zip(stale, counted, strict=True)}
+    fresh = _count([paper for paper in ordered if texts[paper.slug] not in index.counted], texts)
     try:
         index.update(texts, fresh, k)
         result = _lists_of(index, texts)
     except (KeyError, TypeError, AttributeError, ValueError, EOFError):  # a kept index that does
         index = RelatedIndex(index.version)  # not hold together (changed by hand, say): afresh
-        counted = fork_map(counted_terms, ordered, MIN_PAPERS_PER_WORKER)
-        index.update(
-            texts, {texts[paper.slug]: counts for paper, counts in zip(ordered, counted, strict=True)}, k
-        )
+        index.update(texts, _count(ordered, texts), k)
         result = _lists_of(index, texts)
     if kept is not None:
         kept.save(index)
     return result
+
+
+def _count(papers: list[Paper], texts: dict[str, bytes]) -> dict[bytes, Counted]:
+    """The term counts of these papers, by text, counted on every core."""
+    counted = fork_map(counted_terms, papers, MIN_PAPERS_PER_WORKER)
+    return {texts[paper.slug]: counts for paper, counts in zip(papers, counted, strict=True)}
 
 
 def _lists_of(index: RelatedIndex, texts: dict[str, bytes]) -> tuple[list[tuple[str, ...]], list[bytes]]:
