@@ -120,17 +120,26 @@ def json_page(
 
 def render_api(renderer: Renderer, site: Site) -> Iterator[Page]:
     """Every API file: the index, one list per day, one object per paper."""
-    yield json_page(
+    yield render_api_index(renderer, site)
+    for day in site.days:
+        yield from render_api_day(renderer, day)
+
+
+def render_api_index(renderer: Renderer, site: Site) -> Page:
+    return json_page(
         renderer,
         f"{API_DIR}/index.json",
         site.days[0].date if site.days else None,
         tuple((day.date, len(day.papers)) for day in site.days),
         functools.partial(index_object, site),
     )
-    for day in site.days:
-        yield from renderer.group(
-            f"api {day.date}", (), tuple(day.papers), functools.partial(_day_files, renderer, day)
-        )
+
+
+def render_api_day(renderer: Renderer, day: Day) -> list[Page]:
+    """A day's list and its papers' objects."""
+    return renderer.group(
+        f"api {day.date}", (), tuple(day.papers), functools.partial(_day_files, renderer, day)
+    )
 
 
 def _day_files(renderer: Renderer, day: Day) -> list[Page]:

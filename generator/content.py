@@ -103,6 +103,8 @@ def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date
     if source is None:
         return FileResult(stamp, None, [problem] if problem else [], loaded=problem is not None)
     paper, problems = check_source(source, vocabulary, today)
+    if paper is not None:
+        paper.title_key  # noqa: B018 -- computed where the file is read (a worker, on large sites)
     return FileResult(stamp, paper, problems)
 
 

@@ -18,7 +18,6 @@ scores again only the papers they reach; the lists equal those of a full computa
 
 from __future__ import annotations
 
-import heapq
 import marshal
 import math
 import os
@@ -27,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from generator.forking import collector_paused, fork_map
@@ -43,6 +43,7 @@ Vector = dict[str, float]  # the indexed terms of a paper and their weights, str
 # A paper's terms and how often each occurs (a dict, not a Counter: it pickles faster).
 Counts = dict[str, int]
 Counted = tuple[Counts, bytes]  # a paper's term counts and their digest
+_second = itemgetter(1)
 
 
 def level(count: int) -> int:
@@ -67,8 +68,9 @@ def weigh(counts: Counts, idf: dict[str, float], unique_idf: float) -> Vector:
             weights[term] = weight
     norm = math.fsum(squares)  # exact, so the order of the terms cannot change the last bit
     scale = 1.0 / math.sqrt(norm) if norm else 0.0
-    strongest = heapq.nsmallest(TERMS_PER_PAPER, weights.items(), key=lambda tw: (-tw[1], tw[0]))
-    return {term: weight * scale for term, weight in strongest}
+    # sorted()[:n] is what heapq.nsmallest returns, and faster at these sizes (terms are unique)
+    strongest = sorted([(-weight, term) for term, weight in weights.items()])[:TERMS_PER_PAPER]
+    return {term: -weight * scale for weight, term in strongest}
 
 
 class CountStore:
@@ -277,7 +279,7 @@ class RelatedIndex:
         if len(holders) <= POSTINGS_CAP:
             return sorted(holders)
         vectors = self.vectors
-        strongest = heapq.nsmallest(POSTINGS_CAP, [(-vectors[slug][term], slug) for slug in holders])
+        strongest = sorted([(-vectors[slug][term], slug) for slug in holders])[:POSTINGS_CAP]
         return sorted(slug for _, slug in strongest)
 
     def _score(self, slugs: Sequence[str]) -> None:
@@ -290,14 +292,17 @@ class RelatedIndex:
         vector, vectors = self.vectors[slug], self.vectors
         shared = Counter(chain.from_iterable([self.members[term] for term in vector]))
         shared.pop(slug, None)
-        candidates = tuple([other for other, _ in shared.most_common(CANDIDATES)])
+        # most_common(n) without its Python-level heap: a stable sort, so the same order
+        candidates = tuple(
+            [other for other, _ in sorted(shared.items(), key=_second, reverse=True)[:CANDIDATES]]
+        )
         scored = []
         for other in candidates:
             theirs = vectors[other]
             score = sum([weight * theirs[term] for term, weight in vector.items() if term in theirs])
             if score >= MIN_SCORE:
                 scored.append((-round(score, SCORE_DIGITS), other))
-        return candidates, tuple([other for _, other in heapq.nsmallest(self.k, scored)])
+        return candidates, tuple([other for _, other in sorted(scored)[: self.k]])
 
 
 @dataclass(frozen=True)

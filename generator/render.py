@@ -21,7 +21,7 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from generator.api import render_api
+from generator.api import render_api_day, render_api_index
 from generator.cards import CARD_HEIGHT, CARD_NAME, CARD_TEMPLATE, CARD_WIDTH, CardMaker, render_card
 from generator.config import SiteConfig
 from generator.errors import PapersError
@@ -356,8 +356,8 @@ def _view(paper: Paper, listed_before: dict[str, tuple[Paper, Listed]]) -> Paper
 def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:
     """The work of a build as independent tasks (all but the sitemap), so they can be shared out."""
     tasks = [Task(lambda: render_home(renderer, site, views))]
-    for day in site.days:
-        tasks.append(Task(functools.partial(render_day_and_papers, renderer, site, day, views), day.papers))
+    for day in site.days:  # a day's share of the API with its pages: tasks of even weight
+        tasks.append(Task(functools.partial(_day_task, renderer, site, day, views), day.papers))
     for slug in site.tags:
         tasks.append(Task(functools.partial(render_tag, renderer, site, slug, views)))
     tasks.append(
@@ -374,8 +374,12 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
         )
     )
     tasks.append(Task(functools.partial(render_periods, renderer, site, views)))
-    tasks.append(Task(functools.partial(render_api, renderer, site)))
+    tasks.append(Task(lambda: [render_api_index(renderer, site)]))
     return tasks
+
+
+def _day_task(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]) -> list[Page]:
+    return [*render_day_and_papers(renderer, site, day, views), *render_api_day(renderer, day)]
 
 
 def render_with(renderer: Renderer, site: Site) -> list[Page]:

@@ -13,10 +13,10 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.markup import excerpt, render_body_and_text, render_inline, to_text
+from generator.markup import excerpt, render_body_and_text, render_inline, render_inline_and_text, to_text
 from generator.model import Paper
 
-LISTED = ("title_html", "title_text", "excerpt", "tldr_html")  # what lists show of a paper
+LISTED = ("_title", "excerpt", "tldr_html")  # what lists show of a paper (cached properties)
 Listed = dict[str, Any]  # a view's LISTED values, by name
 
 
@@ -35,12 +35,17 @@ class PaperView:
         self.__dict__.update(listed)
 
     @cached_property
-    def title_html(self) -> Markup:
-        return Markup(render_inline(self.paper.title))
+    def _title(self) -> tuple[str, str]:
+        return render_inline_and_text(self.paper.title)
 
-    @cached_property
+    @property
+    def title_html(self) -> Markup:
+        return Markup(self._title[0])
+
+    @property
     def title_text(self) -> str:
-        return to_text(self.paper.title)
+        """The words the title shows (as an inline parse reads them, like `title_html`)."""
+        return self._title[1]
 
     @cached_property
     def _body(self) -> tuple[str, str]:
@@ -70,6 +75,21 @@ class PaperView:
     def bibtex(self) -> str:
         return bibtex(self.paper)
 
+    @property
+    def citation_arxiv(self) -> str:
+        """arXiv's own style, up to its id: `A, B, and C. Title. arXiv:ID, YEAR.`"""
+        paper = self.paper
+        authors = f"{author_list(paper.authors, 50)}. " if paper.authors else ""
+        return f"{authors}{sentence(self.title_text)} arXiv:{paper.arxiv}, {paper.day.year}."
+
+    @property
+    def citation_text(self) -> str:
+        """A plain reference's authors, year and title; the page adds where to find it."""
+        paper = self.paper
+        if paper.authors:
+            return f"{author_list(paper.authors, 3)} ({paper.day.year}). {sentence(self.title_text)}"
+        return f"{self.title_text} ({paper.day.year})."
+
     def json_ld(self, config: SiteConfig) -> Markup:
         """schema.org ScholarlyArticle, safe to put inside <script>."""
         paper = self.paper
@@ -96,6 +116,20 @@ def script_json(data: object) -> str:
     """JSON that cannot close its <script> element or open a comment."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def author_list(authors: tuple[str, ...] | list[str], limit: int) -> str:
+    """`A`, `A and B`, `A, B, and C`, or past `limit` names `A et al.`"""
+    if len(authors) > limit:
+        return f"{authors[0]} et al."
+    if len(authors) > 2:
+        return f"{', '.join(authors[:-1])}, and {authors[-1]}"
+    return " and ".join(authors)
+
+
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, unless it ends in one already (or a ? or !)."""
+    return text if text[-1:] in ".?!" else f"{text}."
 
 
 def _bibtex_value(text: str) -> str:

@@ -142,6 +142,26 @@ def test_excerpt_cuts_at_a_word() -> None:
     assert excerpt("short", 50) == "short"
 
 
+def _whole_text_excerpt(text: str, limit: int) -> str:
+    """The excerpt as first written: every space of the text collapsed before cutting."""
+    text = re.sub(r"[ \t\n]+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"
+
+
+@given(
+    st.lists(st.sampled_from(["a", "word", " ", "  ", "\n", "\t", "\n\n", ".", ",", "é", "\u00a0"])).map(
+        "".join
+    ),
+    st.integers(min_value=1, max_value=40),
+)
+@settings(max_examples=1500)
+def test_excerpt_reads_only_the_head_of_long_texts_with_the_same_result(text: str, limit: int) -> None:
+    assert excerpt(text, limit) == _whole_text_excerpt(text, limit)
+
+
 _LINKISH = st.lists(
     st.sampled_from(
         [
@@ -168,11 +188,11 @@ def test_quick_link_check_never_hides_a_link(text: str) -> None:
     its pre-check and its full test, which the core linkify rule asks of every text token."""
     from linkify_it import LinkifyIt
 
-    from generator.markup import _MAY_LINK
+    from generator.markup import _may_link
 
     linkify = LinkifyIt()
     if linkify.pretest(text) or linkify.test(text):
-        assert _MAY_LINK.search(text), text
+        assert _may_link(text), text
 
 
 @pytest.mark.parametrize(

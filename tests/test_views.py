@@ -1,0 +1,52 @@
+"""What pages show of a paper: titles, citations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from generator.model import Paper
+from generator.views import PaperView, author_list, sentence
+
+
+def _paper(title: str = "A Title", authors: tuple[str, ...] = (), arxiv: str | None = None) -> Paper:
+    return Paper("a-title", dt.date(2025, 3, 17), title, "Body.", "content/x.md", authors, arxiv)
+
+
+@pytest.mark.parametrize(
+    ("authors", "limit", "expected"),
+    [
+        (("Ada",), 3, "Ada"),
+        (("Ada", "Bo"), 3, "Ada and Bo"),
+        (("Ada", "Bo", "Cy"), 3, "Ada, Bo, and Cy"),
+        (("Ada", "Bo", "Cy", "Di"), 3, "Ada et al."),
+        (("Ada", "Bo", "Cy", "Di"), 50, "Ada, Bo, Cy, and Di"),
+    ],
+)
+def test_author_lists_read_as_references_do(authors: tuple[str, ...], limit: int, expected: str) -> None:
+    assert author_list(authors, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("Done", "Done."), ("Done.", "Done."), ("Why?", "Why?"), ("Go!", "Go!"), ("", "")]
+)
+def test_a_title_ends_its_sentence_once(text: str, expected: str) -> None:
+    assert sentence(text) == expected
+
+
+def test_citations_with_and_without_an_arxiv_id() -> None:
+    view = PaperView(_paper("Is it *fast*?", ("Ada", "Bo", "Cy", "Di"), "2503.12345"))
+    assert view.citation_arxiv == "Ada, Bo, Cy, and Di. Is it fast? arXiv:2503.12345, 2025."
+    assert view.citation_text == "Ada et al. (2025). Is it fast?"
+    assert PaperView(_paper("Untitled work")).citation_text == "Untitled work (2025)."
+
+
+@pytest.mark.parametrize(
+    "title", ["1. Lessons from scale", "- A list-like title", "# Not a heading", "> Quoted"]
+)
+def test_a_title_s_text_is_the_words_its_html_shows(title: str) -> None:
+    """Titles are read inline, as one line: what looks like a list or a heading stays text."""
+    view = PaperView(_paper(title))
+    assert view.title_text == title
+    assert title.split()[-1] in view.title_html
