@@ -3,9 +3,10 @@
 Workers are forked after the site is read, so they inherit it instead of receiving it.
 Each takes every `count`-th task. First it turns Markdown and TeX into HTML for the papers
 whose pages its tasks make (the costliest step), and sends what lists show of them (title,
-excerpt) to the others, through this process; then it renders its tasks and writes their
-pages straight into the staging folder (or, when that folder is the spare site, only the
-pages it does not already hold). A paper's full text never leaves the worker that made it,
+excerpt) to the others, through this process. Meanwhile this process computes related
+papers (in processes of their own), and sends the lists with the others' fields. Then
+each worker renders its tasks and writes their pages straight into the staging folder
+(or, when that folder is the spare site, only the pages it does not already hold). A paper's full text never leaves the worker that made it,
 so no process holds the whole site's. Output does not depend on the number of workers:
 every page is a pure function of the site.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 from generator import forking
 from generator.errors import PapersError
 from generator.model import Site
-from generator.render import Page, Renderer, Task, page_tasks, prepare, render_sitemaps
+from generator.render import Page, Renderer, Task, page_tasks, prepare, relate, render_sitemaps
 from generator.views import PaperView
 from generator.write import remove_pages, write_pages
 
@@ -41,6 +42,25 @@ class _Job:
     previous: Path | None
     present: dict[str, Hashable] | None  # the keys of the pages `out` already holds (a spare)
     shared: list[object]  # what page keys hold that workers send back as positions, not copies
+    # The next of the tasks that show no paper's own page, taken by whichever worker is free.
+    next_task: Any = None  # a multiprocessing Value, made before the fork
+
+    def share(self, index: int, count: int) -> Iterator[Task]:
+        """Worker `index`'s tasks: every `count`-th one of those with papers' own pages (their
+        text is rendered in the worker beforehand), then others for as long as any are left."""
+        own = [task for task in self.tasks if task.papers]
+        yield from own[index::count]
+        rest = [task for task in self.tasks if not task.papers]
+        if self.next_task is None:
+            yield from rest
+            return
+        while True:
+            with self.next_task.get_lock():
+                taken = self.next_task.value
+                self.next_task.value += 1
+            if taken >= len(rest):
+                return
+            yield rest[taken]
 
     def to_write(self, pages: list[Page]) -> list[Page]:
         """The pages `out` does not already hold as they are now."""
@@ -86,16 +106,19 @@ def render_to_disk(
     date here): those whose key still holds are left alone, others are replaced, and pages
     no longer part of the site are removed."""
     global _JOB
-    views = prepare(renderer, site)
+    # With a warm memo most pages are reused and views are filled lazily: stay in one process.
+    count = worker_count(len(site.papers), workers) if not renderer.memo else 1
+    views = prepare(renderer, site, related=count == 1)  # else while the workers start
     tasks = page_tasks(renderer, site, views)
     shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
     job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared)
-    # With a warm memo most pages are reused and views are filled lazily: stay in one process.
-    count = worker_count(len(site.papers), workers) if not renderer.memo else 1
     try:  # the site is read-only from here: frozen, collections in the workers skip it (and
         # do not touch, and so copy, the memory they share with this process)
         with forking.frozen():
-            results = _run_workers(count, shared) if count > 1 else [_render_share(0, 1)]
+            if count == 1:
+                results = [_render_share(0, 1)]
+            else:
+                results = _run_workers(count, shared, lambda: renderer.related_source(site.papers))
     finally:
         _JOB = None
     keys = {path: entry for part in results for path, entry in part[0].items()}
@@ -116,10 +139,13 @@ def render_to_disk(
 
 
 def _run_workers(
-    count: int, shared: list[object]
+    count: int, shared: list[object], related: Callable[[], dict[str, tuple[str, ...]]]
 ) -> list[tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]]:
-    """Fork `count` workers, pass each one the others' listed fields, collect their results."""
+    """Fork `count` workers; while they render their papers' text, compute the `related`
+    lists; pass each worker the lists and the others' listed fields; collect the results."""
+    assert _JOB is not None
     context = multiprocessing.get_context("fork")
+    _JOB.next_task = context.Value("i", 0)
     ends, workers = [], []
     try:
         for index in range(count):
@@ -129,10 +155,15 @@ def _run_workers(
             there.close()
             ends.append(here)
             workers.append(worker)
+        lists = related()
+        relate(_JOB.renderer, lists, _JOB.views)
+        sent_lists = pickle.dumps(lists, pickle.HIGHEST_PROTOCOL)
         listed = [_receive(end) for end in ends]  # pickled, passed on as they are
         for index, end in enumerate(ends):
-            end.send_bytes(pickle.dumps([fields for other, fields in enumerate(listed) if other != index]))
-        if _JOB is not None and _JOB.renderer.keep_listed:  # for the build cache
+            end.send_bytes(
+                pickle.dumps((sent_lists, [fields for other, fields in enumerate(listed) if other != index]))
+            )
+        if _JOB.renderer.keep_listed:  # for the build cache
             for fields in listed:
                 for slug, values in pickle.loads(fields):
                     _JOB.views[slug].fill(values)
@@ -157,9 +188,13 @@ def _work(index: int, count: int, end: Connection) -> None:
     """A worker: fill the views of its own papers, swap listed fields, render its tasks."""
     assert _JOB is not None
     try:
-        own = [paper.slug for task in _JOB.tasks[index::count] for paper in task.papers]
+        own = [
+            paper.slug for task in [t for t in _JOB.tasks if t.papers][index::count] for paper in task.papers
+        ]
         end.send_bytes(pickle.dumps(_listed_fields(own), pickle.HIGHEST_PROTOCOL))
-        for listed in pickle.loads(end.recv_bytes()):
+        lists, others = pickle.loads(end.recv_bytes())
+        relate(_JOB.renderer, pickle.loads(lists), _JOB.views)
+        for listed in others:
             for slug, fields in pickle.loads(listed):
                 _JOB.views[slug].fill(fields)
         end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
@@ -185,7 +220,7 @@ def _same_as_before(page: Page) -> bool:
 
 
 def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:
-    """Run every `count`-th task from `index` and write its pages; return their keys."""
+    """Run worker `index`'s share of the tasks and write its pages; return their keys."""
     assert _JOB is not None
     renderer = _JOB.renderer
     keys: dict[str, tuple[Hashable, Page]] = {}
@@ -193,7 +228,7 @@ def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Pag
     fresh: set[str] = set()
     folders: set[Path] = set()
     replace = _JOB.present is not None
-    for task in _JOB.tasks[index::count]:
+    for task in _JOB.share(index, count):
         for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")

@@ -8,6 +8,7 @@ then the rest newest first; within a day, in the day's own order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
@@ -159,15 +160,26 @@ def _links(period: Period, weeks: Sequence[Period]) -> list[tuple[str, str, int]
 
 def render_periods(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> Iterator[Page]:
     """The pages of every week, then of every month."""
+    for render in period_renders(renderer, site, views):
+        yield from render()
+
+
+def period_renders(
+    renderer: Renderer, site: Site, views: dict[str, PaperView]
+) -> list[Callable[[], list[Page]]]:
+    """One call per period (weeks first, newest first) that makes its pages: shared out
+    to workers one by one."""
     weeks = periods(site, WEEK)
-    yield from render_kind(renderer, weeks, views, weeks)
-    yield from render_kind(renderer, periods(site, MONTH), views, weeks)
+    return [
+        *_kind_renders(renderer, weeks, views, weeks),
+        *_kind_renders(renderer, periods(site, MONTH), views, weeks),
+    ]
 
 
-def render_kind(
+def _kind_renders(
     renderer: Renderer, kind_periods: list[Period], views: dict[str, PaperView], weeks: Sequence[Period]
-) -> Iterator[Page]:
-    """The pages of each period of one kind (`kind_periods`, newest first)."""
+) -> list[Callable[[], list[Page]]]:
+    renders: list[Callable[[], list[Page]]] = []
     for index, period in enumerate(kind_periods):
         newer = kind_periods[index - 1] if index > 0 else None
         older = kind_periods[index + 1] if index + 1 < len(kind_periods) else None
@@ -178,14 +190,11 @@ def render_kind(
             newer.summary_key() if newer else None,
             older.summary_key() if older else None,
         )
-        yield from renderer.group(
-            f"{period.kind} {period.key}",
-            ("period.html",),
-            key,
-            lambda period=period, newer=newer, older=older, links=links: _period_pages(  # type: ignore[misc]
-                renderer, period, views, links, newer, older
-            ),
+        make = functools.partial(_period_pages, renderer, period, views, links, newer, older)
+        renders.append(
+            functools.partial(renderer.group, f"{period.kind} {period.key}", ("period.html",), key, make)
         )
+    return renders
 
 
 def _period_pages(

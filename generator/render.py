@@ -26,7 +26,7 @@ from generator.cards import CARD_HEIGHT, CARD_NAME, CARD_TEMPLATE, CARD_WIDTH, C
 from generator.config import SiteConfig
 from generator.errors import PapersError
 from generator.model import Day, Paper, Site, Tag, day_url, month_key, tag_url
-from generator.periods import month_url, period_links, render_periods
+from generator.periods import month_url, period_links, period_renders
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
 from generator.search import search_part_names
@@ -328,8 +328,9 @@ class Task:
         return self.make()
 
 
-def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
-    """Point the templates at this site's vocabulary; one view per paper, filled lazily."""
+def prepare(renderer: Renderer, site: Site, related: bool = True) -> dict[str, PaperView]:
+    """Point the templates at this site's vocabulary; one view per paper, filled lazily.
+    Related papers are computed too, unless the caller does it later (`relate`)."""
     renderer.env.globals["vocabulary"] = site.vocabulary
     renderer.cards_html = {}  # they show tag names: made again for each build
     key = tuple(sorted(site.vocabulary.items()))
@@ -340,9 +341,15 @@ def prepare(renderer: Renderer, site: Site) -> dict[str, PaperView]:
         paper: known.get(paper) or _view(paper, renderer.listed_before) for paper in site.papers
     }
     views = {paper.slug: view for paper, view in renderer.views.items()}
-    renderer.related = RelatedViews(renderer.related_source(site.papers), views, renderer.related)
-    renderer.env.globals["related"] = renderer.related
+    if related:
+        relate(renderer, renderer.related_source(site.papers), views)
     return views
+
+
+def relate(renderer: Renderer, lists: dict[str, tuple[str, ...]], views: dict[str, PaperView]) -> None:
+    """Give the templates each paper's related papers (`lists`: slug -> slugs)."""
+    renderer.related = RelatedViews(lists, views, renderer.related)
+    renderer.env.globals["related"] = renderer.related
 
 
 def _view(paper: Paper, listed_before: dict[str, tuple[Paper, Listed]]) -> PaperView:
@@ -373,7 +380,7 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
             ]
         )
     )
-    tasks.append(Task(functools.partial(render_periods, renderer, site, views)))
+    tasks += [Task(render) for render in period_renders(renderer, site, views)]
     tasks.append(Task(lambda: [render_api_index(renderer, site)]))
     return tasks
 
