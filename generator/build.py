@@ -29,7 +29,15 @@ from generator.errors import PapersError, Problem
 from generator.forking import frozen
 from generator.parallel import render_to_disk
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
-from generator.search import INDEX_DIR, SearchIndex, index_site, search_parts
+from generator.search import (
+    INDEX_DIR,
+    Indexing,
+    SearchIndex,
+    SearchPart,
+    index_site,
+    search_parts,
+    start_indexing,
+)
 from generator.write import (
     clean_leftovers,
     copy_assets,
@@ -117,6 +125,7 @@ def build(
         staged = staging_dir(out)
         previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
         spare = spare_dir(out)
+        started: list[Indexing] = []  # search indexing, when started while pages are still made
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(out)
@@ -136,24 +145,29 @@ def build(
                 if cache.layouts == layouts_now:  # parsing the templates for them took 0.15 s
                     renderer.template_keys.update(cache.template_keys)
                 renderer.listed_before, renderer.keep_listed = cache.listed, use_cache
-                rendered = render_to_disk(renderer, site, staged, workers, previous, present)
+                shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)  # a spare's: made again or relinked
+                last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
+                parts = search_parts(site, config.search_index) if search else []
+                # With nothing to reuse, every part is indexed: from when the papers' pages are written.
+                start = functools.partial(_start_indexing, started, staged, parts, config.language)
+                papers_written = start if search and last is None else None
+                rendered = render_to_disk(renderer, site, staged, workers, previous, present, papers_written)
                 result.pages, result.bytes, result.rendered = (
                     rendered.pages,
                     rendered.bytes,
                     rendered.rendered,
                 )
                 copy_assets(layouts, staged, replace=present is not None)
-            shutil.rmtree(staged / INDEX_DIR, ignore_errors=True)  # a spare's index: made again or relinked
             if search:
                 with result.timed("index"):
-                    last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
                     changed = {path.removesuffix("index.html") for path in rendered.fresh}
                     search_index = index_site(
                         staged,
-                        search_parts(site, config.search_index),
+                        parts,
                         language=config.language,
                         previous=last,
                         changed=changed,
+                        started=started[0] if started else None,
                     )
             with result.timed("swap"):
                 # The replaced site is kept as the spare when its pages' keys are known (see write.py).
@@ -165,6 +179,8 @@ def build(
                 "check the disk has space and the folder is writable",
             ) from None
         finally:
+            for indexing in started:  # a build that failed while Pagefind ran
+                indexing.close()
             if staged.exists():
                 shutil.rmtree(staged, ignore_errors=True)
         if use_cache:
@@ -194,6 +210,10 @@ def build(
             )
             save_summary(root, out, summary)
         return result
+
+
+def _start_indexing(started: list[Indexing], staged: Path, parts: list[SearchPart], language: str) -> None:
+    started.append(start_indexing(staged, parts, language))
 
 
 def _up_to_date(

@@ -13,6 +13,8 @@ every page is a pure function of the site.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import multiprocessing
 import pickle
 from collections.abc import Callable, Hashable, Iterator
@@ -45,11 +47,13 @@ class _Job:
     # The next of the tasks that show no paper's own page, taken by whichever worker is free.
     next_task: Any = None  # a multiprocessing Value, made before the fork
 
-    def share(self, index: int, count: int) -> Iterator[Task]:
-        """Worker `index`'s tasks: every `count`-th one of those with papers' own pages (their
-        text is rendered in the worker beforehand), then others for as long as any are left."""
-        own = [task for task in self.tasks if task.papers]
-        yield from own[index::count]
+    def own_tasks(self, index: int, count: int) -> list[Task]:
+        """Worker `index`'s share of the tasks that make papers' own pages: every `count`-th
+        (their text is rendered in the worker beforehand)."""
+        return [task for task in self.tasks if task.papers][index::count]
+
+    def other_tasks(self) -> Iterator[Task]:
+        """The other tasks, each taken by whichever worker is free first."""
         rest = [task for task in self.tasks if not task.papers]
         if self.next_task is None:
             yield from rest
@@ -84,6 +88,7 @@ class Rendered:
 
 
 _JOB: _Job | None = None
+_PAPERS_WRITTEN = b"papers written"  # a worker's word between its two kinds of tasks
 
 
 def worker_count(papers: int, requested: int | None = None) -> int:
@@ -99,12 +104,14 @@ def render_to_disk(
     workers: int | None = None,
     previous: Path | None = None,
     present: dict[str, Hashable] | None = None,
+    papers_written: Callable[[], None] | None = None,
 ) -> Rendered:
     """Render and write every page into `out`, linking unchanged ones from `previous`.
 
     `present` is the keys of the pages `out` already holds (an earlier site, brought up to
     date here): those whose key still holds are left alone, others are replaced, and pages
-    no longer part of the site are removed."""
+    no longer part of the site are removed. `papers_written` is called once every paper's own
+    page is written, while other pages are still being made (search indexing starts then)."""
     global _JOB
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
@@ -116,9 +123,10 @@ def render_to_disk(
         # do not touch, and so copy, the memory they share with this process)
         with forking.frozen():
             if count == 1:
-                results = [_render_share(0, 1)]
+                results = [_render_share(0, 1, papers_written)]
             else:
-                results = _run_workers(count, shared, lambda: renderer.related_source(site.papers))
+                related = functools.partial(renderer.related_source, site.papers)
+                results = _run_workers(count, shared, related, papers_written)
     finally:
         _JOB = None
     keys = {path: entry for part in results for path, entry in part[0].items()}
@@ -139,10 +147,14 @@ def render_to_disk(
 
 
 def _run_workers(
-    count: int, shared: list[object], related: Callable[[], dict[str, tuple[str, ...]]]
+    count: int,
+    shared: list[object],
+    related: Callable[[], dict[str, tuple[str, ...]]],
+    papers_written: Callable[[], None] | None,
 ) -> list[tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]]:
     """Fork `count` workers; while they render their papers' text, compute the `related`
-    lists; pass each worker the lists and the others' listed fields; collect the results."""
+    lists; pass each worker the lists and the others' listed fields; call `papers_written`
+    once each has written its papers' own pages; collect the results."""
     assert _JOB is not None
     context = multiprocessing.get_context("fork")
     _JOB.next_task = context.Value("i", 0)
@@ -167,6 +179,11 @@ def _run_workers(
             for fields in listed:
                 for slug, values in pickle.loads(fields):
                     _JOB.views[slug].fill(values)
+        for end in ends:
+            if _receive(end) != _PAPERS_WRITTEN:
+                raise PapersError.single("build", "a worker process lost its way", "run the build again")
+        if papers_written is not None:
+            papers_written()
         return [forking.loads_sharing(_receive(end), shared) for end in ends]
     finally:
         for worker in workers:
@@ -188,16 +205,15 @@ def _work(index: int, count: int, end: Connection) -> None:
     """A worker: fill the views of its own papers, swap listed fields, render its tasks."""
     assert _JOB is not None
     try:
-        own = [
-            paper.slug for task in [t for t in _JOB.tasks if t.papers][index::count] for paper in task.papers
-        ]
+        own = [paper.slug for task in _JOB.own_tasks(index, count) for paper in task.papers]
         end.send_bytes(pickle.dumps(_listed_fields(own), pickle.HIGHEST_PROTOCOL))
         lists, others = pickle.loads(end.recv_bytes())
         relate(_JOB.renderer, pickle.loads(lists), _JOB.views)
         for listed in others:
             for slug, fields in pickle.loads(listed):
                 _JOB.views[slug].fill(fields)
-        end.send_bytes(forking.dumps_sharing(_render_share(index, count), _JOB.shared))
+        share = _render_share(index, count, lambda: end.send_bytes(_PAPERS_WRITTEN))
+        end.send_bytes(forking.dumps_sharing(share, _JOB.shared))
     except BaseException as error:  # every failure is the parent's to report
         end.send_bytes(forking.failure_message(error))
 
@@ -219,8 +235,11 @@ def _same_as_before(page: Page) -> bool:
         return False
 
 
-def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:
-    """Run worker `index`'s share of the tasks and write its pages; return their keys."""
+def _render_share(
+    index: int, count: int, papers_written: Callable[[], None] | None = None
+) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:
+    """Run worker `index`'s share of the tasks and write its pages; return their keys.
+    `papers_written` is called between the tasks that make papers' own pages and the others."""
     assert _JOB is not None
     renderer = _JOB.renderer
     keys: dict[str, tuple[Hashable, Page]] = {}
@@ -228,7 +247,11 @@ def _render_share(index: int, count: int) -> tuple[dict[str, tuple[Hashable, Pag
     fresh: set[str] = set()
     folders: set[Path] = set()
     replace = _JOB.present is not None
-    for task in _JOB.share(index, count):
+    for task in itertools.chain(_JOB.own_tasks(index, count), [None], _JOB.other_tasks()):
+        if task is None:
+            if papers_written is not None:
+                papers_written()
+            continue
         for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")

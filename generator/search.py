@@ -19,6 +19,7 @@ and the overlay in the browser.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gzip
 import hashlib
@@ -39,6 +40,7 @@ from generator.pagefind_order import SIGNATURE, make_reproducible
 
 INDEX_DIR = "pagefind"
 SPLIT_ABOVE = 5_000  # papers: one index up to here, parts above (`search_index: auto`)
+PAGES_AT_ONCE = 10_000  # parts indexed at once may hold this many pages (about 1.4 GB for Pagefind)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def pagefind_executable() -> Path:
 @dataclass(frozen=True)
 class IndexedPart:
     """A Pagefind index as written: its pages, the digest of each one's search document then,
-    and the id Pagefind gave each page (a result's `id` in the browser)."""
+    and the id Pagefind gave each page (a result's `id` in the browser; read when an overlay
+    needs them, so empty for the parts a build indexes)."""
 
     part: SearchPart
     digests: dict[str, str]
@@ -128,6 +131,7 @@ def index_site(
     changed: Collection[str] = (),
     live: bool = False,
     overlay: bool = False,
+    started: Indexing | None = None,
 ) -> SearchIndex:
     """Write the Pagefind bundle of each part into `site_dir/pagefind/` (or `output`).
 
@@ -138,9 +142,10 @@ def index_site(
     previous index's folder, it is updated in place: kept parts stay, others are swapped in.
     `changed`: the site paths of pages written since `previous`; the others have the
     documents `previous` records. `live`: the dev server's site may lose a page while it is
-    read; it is indexed next time."""
+    read; it is indexed next time. `started`: parts already being indexed (`start_indexing`)."""
     index_dir = output or site_dir / INDEX_DIR
-    documents = _Documents(site_dir, language, live)
+    runs = started or Indexing(site_dir, parts, language, live, ids=overlay)
+    documents = runs.documents
     made = SearchIndex(tuple(parts), {}, language)
     split = any(part.name for part in parts)
     folder, old = (
@@ -152,6 +157,7 @@ def index_site(
     write = functools.partial(_index_in_place if in_place else _index_part, documents=documents)
     corrected: dict[str, tuple[str, str]] = {}  # site path -> its part and day, for the overlay
     hidden: list[str] = []  # ids of pages the overlay corrects or that are gone
+    to_index: list[SearchPart] = []
     for part in parts:
         kept = old.indexed.get(part.name)
         if folder is not None and kept is not None and _bundle_in(part.folder(folder)):
@@ -160,6 +166,8 @@ def index_site(
             gone = [url for url in kept.part.urls if url not in now]
             pending = len(differ) + len(gone)
             if not pending or (overlay and len(corrected) + pending <= OVERLAY_LIMIT):
+                if pending and not kept.ids:  # indexed by a build, which does not read them
+                    kept = dataclasses.replace(kept, ids=page_ids(part.folder(folder)))
                 if not in_place:
                     _link(part.folder(folder), part.folder(index_dir))
                 made.indexed[part.name] = kept
@@ -168,9 +176,18 @@ def index_site(
                 corrected.update({url: (part.name, days[url]) for url in differ if now[url] is not None})
                 hidden += [kept.ids[url] for url in differ + gone if url in kept.ids]
                 continue
-        indexed = write(part, part.folder(index_dir))
-        made.indexed[part.name] = indexed
-        made.digests.update(indexed.digests)
+        to_index.append(part)
+    try:
+        if not in_place:  # every part at once, as far as memory allows
+            for part in to_index:
+                runs.add(part, part.folder(index_dir))
+        for part in to_index:
+            indexed = write(part, part.folder(index_dir)) if in_place else runs.result(part.folder(index_dir))
+            made.indexed[part.name] = indexed
+            made.digests.update(indexed.digests)
+    finally:
+        runs.close()  # what still runs when one failed
+    made.indexed = {part.name: made.indexed[part.name] for part in parts}  # in the parts' order
     if in_place:  # what the parts no longer need: an earlier month's part, say
         keep = {part.name for part in parts} | {OVERLAY}
         for stale in index_dir.iterdir() if split else ():
@@ -314,6 +331,48 @@ def _index_part(
     part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
 ) -> IndexedPart:
     """Index one part's pages (`filed`: the overlay's, each under its part)."""
+    return _start(part, output, documents, filed).wait(ids=True)
+
+
+@dataclass
+class _Run:
+    """Pagefind indexing one part's documents (written to `folder`) into `output`."""
+
+    part: SearchPart
+    output: Path
+    folder: Path
+    digests: dict[str, str]
+    process: subprocess.Popen[str]
+
+    def wait(self, ids: bool) -> IndexedPart:
+        """The part as indexed; `ids`: with the id Pagefind gave each page (for an overlay)."""
+        try:
+            stdout, stderr = self.process.communicate()
+        finally:
+            self.stop()
+        if self.process.returncode != 0:
+            detail = (stderr or stdout).strip().splitlines()[-5:]
+            raise PapersError.single(
+                "pagefind",
+                "the search index could not be built: " + " / ".join(detail),
+                "try --no-search to build without it",
+            )
+        # With a future Pagefind format the index still works; only its bytes may vary.
+        with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
+            make_reproducible(self.output)
+        return IndexedPart(self.part, self.digests, page_ids(self.output) if ids else {})
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _start(
+    part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
+) -> _Run:
+    """Write a part's search documents and start Pagefind on them."""
     # Beside the site, named after it: a build's staging folder is `.public.staging-N`, so a
     # killed build's documents are removed with its other leftovers.
     site_dir = documents.site_dir
@@ -328,20 +387,81 @@ def _index_part(
                 digests[url] = _digest(document)
         command = [str(pagefind_executable()), "--site", str(folder), "--silent"]
         command += ["--output-path", str(output)]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-    finally:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise PapersError.single(
-            "pagefind",
-            "the search index could not be built: " + " / ".join(detail),
-            "try --no-search to build without it",
-        )
-    # With a future Pagefind format the index still works; only its bytes may vary.
-    with contextlib.suppress(OSError, ValueError, KeyError, IndexError, TypeError):
-        make_reproducible(output)
-    return IndexedPart(part, digests, page_ids(output))
+        raise
+    return _Run(part, output, folder, digests, process)
+
+
+class Indexing:
+    """Parts being indexed, each by its own Pagefind run, as many at once as keep the pages
+    in the runs within the largest part's count (or `PAGES_AT_ONCE`): Pagefind's memory grows
+    with its pages, so the build peaks no higher than when it indexes that part alone."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        parts: Sequence[SearchPart],
+        language: str,
+        live: bool = False,
+        ids: bool = False,
+    ) -> None:
+        self.documents = _Documents(site_dir, language, live)
+        self.ids = ids
+        self.budget = max([len(part.urls) for part in parts] + [PAGES_AT_ONCE])
+        self.waiting: list[tuple[SearchPart, Path]] = []
+        self.running: dict[Path, _Run] = {}
+        self.done: dict[Path, IndexedPart] = {}
+
+    def add(self, part: SearchPart, output: Path) -> None:
+        """Index `part` into `output` (once: a part added already is left running)."""
+        if output not in self.running and output not in self.done and (part, output) not in self.waiting:
+            self.waiting.append((part, output))
+            self._start_what_fits()
+
+    def result(self, output: Path) -> IndexedPart:
+        """The part indexed into `output`, once its run (and every one started before) ends."""
+        while output not in self.done:
+            if not self.running:
+                if not self.waiting:
+                    raise KeyError(f"no part is indexed into {output}")
+                self._start_what_fits(force=True)
+            finished, run = next(iter(self.running.items()))
+            del self.running[finished]
+            self.done[finished] = run.wait(self.ids)
+            self._start_what_fits()
+        return self.done.pop(output)
+
+    def close(self) -> None:
+        """Stop what still runs (a build that failed meanwhile)."""
+        for run in self.running.values():
+            run.stop()
+        self.running.clear()
+        self.waiting.clear()
+
+    def _start_what_fits(self, force: bool = False) -> None:
+        while self.waiting:
+            part, output = self.waiting[0]
+            in_runs = sum(len(run.part.urls) for run in self.running.values())
+            if self.running and in_runs + len(part.urls) > self.budget and not force:
+                return
+            self.waiting.pop(0)
+            self.running[output] = _start(part, output, self.documents)
+            force = False
+
+
+def start_indexing(site_dir: Path, parts: Sequence[SearchPart], language: str = "en") -> Indexing:
+    """Start indexing every part of a site whose paper pages are all written, while the
+    build goes on with its other pages; `index_site(..., started=)` takes the results."""
+    runs = Indexing(site_dir, parts, language)
+    try:
+        for part in parts:
+            runs.add(part, part.folder(site_dir / INDEX_DIR))
+    except BaseException:
+        runs.close()
+        raise
+    return runs
 
 
 def page_ids(folder: Path) -> dict[str, str]:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from generator import search
 from generator.build import build
 from generator.config import load_config
+from generator.content import read_site
 from generator.errors import PapersError
 from generator.model import Paper, Site
 from generator.preview import Preview
@@ -329,3 +330,120 @@ def test_a_dev_server_index_split_anew_leaves_nothing_of_the_old(project: Projec
     rebuild(preview)
     assert sorted(path.name for path in (out / "pagefind").iterdir()) == ["2024", "2025-03", MANIFEST]
     assert manifest(out)["overlay"] == ""
+
+
+def _three_parts(project: Project) -> None:
+    """A split index of three parts: 2025-03 (one paper), 2024 (two) and 2023 (three)."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search_index: split\n")
+    for day, slug in [
+        ("2023-02-01", "a"),
+        ("2023-05-01", "b"),
+        ("2023-09-01", "c"),
+        ("2024-01-01", "d"),
+        ("2024-07-01", "e"),
+        ("2025-03-01", "f"),
+    ]:
+        project.paper(day, f"paper-{slug}", body=f"About {slug} and rivers. " * 5)
+
+
+def _runs_at_once(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many Pagefind runs were going each time one started."""
+    going: list[object] = []
+    counts: list[int] = []
+    start, wait = search._start, search._Run.wait
+
+    def started(*args: Any, **kwargs: Any) -> search._Run:
+        run = start(*args, **kwargs)
+        going.append(run)
+        counts.append(len(going))
+        return run
+
+    def waited(run: search._Run, ids: bool) -> search.IndexedPart:
+        going.remove(run)
+        return wait(run, ids)
+
+    monkeypatch.setattr(search, "_start", started)
+    monkeypatch.setattr(search._Run, "wait", waited)
+    return counts
+
+
+def test_parts_are_indexed_at_once_within_the_page_budget(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's memory grows with its pages: parts run at once while their pages stay
+    within the largest part's (or `PAGES_AT_ONCE`), and the index is the same either way."""
+    _three_parts(project)
+    counts = _runs_at_once(monkeypatch)
+    build(project.root, out=tmp_path / "together", use_cache=False)
+    assert counts == [1, 2, 3]  # 6 pages: within PAGES_AT_ONCE
+
+    counts.clear()
+    monkeypatch.setattr(search, "PAGES_AT_ONCE", 0)  # the budget is now the largest part: 3 pages
+    build(project.root, out=tmp_path / "budget", use_cache=False)
+    assert counts == [1, 2, 1]  # 2025-03 (1 page) and 2024 (2) together, then 2023 (3) alone
+
+    def index(out: Path) -> dict[str, bytes]:
+        return {path: data for path, data in tree_bytes(out).items() if path.startswith("pagefind/")}
+
+    assert index(tmp_path / "together") == index(tmp_path / "budget")
+    assert sorted(entry_inodes(tmp_path / "budget")) == ["2023", "2024", "2025-03"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_starts_indexing_once_every_paper_page_is_written(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """Pagefind then runs while the other pages (tags, archive, weeks) are still being made."""
+    from generator import build as build_module
+
+    seen: list[tuple[bool, bool]] = []
+    start = search.start_indexing
+
+    def spied(site_dir: Path, parts: list[search.SearchPart], language: str = "en") -> search.Indexing:
+        papers = all((site_dir / url / "index.html").is_file() for part in parts for url in part.urls)
+        seen.append((papers, (site_dir / "sitemap.xml").exists()))
+        return start(site_dir, parts, language)
+
+    monkeypatch.setattr(build_module, "start_indexing", spied)
+    build(sample_project.root, out=tmp_path / "public", use_cache=False, workers=workers)
+    assert seen == [(True, False)]  # every paper page, but not yet the sitemap (made last)
+    assert (tmp_path / "public" / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_a_build_failing_while_pagefind_runs_stops_it_and_leaves_nothing(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[search._Run] = []
+    start = search._start
+
+    def started(*args: Any, **kwargs: Any) -> search._Run:
+        runs.append(start(*args, **kwargs))
+        return runs[-1]
+
+    monkeypatch.setattr(search, "_start", started)
+    sample_project.write(  # tag pages are made after the papers' own: indexing has started
+        "layouts/tag.html", "{% extends 'base.html' %}{% block main %}{{ nope() }}{% endblock %}"
+    )
+    with pytest.raises(PapersError, match=r"layouts/tag\.html"):
+        build(sample_project.root, out=tmp_path / "public", use_cache=False, workers=2)
+    assert runs and all(run.process.poll() is not None for run in runs)
+    assert not (tmp_path / "public").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["site"]  # no staging, no search documents
+
+
+def test_an_overlay_over_a_build_s_index_hides_what_it_replaces(project: Project, tmp_path: Path) -> None:
+    """A build does not read Pagefind's page ids; an overlay over its parts reads them then."""
+    _three_parts(project)
+    out, kept = project.root / "public", tmp_path / "kept"
+    build(project.root, out=out, search=False, use_cache=False)
+    parts = search_parts(read_site(project.root).site, "split")
+    first = search.index_site(out, parts)
+    assert all(not indexed.ids for indexed in first.indexed.values())
+    shutil.copytree(out / "pagefind", kept)
+    removed = page_ids(kept / "2023")["papers/paper-a/"]
+    (project.root / "content/2023/2023-02-01/paper-a.md").unlink()
+    build(project.root, out=out, search=False, use_cache=False)
+    parts = search_parts(read_site(project.root).site, "split")
+    search.index_site(out, parts, previous=(kept, first), changed=["papers/paper-b/"], overlay=True)
+    assert manifest(out)["hidden"] == [removed]
