@@ -451,7 +451,8 @@ def parser() -> MarkdownIt:
     # Both of linkify-it's entry points (the inline rule asks `pretest`, the core rule `test`
     # for every text token) first ask the cheap check: a text it rejects has no link.
     full_pretest, full_test = linkify.pretest, linkify.test
-    linkify.pretest = lambda text: _may_link(text) and full_pretest(text)
+    # "://" is one of linkify-it's schemes ("//") after a delimiter (":"): its pre-check holds.
+    linkify.pretest = lambda text: _may_link(text) and ("://" in text or full_pretest(text))
     linkify.test = lambda text: _may_link(text) and full_test(text)
     md.use(
         dollarmath_plugin,

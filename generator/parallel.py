@@ -245,7 +245,7 @@ def _render_share(
     keys: dict[str, tuple[Hashable, Page]] = {}
     total = rendered = 0
     fresh: set[str] = set()
-    folders: set[Path] = set()
+    folders: set[str] = set()
     replace = _JOB.present is not None
     for task in itertools.chain(_JOB.own_tasks(index, count), [None], _JOB.other_tasks()):
         if task is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import pathlib
 import random
 import signal
 import statistics
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import write
 from generator.build import build
 from generator.cli import main
 from generator.write import spare_dir
@@ -220,13 +220,13 @@ def test_a_full_disk_is_one_clear_error_and_keeps_the_previous_site(
     build(project.root, out=out, search=False)
     before = tree_bytes(out)
     project.paper("2025-03-17", "a-paper", "tags: [llm]", body="A changed abstract. " * 20)
-    written: list[Path] = []
+    written: list[str] = []
 
-    def no_space(self: Path, data: bytes) -> int:
-        written.append(self)
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+    def no_space(path: str, content: bytes) -> None:
+        written.append(path)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", no_space)
+    monkeypatch.setattr(write, "write_file", no_space)
     code = main(["--root", str(project.root), "build", "--out", str(out), "--no-search"])
     monkeypatch.undo()
     stderr = capsys.readouterr().err
