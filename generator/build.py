@@ -31,10 +31,12 @@ from generator.parallel import render_to_disk
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
 from generator.search import (
     INDEX_DIR,
+    EarlyDocuments,
     Indexing,
     SearchIndex,
     SearchPart,
     index_site,
+    plan_documents,
     search_parts,
     start_indexing,
 )
@@ -125,7 +127,7 @@ def build(
         staged = staging_dir(out)
         previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
         spare = spare_dir(out)
-        started: list[Indexing] = []  # search indexing, when started while pages are still made
+        early = _EarlyIndexing()  # search indexing, when started while pages are still made
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(out)
@@ -149,9 +151,13 @@ def build(
                 last = (out / INDEX_DIR, cache.search_index) if previous and cache.search else None
                 parts = search_parts(site, config.search_index) if search else []
                 # With nothing to reuse, every part is indexed: from when the papers' pages are written.
-                start = functools.partial(_start_indexing, started, staged, parts, config.language)
-                papers_written = start if search and last is None else None
-                rendered = render_to_disk(renderer, site, staged, workers, previous, present, papers_written)
+                papers_written, documents = None, None
+                if search and last is None:
+                    documents = early.documents = plan_documents(staged, parts, config.language)
+                    papers_written = functools.partial(_start_indexing, early, staged, parts)
+                rendered = render_to_disk(
+                    renderer, site, staged, workers, previous, present, papers_written, documents
+                )
                 result.pages, result.bytes, result.rendered = (
                     rendered.pages,
                     rendered.bytes,
@@ -167,7 +173,7 @@ def build(
                         language=config.language,
                         previous=last,
                         changed=changed,
-                        started=started[0] if started else None,
+                        started=early.started,
                     )
             with result.timed("swap"):
                 # The replaced site is kept as the spare when its pages' keys are known (see write.py).
@@ -179,8 +185,7 @@ def build(
                 "check the disk has space and the folder is writable",
             ) from None
         finally:
-            for indexing in started:  # a build that failed while Pagefind ran
-                indexing.close()
+            early.close()  # a build that failed while Pagefind ran, say
             if staged.exists():
                 shutil.rmtree(staged, ignore_errors=True)
         if use_cache:
@@ -212,8 +217,24 @@ def build(
         return result
 
 
-def _start_indexing(started: list[Indexing], staged: Path, parts: list[SearchPart], language: str) -> None:
-    started.append(start_indexing(staged, parts, language))
+@dataclass
+class _EarlyIndexing:
+    """A cold build's search: its documents are written with the paper pages, and Pagefind
+    starts once they all are, while the other pages are made."""
+
+    documents: EarlyDocuments | None = None
+    started: Indexing | None = None
+
+    def close(self) -> None:
+        if self.started is not None:
+            self.started.close()
+        if self.documents is not None:
+            self.documents.remove()
+
+
+def _start_indexing(early: _EarlyIndexing, staged: Path, parts: list[SearchPart]) -> None:
+    assert early.documents is not None
+    early.started = start_indexing(staged, parts, early.documents.language, early.documents)
 
 
 def _up_to_date(

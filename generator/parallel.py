@@ -13,9 +13,11 @@ every page is a pure function of the site.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -27,10 +29,12 @@ from generator import forking
 from generator.errors import PapersError
 from generator.model import Site
 from generator.render import Page, Renderer, Task, page_tasks, prepare, relate, render_sitemaps
+from generator.search import EarlyDocuments
 from generator.views import PaperView
 from generator.write import remove_pages, write_pages
 
 MIN_PAPERS_PER_WORKER = 400  # below this, forking costs more than it saves
+NICER_AFTER_PAPERS = 10  # a worker's priority drop once search indexing can start
 
 
 @dataclass
@@ -44,6 +48,7 @@ class _Job:
     previous: Path | None
     present: dict[str, Hashable] | None  # the keys of the pages `out` already holds (a spare)
     shared: list[object]  # what page keys hold that workers send back as positions, not copies
+    documents: EarlyDocuments | None = None  # search documents, written with the paper pages
     # The next of the tasks that show no paper's own page, taken by whichever worker is free.
     next_task: Any = None  # a multiprocessing Value, made before the fork
 
@@ -105,20 +110,22 @@ def render_to_disk(
     previous: Path | None = None,
     present: dict[str, Hashable] | None = None,
     papers_written: Callable[[], None] | None = None,
+    documents: EarlyDocuments | None = None,
 ) -> Rendered:
     """Render and write every page into `out`, linking unchanged ones from `previous`.
 
     `present` is the keys of the pages `out` already holds (an earlier site, brought up to
     date here): those whose key still holds are left alone, others are replaced, and pages
     no longer part of the site are removed. `papers_written` is called once every paper's own
-    page is written, while other pages are still being made (search indexing starts then)."""
+    page is written, while other pages are still being made (search indexing starts then);
+    `documents`, the search documents to write with the paper pages, has their digests by then."""
     global _JOB
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
     views = prepare(renderer, site, related=count == 1)  # else while the workers start
     tasks = page_tasks(renderer, site, views)
     shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
-    job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared)
+    job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared, documents)
     try:  # the site is read-only from here: frozen, collections in the workers skip it (and
         # do not touch, and so copy, the memory they share with this process)
         with forking.frozen():
@@ -180,8 +187,11 @@ def _run_workers(
                 for slug, values in pickle.loads(fields):
                     _JOB.views[slug].fill(values)
         for end in ends:
-            if _receive(end) != _PAPERS_WRITTEN:
+            message = _receive(end)
+            if not message.startswith(_PAPERS_WRITTEN):
                 raise PapersError.single("build", "a worker process lost its way", "run the build again")
+            if _JOB.documents is not None:
+                _JOB.documents.digests.update(pickle.loads(message.removeprefix(_PAPERS_WRITTEN)))
         if papers_written is not None:
             papers_written()
         return [forking.loads_sharing(_receive(end), shared) for end in ends]
@@ -212,10 +222,22 @@ def _work(index: int, count: int, end: Connection) -> None:
         for listed in others:
             for slug, fields in pickle.loads(listed):
                 _JOB.views[slug].fill(fields)
-        share = _render_share(index, count, lambda: end.send_bytes(_PAPERS_WRITTEN))
+        share = _render_share(index, count, functools.partial(_papers_written, end))
         end.send_bytes(forking.dumps_sharing(share, _JOB.shared))
     except BaseException as error:  # every failure is the parent's to report
         end.send_bytes(forking.failure_message(error))
+
+
+def _papers_written(end: Connection) -> None:
+    """Tell the parent, with the digests of the search documents written here. What this
+    worker renders from now on is not waited for as long as search indexing runs: it yields
+    the processor to Pagefind."""
+    assert _JOB is not None
+    digests = _JOB.documents.digests if _JOB.documents else {}
+    end.send_bytes(_PAPERS_WRITTEN + pickle.dumps(digests, pickle.HIGHEST_PROTOCOL))
+    if _JOB.documents is not None:
+        with contextlib.suppress(OSError):
+            os.nice(NICER_AFTER_PAPERS)
 
 
 def _listed_fields(slugs: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -256,6 +278,8 @@ def _render_share(
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")
             total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
+            if _JOB.documents is not None and not page.reused:
+                _JOB.documents.write(page.path, page.content)
             keys[page.path] = (renderer.memo[page.path][0], page.without_content())
             rendered += not page.reused
             if not page.reused and not _same_as_before(page):

@@ -363,8 +363,8 @@ def _view(paper: Paper, listed_before: dict[str, tuple[Paper, Listed]]) -> Paper
 def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> list[Task]:
     """The work of a build as independent tasks (all but the sitemap), so they can be shared out."""
     tasks = [Task(lambda: render_home(renderer, site, views))]
-    for day in site.days:  # a day's share of the API with its pages: tasks of even weight
-        tasks.append(Task(functools.partial(_day_task, renderer, site, day, views), day.papers))
+    for day in site.days:
+        tasks.append(Task(functools.partial(render_day_and_papers, renderer, site, day, views), day.papers))
     for slug in site.tags:
         tasks.append(Task(functools.partial(render_tag, renderer, site, slug, views)))
     tasks.append(
@@ -382,11 +382,8 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
     )
     tasks += [Task(render) for render in period_renders(renderer, site, views)]
     tasks.append(Task(lambda: [render_api_index(renderer, site)]))
+    tasks += [Task(functools.partial(render_api_day, renderer, day)) for day in site.days]
     return tasks
-
-
-def _day_task(renderer: Renderer, site: Site, day: Day, views: dict[str, PaperView]) -> list[Page]:
-    return [*render_day_and_papers(renderer, site, day, views), *render_api_day(renderer, day)]
 
 
 def render_with(renderer: Renderer, site: Site) -> list[Page]:

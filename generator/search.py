@@ -369,18 +369,28 @@ class _Run:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _start(
-    part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
-) -> _Run:
-    """Write a part's search documents and start Pagefind on them."""
+def _documents_folder(site_dir: Path) -> Path:
     # Beside the site, named after it: a build's staging folder is `.public.staging-N`, so a
     # killed build's documents are removed with its other leftovers.
-    site_dir = documents.site_dir
     hidden = "" if site_dir.name.startswith(".") else "."
-    folder = Path(tempfile.mkdtemp(prefix=f"{hidden}{site_dir.name}.search-", dir=site_dir.parent))
+    return Path(tempfile.mkdtemp(prefix=f"{hidden}{site_dir.name}.search-", dir=site_dir.parent))
+
+
+def _start(
+    part: SearchPart,
+    output: Path,
+    documents: _Documents,
+    filed: dict[str, str] | None = None,
+    early: EarlyDocuments | None = None,
+) -> _Run:
+    """Write a part's search documents (but those `early` wrote already) and start Pagefind."""
+    folder = early.folders[part.name] if early else _documents_folder(documents.site_dir)
     digests = {}
     try:
         for number, url in enumerate(part.urls):
+            if early and url in early.digests:
+                digests[url] = early.digests[url]
+                continue
             document = documents.take(url, filed[url] if filed else "")
             if document is not None:
                 (folder / f"{number:07d}.html").write_text(document, encoding="utf-8")
@@ -406,9 +416,11 @@ class Indexing:
         language: str,
         live: bool = False,
         ids: bool = False,
+        early: EarlyDocuments | None = None,
     ) -> None:
         self.documents = _Documents(site_dir, language, live)
         self.ids = ids
+        self.early = early
         self.budget = max([len(part.urls) for part in parts] + [PAGES_AT_ONCE])
         self.waiting: list[tuple[SearchPart, Path]] = []
         self.running: dict[Path, _Run] = {}
@@ -447,14 +459,57 @@ class Indexing:
             if self.running and in_runs + len(part.urls) > self.budget and not force:
                 return
             self.waiting.pop(0)
-            self.running[output] = _start(part, output, self.documents)
+            self.running[output] = _start(part, output, self.documents, early=self.early)
             force = False
 
 
-def start_indexing(site_dir: Path, parts: Sequence[SearchPart], language: str = "en") -> Indexing:
+@dataclass
+class EarlyDocuments:
+    """The search documents of a cold build, written by whichever process writes the paper
+    pages, as it writes them: a folder per part, made beforehand, and the file of each page."""
+
+    files: dict[str, str]  # page path (`papers/x/index.html`) -> its document's file
+    folders: dict[str, Path]  # part name -> its documents' folder
+    language: str
+    digests: dict[str, str] = field(default_factory=dict)  # site path -> digest, of those written
+
+    def write(self, path: str, content: bytes) -> None:
+        """The document of the page at `path` (when it is a paper page), with these bytes."""
+        file = self.files.get(path)
+        if file is not None:
+            url = path.removesuffix("index.html")
+            document = search_document(content.decode("utf-8"), url, self.language)
+            with open(file, "w", encoding="utf-8") as out:
+                out.write(document)
+            self.digests[url] = _digest(document)
+
+    def remove(self) -> None:
+        for folder in self.folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def plan_documents(site_dir: Path, parts: Sequence[SearchPart], language: str = "en") -> EarlyDocuments:
+    """Folders for every part's documents, and where each paper page's document goes."""
+    early = EarlyDocuments({}, {}, language)
+    try:
+        for part in parts:
+            folder = early.folders[part.name] = _documents_folder(site_dir)
+            early.files.update(
+                (f"{url}index.html", f"{folder}/{number:07d}.html") for number, url in enumerate(part.urls)
+            )
+    except BaseException:
+        early.remove()
+        raise
+    return early
+
+
+def start_indexing(
+    site_dir: Path, parts: Sequence[SearchPart], language: str = "en", early: EarlyDocuments | None = None
+) -> Indexing:
     """Start indexing every part of a site whose paper pages are all written, while the
-    build goes on with its other pages; `index_site(..., started=)` takes the results."""
-    runs = Indexing(site_dir, parts, language)
+    build goes on with its other pages; `index_site(..., started=)` takes the results.
+    `early`: the documents written with the pages."""
+    runs = Indexing(site_dir, parts, language, early=early)
     try:
         for part in parts:
             runs.add(part, part.folder(site_dir / INDEX_DIR))

@@ -397,18 +397,25 @@ def test_a_cold_build_starts_indexing_once_every_paper_page_is_written(
     """Pagefind then runs while the other pages (tags, archive, weeks) are still being made."""
     from generator import build as build_module
 
-    seen: list[tuple[bool, bool]] = []
+    seen: list[tuple[bool, bool, bool]] = []
     start = search.start_indexing
 
-    def spied(site_dir: Path, parts: list[search.SearchPart], language: str = "en") -> search.Indexing:
-        papers = all((site_dir / url / "index.html").is_file() for part in parts for url in part.urls)
-        seen.append((papers, (site_dir / "sitemap.xml").exists()))
-        return start(site_dir, parts, language)
+    def spied(
+        site_dir: Path, parts: list[search.SearchPart], language: str, early: search.EarlyDocuments
+    ) -> search.Indexing:
+        urls = [url for part in parts for url in part.urls]
+        papers = all((site_dir / url / "index.html").is_file() for url in urls)
+        documents = sorted(early.digests) == sorted(urls)  # written with the pages, by the workers
+        seen.append((papers, documents, (site_dir / "sitemap.xml").exists()))
+        return start(site_dir, parts, language, early)
 
     monkeypatch.setattr(build_module, "start_indexing", spied)
     build(sample_project.root, out=tmp_path / "public", use_cache=False, workers=workers)
-    assert seen == [(True, False)]  # every paper page, but not yet the sitemap (made last)
+    assert seen == [(True, True, False)]  # every paper page, but not yet the sitemap (made last)
     assert (tmp_path / "public" / "pagefind" / "pagefind-entry.json").is_file()
+    cold = build(sample_project.root, out=tmp_path / "alone", use_cache=False, workers=1, search=False)
+    search.index_site(cold.out, search.search_parts(read_site(sample_project.root).site))
+    assert tree_bytes(tmp_path / "public") == tree_bytes(tmp_path / "alone")  # as indexed afterwards
 
 
 def test_a_build_failing_while_pagefind_runs_stops_it_and_leaves_nothing(
