@@ -31,6 +31,7 @@ from generator.parallel import render_to_disk
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
 from generator.search import (
     INDEX_DIR,
+    INDEX_WHILE_RENDERING,
     EarlyDocuments,
     Indexing,
     SearchIndex,
@@ -152,7 +153,7 @@ def build(
                 parts = search_parts(site, config.search_index) if search else []
                 # With nothing to reuse, every part is indexed: from when the papers' pages are written.
                 papers_written, documents = None, None
-                if search and last is None:
+                if search and last is None and len(site.papers) <= INDEX_WHILE_RENDERING:
                     documents = early.documents = plan_documents(staged, parts, config.language)
                     papers_written = functools.partial(_start_indexing, early, staged, parts)
                 rendered = render_to_disk(

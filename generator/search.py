@@ -41,6 +41,10 @@ from generator.pagefind_order import SIGNATURE, make_reproducible
 INDEX_DIR = "pagefind"
 SPLIT_ABOVE = 5_000  # papers: one index up to here, parts above (`search_index: auto`)
 PAGES_AT_ONCE = 10_000  # parts indexed at once may hold this many pages (about 1.4 GB for Pagefind)
+# Papers up to which a cold build indexes while its workers still make the pages other than
+# papers': their memory grows with the site, and at 100,000 papers, beside Pagefind's, it
+# would pass 4 GB. Larger sites index once the workers are done, as warm builds do.
+INDEX_WHILE_RENDERING = 20_000
 
 
 @dataclass(frozen=True)

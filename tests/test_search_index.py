@@ -454,3 +454,20 @@ def test_an_overlay_over_a_build_s_index_hides_what_it_replaces(project: Project
     parts = search_parts(read_site(project.root).site, "split")
     search.index_site(out, parts, previous=(kept, first), changed=["papers/paper-b/"], overlay=True)
     assert manifest(out)["hidden"] == [removed]
+
+
+def test_a_large_site_indexes_once_its_workers_are_done(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `INDEX_WHILE_RENDERING` papers the workers' memory and Pagefind's would add up:
+    indexing waits, and the index is the same."""
+    from generator import build as build_module
+
+    started: list[object] = []
+    monkeypatch.setattr(build_module, "start_indexing", lambda *args: started.append(args))
+    monkeypatch.setattr(build_module, "INDEX_WHILE_RENDERING", 1)
+    build(sample_project.root, out=tmp_path / "late", use_cache=False, workers=2)
+    assert started == []
+    monkeypatch.undo()
+    build(sample_project.root, out=tmp_path / "early", use_cache=False, workers=2)
+    assert tree_bytes(tmp_path / "late") == tree_bytes(tmp_path / "early")
