@@ -19,7 +19,7 @@ import itertools
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -177,7 +177,7 @@ def _run_workers(
         lists = related()
         relate(_JOB.renderer, lists, _JOB.views)
         sent_lists = pickle.dumps(lists, pickle.HIGHEST_PROTOCOL)
-        listed = [_receive(end) for end in ends]  # pickled, passed on as they are
+        listed = [_receive(end, workers) for end in ends]  # pickled, passed on as they are
         for index, end in enumerate(ends):
             end.send_bytes(
                 pickle.dumps((sent_lists, [fields for other, fields in enumerate(listed) if other != index]))
@@ -187,14 +187,14 @@ def _run_workers(
                 for slug, values in pickle.loads(fields):
                     _JOB.views[slug].fill(values)
         for end in ends:
-            message = _receive(end)
+            message = _receive(end, workers)
             if not message.startswith(_PAPERS_WRITTEN):
                 raise PapersError.single("build", "a worker process lost its way", "run the build again")
             if _JOB.documents is not None:
                 _JOB.documents.digests.update(pickle.loads(message.removeprefix(_PAPERS_WRITTEN)))
         if papers_written is not None:
             papers_written()
-        return [forking.loads_sharing(_receive(end), shared) for end in ends]
+        return [forking.loads_sharing(_receive(end, workers), shared) for end in ends]
     finally:
         for worker in workers:
             worker.join(timeout=1)
@@ -203,9 +203,14 @@ def _run_workers(
                 worker.join()
 
 
-def _receive(end: Connection) -> bytes:
-    """A worker's next message, or the error that stopped it, raised here."""
+def _receive(end: Connection, workers: Sequence[multiprocessing.process.BaseProcess]) -> bytes:
+    """A worker's next message, or the error that stopped it, raised here. While waiting,
+    another worker's death counts too: one killed while it held the lock of the task
+    counter would leave the others waiting for it forever."""
     try:
+        while not end.poll(0.5):
+            if any(worker.exitcode not in (None, 0) for worker in workers):
+                return forking.checked(b"")
         return forking.checked(end.recv_bytes())
     except EOFError:  # it died
         return forking.checked(b"")

@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from generator.errors import PapersError
 from generator.model import Day, Site, month_key
@@ -299,8 +300,8 @@ class _Documents:
 
 
 def _document(site_dir: Path, url: str, language: str, live: bool, part: str) -> str | None:
-    try:
-        page = (site_dir / url / "index.html").read_text(encoding="utf-8")
+    try:  # bytes decoded as they are, as EarlyDocuments does (read_text would change \r)
+        page = (site_dir / url / "index.html").read_bytes().decode("utf-8")
     except FileNotFoundError:
         if live:
             return None
@@ -346,16 +347,19 @@ class _Run:
     output: Path
     folder: Path
     digests: dict[str, str]
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
+    messages: IO[bytes]  # what Pagefind prints: a file, so a long run never fills a pipe
 
     def wait(self, ids: bool) -> IndexedPart:
         """The part as indexed; `ids`: with the id Pagefind gave each page (for an overlay)."""
         try:
-            stdout, stderr = self.process.communicate()
+            self.process.wait()
+            self.messages.seek(0)
+            messages = self.messages.read().decode("utf-8", "replace")
         finally:
             self.stop()
         if self.process.returncode != 0:
-            detail = (stderr or stdout).strip().splitlines()[-5:]
+            detail = messages.strip().splitlines()[-5:]
             raise PapersError.single(
                 "pagefind",
                 "the search index could not be built: " + " / ".join(detail),
@@ -370,6 +374,7 @@ class _Run:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self.messages.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -401,11 +406,16 @@ def _start(
                 digests[url] = _digest(document)
         command = [str(pagefind_executable()), "--site", str(folder), "--silent"]
         command += ["--output-path", str(output)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        messages = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by _Run.stop
+        try:
+            process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+        except BaseException:
+            messages.close()
+            raise
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return _Run(part, output, folder, digests, process)
+    return _Run(part, output, folder, digests, process, messages)
 
 
 class Indexing:

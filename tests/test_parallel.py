@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -45,4 +47,40 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
     monkeypatch.setattr(parallel, "_work", die)
     with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
         build(sample_project.root, out=tmp_path / "public", search=False, use_cache=False, workers=2)
+    assert not (tmp_path / "public").exists()
+
+
+def test_a_worker_killed_holding_the_task_counter_fails_the_build(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker 1 dies holding the lock of the counter that hands out tasks, after its papers;
+    worker 0 then waits for the lock forever, and the parent, waiting for worker 0's pages,
+    must notice the death instead of waiting too."""
+    index_here: list[int] = []  # set in each forked worker, for itself
+
+    def work(index: int, count: int, end: Connection) -> None:
+        index_here.append(index)
+        parallel_work(index, count, end)
+
+    def written_then_killed(end: Connection) -> None:
+        papers_written(end)
+        assert parallel._JOB is not None and parallel._JOB.next_task is not None
+        if index_here == [1]:
+            parallel._JOB.next_task.get_lock().acquire()
+            os._exit(9)
+
+    def too_long(signum: int, frame: object) -> None:
+        raise TimeoutError("the build hangs")
+
+    parallel_work, papers_written = parallel._work, parallel._papers_written
+    monkeypatch.setattr(parallel, "_work", work)
+    monkeypatch.setattr(parallel, "_papers_written", written_then_killed)
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
+            build(sample_project.root, out=tmp_path / "public", search=False, use_cache=False, workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert not (tmp_path / "public").exists()

@@ -471,3 +471,16 @@ def test_a_large_site_indexes_once_its_workers_are_done(
     monkeypatch.undo()
     build(sample_project.root, out=tmp_path / "early", use_cache=False, workers=2)
     assert tree_bytes(tmp_path / "late") == tree_bytes(tmp_path / "early")
+
+
+def test_a_failing_pagefind_is_one_clear_error_with_what_it_said(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: the disk is on fire' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_executable", lambda: fake)
+    with pytest.raises(PapersError, match="the disk is on fire"):
+        build(sample_project.root, out=tmp_path / "public", use_cache=False)
+    assert not (tmp_path / "public").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["pagefind", "site"]

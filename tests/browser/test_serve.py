@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from tests.conftest import Project
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,16 @@ def test_a_port_in_use_is_a_clear_error(served: tuple[Project, str]) -> None:
     assert f"--port {int(port) + 1}" in result.stderr
 
 
+def listed_titles(page: Page) -> list[str]:
+    """The titles a search lists, once all are shown: the count comes first, each result
+    once its data is loaded."""
+    status = page.locator(".search-status")
+    expect(status).to_have_text(re.compile(r"^\d+ papers?$"))
+    titles = page.locator(".search-result h2 a")
+    expect(titles).to_have_count(min(int(status.inner_text().split()[0]), 10))  # 10 a page
+    return titles.all_inner_texts()
+
+
 @pytest.mark.parametrize("settings", ["search_index: split\n", ""], ids=["split", "one index"])
 def test_search_finds_a_saved_paper_by_its_new_words(
     browser: Browser, sample_project: Project, settings: str
@@ -120,8 +130,7 @@ def test_search_finds_a_saved_paper_by_its_new_words(
         page.goto(url + "search/?q=last+year")
         expect(page.locator(".search-result h2 a")).to_have_text(["Last year paper"], timeout=10_000)
         page.goto(url + "search/?q=abstract&sort=newest")
-        expect(page.locator(".search-status")).to_have_text(re.compile(r"^\d+ papers?$"))
-        before = page.locator(".search-result h2 a").all_inner_texts()
+        before = listed_titles(page)
 
         path = sample_project.root / "content/2024/2024-12-31/last-year-paper.md"
         path.write_text(path.read_text(encoding="utf-8") + "\nPermafrost thaws.\n", encoding="utf-8")
@@ -135,8 +144,7 @@ def test_search_finds_a_saved_paper_by_its_new_words(
             page.wait_for_timeout(200)
         expect(found).to_have_text(["Last year paper"])
         page.goto(url + "search/?q=abstract&sort=newest")
-        expect(page.locator(".search-status")).to_have_text(re.compile(r"^\d+ papers?$"))
-        assert found.all_inner_texts() == before
+        assert listed_titles(page) == before
         days = page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
         assert days == sorted(days, reverse=True) and "2024-12-31" in days
         assert errors == []
