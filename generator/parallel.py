@@ -28,7 +28,7 @@ from typing import Any
 from generator import forking
 from generator.errors import PapersError
 from generator.model import Site
-from generator.render import Page, Renderer, Task, page_tasks, prepare, relate, render_sitemaps
+from generator.render import Groups, Page, Renderer, Task, page_tasks, prepare, relate, render_sitemaps
 from generator.search import EarlyDocuments
 from generator.views import PaperView
 from generator.write import remove_pages, write_pages
@@ -93,6 +93,9 @@ class Rendered:
 
 
 _JOB: _Job | None = None
+# What a worker made: each page's inputs key (and the page, without its bytes), the bytes
+# written, the paths it changed, how many pages it rendered, and its groups of pages.
+Share = tuple[dict[str, tuple[Hashable, Page]], int, set[str], int, Groups]
 _PAPERS_WRITTEN = b"papers written"  # a worker's word between its two kinds of tasks
 
 
@@ -144,6 +147,8 @@ def render_to_disk(
     _, size = write_pages(out, job.to_write(sitemaps), previous, replace=present is not None)
     fresh = {path for part in results for path in part[2]}
     rendered = sum(part[3] for part in results)
+    for part in results:  # for the build cache: groups are reused whole by the next build
+        renderer.groups_made.update(part[4])
     for sitemap in sitemaps:
         keys[sitemap.path] = (renderer.memo[sitemap.path][0], sitemap.without_content())
         fresh |= set() if sitemap.reused else {sitemap.path}
@@ -158,7 +163,7 @@ def _run_workers(
     shared: list[object],
     related: Callable[[], dict[str, tuple[str, ...]]],
     papers_written: Callable[[], None] | None,
-) -> list[tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]]:
+) -> list[Share]:
     """Fork `count` workers; while they render their papers' text, compute the `related`
     lists; pass each worker the lists and the others' listed fields; call `papers_written`
     once each has written its papers' own pages; collect the results."""
@@ -262,9 +267,7 @@ def _same_as_before(page: Page) -> bool:
         return False
 
 
-def _render_share(
-    index: int, count: int, papers_written: Callable[[], None] | None = None
-) -> tuple[dict[str, tuple[Hashable, Page]], int, set[str], int]:
+def _render_share(index: int, count: int, papers_written: Callable[[], None] | None = None) -> Share:
     """Run worker `index`'s share of the tasks and write its pages; return their keys.
     `papers_written` is called between the tasks that make papers' own pages and the others."""
     assert _JOB is not None
@@ -289,4 +292,4 @@ def _render_share(
             rendered += not page.reused
             if not page.reused and not _same_as_before(page):
                 fresh.add(page.path)
-    return keys, total, fresh, rendered
+    return keys, total, fresh, rendered, renderer.groups_made

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -84,3 +85,23 @@ def test_a_worker_killed_holding_the_task_counter_fails_the_build(
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert not (tmp_path / "public").exists()
+
+
+def test_workers_hand_their_groups_of_pages_to_the_build_cache(tmp_path: Path) -> None:
+    """The next build reuses a day with its papers, a tag or a week whole while its key
+    holds: a build on several workers keeps the same groups as one on a single process."""
+    from generator.buildcache import load_cache
+
+    groups = {}
+    for workers in (1, 2):
+        project = tmp_path / f"project-{workers}"
+        shutil.copytree(REPO / "content", project / "content")
+        shutil.copytree(REPO / "layouts", project / "layouts")
+        shutil.copy(REPO / "site.yaml", project / "site.yaml")
+        build(project, search=False, workers=workers)
+        cache = load_cache(project, project / "public")
+        groups[workers] = {
+            name: (key, [page.path for page in pages]) for name, (key, pages) in cache.groups.items()
+        }
+    assert len(groups[1]) > 20
+    assert groups[2] == groups[1]
