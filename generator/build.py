@@ -155,7 +155,7 @@ def build(
                 papers_written, documents = None, None
                 if search and last is None and len(site.papers) <= INDEX_WHILE_RENDERING:
                     documents = early.documents = plan_documents(staged, parts, config.language)
-                    papers_written = functools.partial(_start_indexing, early, staged, parts)
+                    papers_written = functools.partial(early.start, staged, parts)
                 rendered = render_to_disk(
                     renderer, site, staged, workers, previous, present, papers_written, documents
                 )
@@ -226,16 +226,16 @@ class _EarlyIndexing:
     documents: EarlyDocuments | None = None
     started: Indexing | None = None
 
+    def start(self, staged: Path, parts: list[SearchPart]) -> None:
+        """Called once every paper's page (and so its document) is written."""
+        assert self.documents is not None
+        self.started = start_indexing(staged, parts, self.documents.language, self.documents)
+
     def close(self) -> None:
         if self.started is not None:
             self.started.close()
         if self.documents is not None:
             self.documents.remove()
-
-
-def _start_indexing(early: _EarlyIndexing, staged: Path, parts: list[SearchPart]) -> None:
-    assert early.documents is not None
-    early.started = start_indexing(staged, parts, early.documents.language, early.documents)
 
 
 def _up_to_date(

@@ -1,21 +1,23 @@
 """Render a cold build on every core: fork, share the tasks out, write pages where they are made.
 
 Workers are forked after the site is read, so they inherit it instead of receiving it.
-Each takes every `count`-th task. First it turns Markdown and TeX into HTML for the papers
-whose pages its tasks make (the costliest step), and sends what lists show of them (title,
-excerpt) to the others, through this process. Meanwhile this process computes related
-papers (in processes of their own), and sends the lists with the others' fields. Then
-each worker renders its tasks and writes their pages straight into the staging folder
-(or, when that folder is the spare site, only the pages it does not already hold). A paper's full text never leaves the worker that made it,
-so no process holds the whole site's. Output does not depend on the number of workers:
-every page is a pure function of the site.
+The tasks that make papers' own pages (a day with its papers) are dealt out in turn;
+first each worker turns Markdown and TeX into HTML for the papers of its days (the
+costliest step), and sends what lists show of them (title, excerpt) to the others,
+through this process. Meanwhile this process computes related papers (in processes of
+their own), and sends the lists with the others' fields. Then each worker renders its
+days, says so (search indexing can start), and takes the other tasks (tags, weeks,
+archive, API) one at a time while any are left. Pages are written straight into the
+staging folder (or, when that folder is the spare site, only those it does not already
+hold). A paper's full text never leaves the worker that made it, so no process holds the
+whole site's. Output does not depend on the number of workers: every page is a pure
+function of the site.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -277,11 +279,10 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
     fresh: set[str] = set()
     folders: set[str] = set()
     replace = _JOB.present is not None
-    for task in itertools.chain(_JOB.own_tasks(index, count), [None], _JOB.other_tasks()):
-        if task is None:
-            if papers_written is not None:
-                papers_written()
-            continue
+
+    def run(task: Task) -> None:
+        nonlocal total, rendered
+        assert _JOB is not None
         for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")
@@ -292,4 +293,11 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
             rendered += not page.reused
             if not page.reused and not _same_as_before(page):
                 fresh.add(page.path)
+
+    for task in _JOB.own_tasks(index, count):
+        run(task)
+    if papers_written is not None:
+        papers_written()
+    for task in _JOB.other_tasks():
+        run(task)
     return keys, total, fresh, rendered, renderer.groups_made

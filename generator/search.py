@@ -313,6 +313,18 @@ def _digest(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()
 
 
+def _document_file(folder: Path, number: int) -> str:
+    """Where a part's `number`-th document goes (numbered in the part's order)."""
+    return f"{folder}/{number:07d}.html"
+
+
+def _write_document(file: str, document: str) -> str:
+    """Write a search document; its digest."""
+    with open(file, "w", encoding="utf-8") as out:
+        out.write(document)
+    return _digest(document)
+
+
 def _index_in_place(
     part: SearchPart, output: Path, documents: _Documents, filed: dict[str, str] | None = None
 ) -> IndexedPart:
@@ -402,8 +414,7 @@ def _start(
                 continue
             document = documents.take(url, filed[url] if filed else "")
             if document is not None:
-                (folder / f"{number:07d}.html").write_text(document, encoding="utf-8")
-                digests[url] = _digest(document)
+                digests[url] = _write_document(_document_file(folder, number), document)
         command = [str(pagefind_executable()), "--site", str(folder), "--silent"]
         command += ["--output-path", str(output)]
         messages = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by _Run.stop
@@ -493,9 +504,7 @@ class EarlyDocuments:
         if file is not None:
             url = path.removesuffix("index.html")
             document = search_document(content.decode("utf-8"), url, self.language)
-            with open(file, "w", encoding="utf-8") as out:
-                out.write(document)
-            self.digests[url] = _digest(document)
+            self.digests[url] = _write_document(file, document)
 
     def remove(self) -> None:
         for folder in self.folders.values():
@@ -509,7 +518,7 @@ def plan_documents(site_dir: Path, parts: Sequence[SearchPart], language: str = 
         for part in parts:
             folder = early.folders[part.name] = _documents_folder(site_dir)
             early.files.update(
-                (f"{url}index.html", f"{folder}/{number:07d}.html") for number, url in enumerate(part.urls)
+                (f"{url}index.html", _document_file(folder, number)) for number, url in enumerate(part.urls)
             )
     except BaseException:
         early.remove()
