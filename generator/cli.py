@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from generator.errors import PapersError, Problem, errors_only
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
+from generator.load import CONTENT_DIR
 from generator.serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -99,11 +101,17 @@ def run() -> NoReturn:
     frees every object of a large site one by one: a third of a second at 10,000 papers,
     a tenth of a rebuild. Every command has finished its work, files and child processes
     included, when `main` returns."""
+    signal.signal(signal.SIGTERM, _interrupted)  # a cancelled CI job, say: stop as Ctrl-C does
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing to show
             stream.flush()
     os._exit(code)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Workers are stopped and a half-made site removed on the way out, as for Ctrl-C."""
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,7 +197,7 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
         problems = problems_for_changes(problems, changed_files(root, changed_since))
     if paths:
         wanted = [_locate(root, path) for path in paths]
-        problems = [p for p in problems if _inside((root / p.path).absolute(), wanted)]
+        problems = [p for p in problems if _inside((root / p.path).resolve(), wanted)]
     report(problems, style)
     errors = errors_only(problems)
     files = len({p.path for p in problems})
@@ -214,10 +222,16 @@ def _count(number: int, noun: str) -> str:
 
 
 def _locate(root: Path, path: Path) -> Path:
-    """A path given to `check`: as typed, else relative to --root; it must exist."""
-    for candidate in (path, root / path):
-        if candidate.exists():
-            return candidate.absolute()
+    """A path given to `check`: as typed, else relative to --root; it must exist, in content/."""
+    content = (root / CONTENT_DIR).resolve()
+    found = [candidate.resolve() for candidate in (path, root / path) if candidate.exists()]
+    for candidate in found:
+        if candidate in (content, root.resolve()) or content in candidate.parents:
+            return candidate
+    if found:
+        raise PapersError.single(
+            str(path), "is not in this project's content/", "give paths of files under content/"
+        )
     raise PapersError.single(str(path), "no such file or folder", "give paths of files under content/")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import Problem, errors_only
+from generator.errors import Problem, errors_only, in_reading_order
 from generator.forking import fork_map
 from generator.frontmatter import normalize_newlines, parse_document
 from generator.load import (
@@ -63,6 +63,14 @@ def check_source(
     source: SourceFile, vocabulary: dict[str, Tag], today: dt.date | None = None
 ) -> tuple[Paper | None, list[Problem]]:
     """Parse and validate one file."""
+    paper, problems = _read_paper(source, vocabulary, today)
+    return (None if errors_only(problems) else paper), problems
+
+
+def _read_paper(
+    source: SourceFile, vocabulary: dict[str, Tag], today: dt.date | None
+) -> tuple[Paper | None, list[Problem]]:
+    """The paper as far as it can be read (see `validate_paper`), and its problems."""
     document, problems = parse_document(source.label, source.text)
     if document is None:
         return None, problems
@@ -78,6 +86,7 @@ class FileResult:
     paper: Paper | None
     problems: list[Problem]
     loaded: bool = True  # False for files that content/ may hold but that are not papers
+    claim: Paper | None = None  # a paper with errors, as far as it reads: checked for duplicates
 
 
 @dataclass
@@ -102,7 +111,9 @@ def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date
     source, problem = read_paper_file(root, path)
     if source is None:
         return FileResult(stamp, None, [problem] if problem else [], loaded=problem is not None)
-    paper, problems = check_source(source, vocabulary, today)
+    paper, problems = _read_paper(source, vocabulary, today)
+    if paper is not None and errors_only(problems):
+        return FileResult(stamp, None, problems, claim=paper)
     if paper is not None:
         paper.title_key  # noqa: B018 -- computed where the file is read (a worker, on large sites)
     return FileResult(stamp, paper, problems)
@@ -170,9 +181,9 @@ def read_site(
     problems = list(vocabulary_problems)
     for result in results.values():
         problems += result.problems
-    problems += check_duplicates(papers)
+    problems += check_duplicates(papers + [r.claim for r in results.values() if r.claim is not None])
     files = sum(1 for r in results.values() if r.loaded)
-    return Checked(papers, vocabulary, sorted(problems), files=files)
+    return Checked(papers, vocabulary, in_reading_order(problems), files=files)
 
 
 def _reread(

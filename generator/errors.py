@@ -14,7 +14,7 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong with one file: where, what, and how to fix it."""
 
@@ -36,7 +36,7 @@ class PapersError(Exception):
     """The one error type the generator raises for bad input; carries every problem found."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(problems, key=_sort_key)
+        self.problems = in_reading_order(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self) -> tuple[type[PapersError], tuple[list[Problem]]]:
@@ -48,8 +48,9 @@ class PapersError(Exception):
         return cls([Problem(path, line, message, hint)])
 
 
-def _sort_key(problem: Problem) -> tuple[str, int, str]:
-    return (problem.path, problem.line or 0, problem.message)
+def in_reading_order(problems: Iterable[Problem]) -> list[Problem]:
+    """By file, then line (what concerns a whole file, which has no line, first)."""
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message, p.severity, p.hint or ""))
 
 
 def errors_only(problems: Iterable[Problem]) -> list[Problem]:

@@ -13,6 +13,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -27,6 +28,21 @@ def can_fork() -> bool:
     """Forking a process that runs threads (the dev server) is not safe: locks held elsewhere
     stay held forever in the child."""
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: be killed when `parent` ends, however it ends. A worker of a
+    killed build would otherwise wait forever for its orders, or go on writing pages."""
+    with contextlib.suppress(Exception):  # Linux only; elsewhere a worker sees its pipe close
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is for the parent
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def worker_count(items: int, min_per_worker: int) -> int:
@@ -47,7 +63,10 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], min_per_
         return [function(item) for item in items]
     _TASK = (function, items)
     try:  # frozen, collections in the workers skip, and so do not copy, the shared objects
-        with frozen(), multiprocessing.get_context("fork").Pool(count) as pool:
+        with (
+            frozen(),
+            multiprocessing.get_context("fork").Pool(count, die_with_parent, (os.getpid(),)) as pool,
+        ):
             shares = pool.starmap(_run_share, [(index, count) for index in range(count)])
     finally:
         _TASK = None
@@ -73,10 +92,12 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     if not can_fork():
         return function()
     readable, writable = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(readable)
         try:
+            die_with_parent(parent)
             try:
                 data = dumps_sharing(function(), shared)
             except BaseException as error:  # every failure is the parent's to raise

@@ -3,12 +3,14 @@
 Pure functions over text: no file access. The YAML is composed into nodes and built
 into Python values by hand, which gives three things `yaml.safe_load` does not:
 the line of every key and list item (for error messages), duplicate keys as errors,
-and a bound on alias expansion ("billion laughs") and nesting.
+anchors and aliases refused (no "billion laughs"), and bounded nesting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,11 +106,14 @@ def parse_yaml_mapping(
     path: str, yaml_text: str, first_line: int = 1
 ) -> tuple[FrontMatter | None, list[Problem]]:
     """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts."""
+    invisible = _invisible_characters(path, yaml_text, first_line)
+    if invisible:
+        return None, invisible
     loader = _Loader(yaml_text)
     try:
-        too_deep = _too_deep(yaml_text)
-        if too_deep is not None:
-            return None, [Problem(path, first_line + too_deep, _TOO_LARGE, _ALIAS_HINT)]
+        refused = _refused_structure(yaml_text)
+        if refused is not None:
+            return None, [Problem(path, first_line + refused[0], refused[1], refused[2])]
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         last = yaml_text.count("\n")
@@ -118,7 +123,11 @@ def parse_yaml_mapping(
             mark = error.context_mark  # an unclosed `[` is noticed later: point at the `[`
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
-        hint = _ESCAPE_HINT if "escape" in what else _YAML_HINT
+        hint = _YAML_HINT
+        if "escape" in what:
+            hint = _UNICODE_HINT if "Unicode" in what else _ESCAPE_HINT
+        elif mark is not None and "\t" in yaml_text.split("\n")[min(mark.line, last)]:
+            hint = "indent with spaces: YAML does not allow tabs there"
         return None, [Problem(path, line, f"the front matter is not valid YAML: {what}", hint)]
     except yaml.YAMLError as error:
         return None, [Problem(path, first_line, f"the front matter is not valid YAML: {error}")]
@@ -155,22 +164,55 @@ _ESCAPE_HINT = (
 )
 
 
+_UNICODE_HINT = (
+    "`\\u` in double quotes must be followed by the code of a character (surrogates such as "
+    "`\\ud800` are not characters): type the character itself, or remove the quotes for TeX"
+)
+
+# Characters YAML refuses or reads as line breaks that no one sees.
+_INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _invisible_characters(path: str, yaml_text: str, first_line: int) -> list[Problem]:
+    """A problem for each line with control characters or invisible line breaks (U+2028):
+    YAML would report something else, on another line."""
+    problems: dict[int, Problem] = {}
+    for found in _INVISIBLE_RE.finditer(yaml_text):
+        line = first_line + yaml_text.count("\n", 0, found.start())
+        name = unicodedata.name(found.group(), "a control character").lower()
+        problems.setdefault(
+            line,
+            Problem(
+                path,
+                line,
+                f"the front matter contains an invisible character, U+{ord(found.group()):04X} ({name})",
+                "delete it: retype the line if you cannot see where it is",
+            ),
+        )
+    return list(problems.values())
+
+
 _TOO_LARGE = "the front matter is too large or too deeply nested"
 _ALIAS_HINT = "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: write the values out"
 
 
-def _too_deep(yaml_text: str) -> int | None:
-    """The line (from 0) where the nesting first goes deeper than MAX_DEPTH, from parser events.
+def _refused_structure(yaml_text: str) -> tuple[int, str, str] | None:
+    """The line (from 0), message and hint of the first anchor or alias, or of nesting deeper than
+    MAX_DEPTH, read from parser events.
 
     Composing nodes recurses once per level (in C with libyaml, where thousands of `[` overflow
-    the stack and crash the process), so the depth is bounded before anything is composed.
+    the stack and crash the process), and expands aliases ("billion laughs"), so both are
+    refused before anything is composed.
     """
     depth = 0
     for event in yaml.parse(yaml_text, Loader=_Loader):
+        line = int(event.start_mark.line) if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return line, "YAML anchors and aliases (`&name`, `*name`) are not allowed", "write each value out"
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:  # the top-level mapping is one level
-                return int(event.start_mark.line) if event.start_mark else 0
+                return line, _TOO_LARGE, _ALIAS_HINT
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None

@@ -21,6 +21,8 @@ VOCABULARY_NAME = "tags.yaml"
 MAX_FILE_BYTES = 1_000_000
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IGNORED = {".gitkeep", ".DS_Store", "README.md", VOCABULARY_NAME}
+# Days a site can hold: every week and month around them must be a date too.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,22 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         return None, Problem(
             label, None, "symbolic links are not allowed in content/", "replace the link by the file itself"
         )
-    if (path.name in _IGNORED and len(parts) == 1) or path.name.startswith("."):
+    if path.name in _IGNORED and len(parts) == 1:
         return None, None
+    if path.name.startswith("."):
+        if path.suffix.lower() != ".md":
+            return None, None  # editors' and systems' own files
+        return None, Problem(
+            label,
+            None,
+            "files whose name starts with a dot are not published",
+            f"rename it to `{path.name.lstrip('.')}` to publish it, or move it out of content/",
+            "warning",
+        )
+    if path.suffix.lower() == ".md" and path.suffix != ".md":
+        return None, Problem(
+            label, None, f"the file ends in `{path.suffix}`, not `.md`", f"rename it to `{path.stem}.md`"
+        )
     if path.suffix != ".md":
         return None, Problem(
             label,
@@ -130,6 +146,8 @@ def _place(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
         return None, f"the folder `{day_name}` is not a real date"
     if year != day_name[:4]:
         return None, f"the day `{day_name}` is inside the year folder `{year}`"
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None, f"the day `{day_name}` is not between the years {FIRST_YEAR} and {LAST_YEAR}"
     return day, ""
 
 

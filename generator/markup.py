@@ -12,15 +12,17 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -260,8 +262,11 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
 
 
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
-    """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX."""
+    """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
+    written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
     src, pos = state.src, state.pos
+    if _in_bare_url(src, pos):
+        return False
     if src[pos] == "~":
         if not silent:
             state.pending += "\u00a0"
@@ -276,99 +281,104 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     return False
 
 
-class _MathMLFilter(HTMLParser):
-    """Re-serialises converter output keeping only MathML elements and attributes."""
+_BARE_URL_RE = re.compile(r"www\.|[\w-]+(?:\.[\w-]+)*\.[a-zA-Z][\w-]*/", re.ASCII)
 
-    ELEMENTS = frozenset(
-        [
-            "math",
-            "mrow",
-            "mi",
-            "mn",
-            "mo",
-            "ms",
-            "mtext",
-            "mspace",
-            "msup",
-            "msub",
-            "msubsup",
-            "mfrac",
-            "msqrt",
-            "mroot",
-            "mstyle",
-            "merror",
-            "mpadded",
-            "mphantom",
-            "menclose",
-            "munder",
-            "mover",
-            "munderover",
-            "mtable",
-            "mtr",
-            "mtd",
-            "mlabeledtr",
-            "semantics",
-            "annotation",
-            "mmultiscripts",
-            "mprescripts",
-            "none",
-        ]
-    )
-    ATTRIBUTES = frozenset(
-        [
-            "display",
-            "mathvariant",
-            "stretchy",
-            "fence",
-            "separator",
-            "lspace",
-            "rspace",
-            "form",
-            "minsize",
-            "maxsize",
-            "accent",
-            "accentunder",
-            "movablelimits",
-            "columnalign",
-            "rowalign",
-            "columnspacing",
-            "rowspacing",
-            "columnlines",
-            "rowlines",
-            "frame",
-            "width",
-            "height",
-            "depth",
-            "linethickness",
-            "displaystyle",
-            "scriptlevel",
-            "mathsize",
-            "symmetric",
-            "largeop",
-            "notation",
-            "encoding",
-            "align",
-        ]
-    )
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
+def _in_bare_url(src: str, pos: int) -> bool:
+    """Whether the word `pos` is in starts like a link without a scheme."""
+    start = max(src.rfind(" ", 0, pos), src.rfind("\n", 0, pos), src.rfind("(", 0, pos)) + 1
+    return start < pos and _BARE_URL_RE.match(src, start, pos) is not None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.ELEMENTS:
-            return
-        kept = "".join(
-            f' {name}="{html.escape(value or "")}"' for name, value in attrs if name in self.ATTRIBUTES
-        )
-        self.out.append(f"<{tag}{kept}>")
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.ELEMENTS:
-            self.out.append(f"</{tag}>")
+# A backslash before punctuation, as TeX escapes it: `my\_repo` (percent-encoded in an href).
+_URL_ESCAPE_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_HREF_ESCAPE_RE = re.compile(r"%5C(?=[!-/:-@\[-`{-~]|%[0-9A-F]{2})")
 
-    def handle_data(self, data: str) -> None:
-        self.out.append(html.escape(data, quote=False))
+
+def _unescape_autolinks(state: StateCore) -> None:
+    """A link found in text (`https://github.com/a/my\\_repo`, as arXiv abstracts write
+    URLs) goes to `my_repo`: the backslash is TeX's, and browsers read it as `/`."""
+    for block in state.tokens:
+        children = block.children or []
+        for token, text in itertools.pairwise(children):
+            if token.type == "link_open" and token.markup == "linkify" and "\\" in text.content:
+                text.content = _URL_ESCAPE_RE.sub("", text.content)
+                token.attrSet("href", _HREF_ESCAPE_RE.sub("", str(token.attrGet("href"))))
+
+
+# What of the converter's output reaches a page: MathML elements and presentation attributes.
+_MATHML_ELEMENTS = frozenset(
+    [
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mstyle",
+        "merror",
+        "mpadded",
+        "mphantom",
+        "menclose",
+        "munder",
+        "mover",
+        "munderover",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mlabeledtr",
+        "semantics",
+        "annotation",
+        "mmultiscripts",
+        "mprescripts",
+        "none",
+    ]
+)
+_MATHML_ATTRIBUTES = frozenset(
+    [
+        "display",
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "form",
+        "minsize",
+        "maxsize",
+        "accent",
+        "accentunder",
+        "movablelimits",
+        "columnalign",
+        "rowalign",
+        "columnspacing",
+        "rowspacing",
+        "columnlines",
+        "rowlines",
+        "frame",
+        "width",
+        "height",
+        "depth",
+        "linethickness",
+        "displaystyle",
+        "scriptlevel",
+        "mathsize",
+        "symmetric",
+        "largeop",
+        "notation",
+        "encoding",
+        "align",
+    ]
+)
+_CHARACTER_REFERENCE = re.compile(r"&#x([0-9a-fA-F]{1,6});")
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -377,17 +387,49 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     source = html.escape(tex.strip())
     if len(tex) <= MAX_MATH:
         try:
-            converted = latex2mathml.converter.convert(tex, display="block" if display else "inline")
+            converted = latex2mathml.converter.convert_to_element(
+                tex, display="block" if display else "inline"
+            )
         except Exception:  # the converter raises many types on malformed TeX
             converted = None
-        if converted:
-            sanitizer = _MathMLFilter()
-            sanitizer.feed(converted)
-            sanitizer.close()
-            mathml = "".join(sanitizer.out)
-            mathml = mathml.replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
+        if converted is not None:
+            out: list[str] = []
+            _write_mathml(converted, out)
+            mathml = "".join(out).replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
             return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>'
     return f'<code class="tex">{source}</code>'
+
+
+def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
+    """The converter's tree as markup, keeping only MathML elements and attributes (the text
+    of others stays). Its serialiser is not used: it writes the text of `\\text{...}` as it
+    came, so `\\text{a <b>}` would be read back as a tag."""
+    tag = element.tag if element.tag in _MATHML_ELEMENTS else None
+    if tag:
+        kept = "".join(
+            f' {name}="{_escaped_text(value, quote=True)}"'
+            for name, value in element.attrib.items()
+            if name in _MATHML_ATTRIBUTES
+        )
+        out.append(f"<{tag}{kept}>")
+    if element.text:
+        out.append(_escaped_text(element.text))
+    for child in element:
+        _write_mathml(child, out)
+        if child.tail:
+            out.append(_escaped_text(child.tail))
+    if tag:
+        out.append(f"</{tag}>")
+
+
+def _escaped_text(text: str, quote: bool = False) -> str:
+    """Converter text holds its symbols as `&#x...;` and the formula's own text as typed."""
+    return html.escape(_CHARACTER_REFERENCE.sub(_character, text), quote=quote)
+
+
+def _character(reference: re.Match[str]) -> str:
+    code = int(reference[1], 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else reference[0]
 
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
@@ -464,6 +506,7 @@ def parser() -> MarkdownIt:
     )
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
+    md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
     inline_math = _render_math(display=False)
     display_math = _render_math(display=True)
     md.add_render_rule("math_inline", inline_math)

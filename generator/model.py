@@ -45,11 +45,34 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
-    """The key under which two titles count as the same paper: case, punctuation, TeX ignored."""
-    text = unicodedata.normalize("NFKD", title)
-    text = re.sub(r"\\[a-zA-Z]+|\\.", "", text)  # TeX commands and escaped characters
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    """The key under which two titles count as the same paper: case, punctuation, accents,
+    invisible characters and TeX formatting ignored, but not what TeX writes: `$\\alpha$-Flows`
+    and `$\\beta$-Flows` are two papers, and `α-Flows` is the first of them."""
+    text = _TEX_COMMAND_RE.sub(_tex_word, unicodedata.normalize("NFKD", title))
+    if not text.isascii():
+        text = "".join(map(_plain_character, text))
     return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+# A command with an argument formats it (`\textbf{`, `\mathcal {`); one without writes a
+# symbol (`\alpha`); `\'` and other escapes accent or quote the next character.
+_TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)(\s*\{)?|\\.")
+
+
+def _tex_word(match: re.Match[str]) -> str:
+    return f" {match[1]} " if match[1] and not match[2] else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_character(character: str) -> str:
+    """Accents and invisible characters (zero-width, soft hyphen) dropped, Greek letters
+    named as TeX names them."""
+    if unicodedata.combining(character) or unicodedata.category(character) == "Cf":
+        return ""
+    name = unicodedata.name(character, "")
+    if name.startswith("GREEK") and " LETTER " in name:
+        return f" {name.rsplit(' ', 1)[-1].lower()} "
+    return character
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def _run_workers(
     try:
         for index in range(count):
             here, there = context.Pipe()
-            worker = context.Process(target=_work, args=(index, count, there), daemon=True)
+            worker = context.Process(target=_work, args=(index, count, there, os.getpid()), daemon=True)
             worker.start()
             there.close()
             ends.append(here)
@@ -202,6 +202,10 @@ def _run_workers(
         if papers_written is not None:
             papers_written()
         return [forking.loads_sharing(_receive(end, workers), shared) for end in ends]
+    except BaseException:  # Ctrl-C, say: what they make now would be thrown away
+        for worker in workers:
+            worker.kill()
+        raise
     finally:
         for worker in workers:
             worker.join(timeout=1)
@@ -223,9 +227,10 @@ def _receive(end: Connection, workers: Sequence[multiprocessing.process.BaseProc
         return forking.checked(b"")
 
 
-def _work(index: int, count: int, end: Connection) -> None:
+def _work(index: int, count: int, end: Connection, parent: int) -> None:
     """A worker: fill the views of its own papers, swap listed fields, render its tasks."""
     assert _JOB is not None
+    forking.die_with_parent(parent)  # each holds the others' pipes open: none would see EOF
     try:
         own = [paper.slug for task in _JOB.own_tasks(index, count) for paper in task.papers]
         end.send_bytes(pickle.dumps(_listed_fields(own), pickle.HIGHEST_PROTOCOL))

@@ -38,9 +38,24 @@ MAX_TEXT = 2_000
 MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ufffe\uffff]")
-# Characters XML 1.0 forbids (the Atom feed carries every abstract); tab and newline are fine.
-_BODY_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Characters XML 1.0 forbids (the Atom feed carries every abstract), and the C1 controls,
+# invisible and never meant in text; tab and newline are fine.
+_BODY_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# What Markdown shows nothing of: `[label]: url` lines define links, `](url)` is a link's
+# target, `\command` a TeX command. Text without a letter or digit once they are gone is no
+# title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
+_DEFINITION_RE = re.compile(r"^ {0,3}\[[^\]]*\]:.*$", re.MULTILINE)
+_UNSHOWN_RE = re.compile(r"\\[a-zA-Z]+|\]\([^)]*\)")
+
+
+def shows_text(markdown: str) -> bool:
+    """Whether Markdown with TeX shows a letter or a digit."""
+    if markdown.lstrip()[:1].isalnum():  # nearly every title and abstract: nothing hides it
+        return True
+    return any(char.isalnum() for char in _UNSHOWN_RE.sub("", _DEFINITION_RE.sub("", markdown)))
+
+
 # Bidi embeddings, overrides and isolates reorder what follows them: a title or an author could
 # display differently from what a reviewer reads ("Trojan Source"). RTL text needs none of them.
 BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
@@ -147,7 +162,8 @@ def _quote_hint(key: str) -> str:
 def validate_paper(
     source: SourceFile, document: Document, vocabulary: dict[str, Tag], today: dt.date | None = None
 ) -> tuple[Paper | None, list[Problem]]:
-    """Check one paper's fields; a Paper only when there is no error."""
+    """Check one paper's fields. The Paper comes whenever its title can be read, errors or
+    not: one with errors is not published, but two files can still be found to be one paper."""
     fields = _Fields(source, document.front)
     values = document.front.values
     for key in values:
@@ -159,6 +175,9 @@ def validate_paper(
                 f"did you mean `{guess}`?" if guess else f"known fields: {', '.join(KNOWN_FIELDS)}",
             )
     title = fields.text("title", MAX_TITLE)
+    if title is not None and not shows_text(title):
+        fields.problem(("title",), "the title shows no text: what is there is only markup", _TITLE_HINT)
+        title = None
     if "title" not in values:
         fields.problem((), "the required field `title` is missing", "add a line `title: The paper's title`")
     elif values["title"] is None:
@@ -179,20 +198,20 @@ def validate_paper(
                 "write the paper's abstract below the closing `---` line",
             )
         )
-    control = _BODY_CONTROL_RE.search(document.body)
-    if control:
+    elif not shows_text(body):
         fields.problems.append(
             Problem(
                 source.label,
-                document.body_line + document.body.count("\n", 0, control.start()),
-                f"the abstract contains the control character U+{ord(control.group()):04X}",
-                "remove it: it is invisible, and feed readers refuse a feed that contains it",
+                document.body_line,
+                "the abstract shows no text: what is there is only markup",
+                "write the abstract as plain text (a line `[label]: url` only defines a link)",
             )
         )
+    fields.problems += _body_controls(source.label, document)
     tldr, keywords = fields.text("tldr"), fields.text_list("keywords")
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
     paper_warnings(fields, title, authors, body, source.day, today)
-    if any(p.severity == "error" for p in fields.problems) or title is None:
+    if title is None:
         return None, fields.problems
     paper = Paper(
         slug=source.slug,
@@ -211,6 +230,26 @@ def validate_paper(
         upvotes=upvotes,
     )
     return paper, fields.problems
+
+
+_TITLE_HINT = "write the paper's title as on arXiv"
+
+
+def _body_controls(label: str, document: Document) -> list[Problem]:
+    """A problem for each line of the abstract with control characters."""
+    problems: dict[int, Problem] = {}
+    for control in _BODY_CONTROL_RE.finditer(document.body):
+        line = document.body_line + document.body.count("\n", 0, control.start())
+        problems.setdefault(
+            line,
+            Problem(
+                label,
+                line,
+                f"the abstract contains the control character U+{ord(control.group()):04X}",
+                "remove it: it is invisible, and feed readers refuse a feed that contains it",
+            ),
+        )
+    return list(problems.values())
 
 
 def _arxiv(fields: _Fields, source: SourceFile) -> str | None:

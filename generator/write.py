@@ -52,8 +52,23 @@ def clean_leftovers(out: Path) -> None:
         name = entry.name
         if name.startswith(f".{out.name}{RETIRED_PREFIX}") and not out.exists():
             entry.rename(out)
-        elif name.startswith(tuple(f".{out.name}{prefix}" for prefix in LEFTOVER_PREFIXES)):
+        elif name.startswith(
+            tuple(f".{out.name}{prefix}" for prefix in LEFTOVER_PREFIXES)
+        ) and not _staged_by_another_build(name.removeprefix(f".{out.name}{STAGING_PREFIX}")):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _staged_by_another_build(pid: str) -> bool:
+    """Whether a staging folder's process (its name ends in its pid) is a running build."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, under another user
+        return True
+    return True
 
 
 def _safe_target(root: Path, relative: str) -> Path:

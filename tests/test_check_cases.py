@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from generator.cli import main
@@ -242,3 +244,27 @@ def test_check_with_paths_reports_only_those_files(
     err = capsys.readouterr().err
     assert "unknown-key.md:3" in err
     assert "missing-title.md" not in err
+
+
+def test_a_hidden_paper_file_is_a_warning_not_silence(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.paper("2025-03-17", "visible-paper", body=GOOD_BODY)
+    project.write("content/2025/2025-03-17/.hidden-paper.md", f"---\ntitle: Hidden\n---\n{GOOD_BODY}")
+    project.write("content/2025/2025-03-17/.paper.md.swp", "an editor's swap file")
+    assert main(["--root", str(project.root), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "content/2025/2025-03-17/.hidden-paper.md: warning: files whose name starts with a dot" in err
+    assert "rename it to `hidden-paper.md`" in err
+    assert "swp" not in err
+
+
+def test_check_refuses_paths_outside_content(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project.paper("2025-03-17", "a-paper", body=GOOD_BODY)
+    elsewhere = tmp_path / "elsewhere.md"
+    elsewhere.write_text("not a paper")
+    assert main(["--root", str(project.root), "check", str(elsewhere)]) == 1
+    assert f"{elsewhere}: error: is not in this project's content/" in capsys.readouterr().err
+    assert main(["--root", str(project.root), "check", "content"]) == 0

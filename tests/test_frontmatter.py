@@ -48,7 +48,24 @@ def test_refuses_alias_bomb_quickly() -> None:
     )
     front, problems = parse_yaml_mapping("bomb.md", bomb)
     assert front is None
-    assert "too large or too deeply nested" in problems[0].message
+    assert problems[0].message == "YAML anchors and aliases (`&name`, `*name`) are not allowed"
+    assert problems[0].line == 1
+
+
+def test_refuses_anchors_even_unused() -> None:
+    front, problems = parse_yaml_mapping(
+        "x.md", "title: x\nauthors: &k [A, B]\nkeywords: [C]\n", first_line=2
+    )
+    assert front is None
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "YAML anchors and aliases (`&name`, `*name`) are not allowed")
+    ]
+
+
+def test_ampersands_and_stars_in_quoted_values_are_text() -> None:
+    front, problems = parse_yaml_mapping("x.md", 'title: "R&D *at* scale"\norganization: A & B\n')
+    assert problems == []
+    assert front is not None and front.values == {"title": "R&D *at* scale", "organization": "A & B"}
 
 
 def test_refuses_recursive_alias() -> None:

@@ -408,6 +408,19 @@ def test_values_that_would_fail_check_are_left_out_with_a_warning(
     assert check(project) == 0
 
 
+def test_a_name_too_long_to_keep_is_left_out_with_a_warning(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = [item("2503.00018", organization="x" * 400, submittedOnDailyBy={"fullname": "y" * 301})]
+    assert run_import(project, write_day(tmp_path, "2025-03-17.json", data)) == 0
+    err = capsys.readouterr().err
+    assert 'warning: item 1 (2503.00018): `organization` "xxx' in err
+    assert 'the submitter {"fullname": "yyy' in err
+    assert err.count("longer than 300 characters") == 2
+    text = (project.root / "content/2025/2025-03-17/2503.00018.md").read_text(encoding="utf-8")
+    assert "organization" not in text and "submitted_by" not in text
+
+
 # ---------------------------------------------------------------- which day
 
 

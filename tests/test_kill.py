@@ -236,3 +236,78 @@ def test_a_full_disk_is_one_clear_error_and_keeps_the_previous_site(
     assert "no space left" in stderr.lower() and str(out) in stderr, stderr
     assert tree_bytes(out) == before
     assert wait_for_no_leftovers(project.root) == []
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc: Linux)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie has ended: it only waits to be reaped)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
+def start_parallel_build(project: Project) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """A cold build of enough papers for two render workers, once they run: (it, its workers)."""
+    for index in range(900):
+        project.paper(f"2025-01-{1 + index // 60:02d}", f"paper-{index:04d}", "", f"Paper {index}. " * 40)
+    process = subprocess.Popen(
+        build_command(project.root, search=False, cache=False),
+        cwd=project.root,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := children_of(process.pid)) < 2 and process.poll() is None:
+        assert time.monotonic() < deadline, "the build never started its workers"
+        time.sleep(0.01)
+    return process, workers
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_workers_die_with_a_build_killed_alone(project: Project) -> None:
+    process, workers = start_parallel_build(project)
+    assert workers, "the build ended before its workers could be seen"
+    process.kill()  # the main process only, as the kernel's out-of-memory killer would
+    process.wait(timeout=30)
+    assert process.stderr is not None
+    process.stderr.close()
+    deadline = time.monotonic() + 10
+    while alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive(workers) == set(), "workers of a killed build went on running"
+    run_build(project.root)  # and the next build cleans up after it
+    assert leftovers(project.root) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_sigterm_stops_a_build_as_ctrl_c_does(project: Project) -> None:
+    process, workers = start_parallel_build(project)
+    assert workers, "the build ended before its workers could be seen"
+    process.send_signal(signal.SIGTERM)  # a cancelled CI job, say
+    assert process.wait(timeout=30) == 130
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert stderr.strip() == "interrupted"
+    assert alive(workers) == set()
+    assert leftovers(project.root) == []
+    assert not (project.root / "public").exists()

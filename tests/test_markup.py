@@ -53,6 +53,47 @@ def test_emphasis_and_urls_render() -> None:
     assert '<a href="https://github.com/o/r" rel="noopener noreferrer nofollow ugc">' in html
 
 
+@pytest.mark.parametrize(
+    ("tex", "mathml"),
+    [
+        ("\\text{a<b}", "<mtext>a&lt;b</mtext>"),
+        ("\\text{x <y}", "<mtext>x\u00a0&lt;y</mtext>"),
+        ("\\text{<!--}z", "<mtext>&lt;!--</mtext><mi>z</mi>"),
+        ("\\text{&amp;}", "<mtext>&amp;amp;</mtext>"),
+        ("x < y \\& z", "<mi>x</mi><mo>&lt;</mo><mi>y</mi><mi>&amp;</mi><mi>z</mi>"),
+    ],
+)
+def test_text_in_formulas_is_text_however_it_looks(tex: str, mathml: str) -> None:
+    html = render_body(f"Let ${tex}$ hold.")
+    assert f"<mrow>{mathml}</mrow></math>" in html
+    assert html.count("<math ") == html.count("</math>") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        ("www.cs.toronto.edu/~kriz/cifar.html", "http://www.cs.toronto.edu/~kriz/cifar.html", None),
+        ("github.com/a/b--c", "http://github.com/a/b--c", None),
+        (
+            "https://github.com/foo/my\\_repo",
+            "https://github.com/foo/my_repo",
+            "https://github.com/foo/my_repo",
+        ),
+        ("https://x.org/a~b/c--d", "https://x.org/a~b/c--d", None),
+        ("x.org/a\\_b", "http://x.org/a_b", "x.org/a_b"),
+    ],
+)
+def test_links_in_text_keep_their_tildes_dashes_and_lose_tex_escapes(
+    text: str, href: str, shown: str | None
+) -> None:
+    html = render_body(f"Code and data: {text}.")
+    assert f'<a href="{href}" rel="noopener noreferrer nofollow ugc">{shown or text}</a>.' in html
+
+
+def test_tildes_and_dashes_outside_links_stay_tex() -> None:
+    assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
+
+
 def test_headings_in_abstracts_start_below_the_page_heading() -> None:
     html = render_body("# Intro\n\ntext")
     assert "<h3>Intro</h3>" in html

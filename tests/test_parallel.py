@@ -39,10 +39,10 @@ def test_a_template_error_in_a_worker_names_the_template(sample_project: Project
 def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
     sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def die(index: int, count: int, end: Connection) -> None:
+    def die(index: int, count: int, end: Connection, parent: int) -> None:
         if index == 1:
             raise SystemExit(9)  # ends the worker without a word, as a kill would
-        parallel_work(index, count, end)
+        parallel_work(index, count, end, parent)
 
     parallel_work = parallel._work
     monkeypatch.setattr(parallel, "_work", die)
@@ -59,9 +59,9 @@ def test_a_worker_killed_holding_the_task_counter_fails_the_build(
     must notice the death instead of waiting too."""
     index_here: list[int] = []  # set in each forked worker, for itself
 
-    def work(index: int, count: int, end: Connection) -> None:
+    def work(index: int, count: int, end: Connection, parent: int) -> None:
         index_here.append(index)
-        parallel_work(index, count, end)
+        parallel_work(index, count, end, parent)
 
     def written_then_killed(end: Connection) -> None:
         papers_written(end)

@@ -246,11 +246,11 @@ def parse_item(item: object, label: str, index: int, day: dt.date | None = None)
 
     fields: dict[str, Any] = {"title": title, "authors": _authors(paper.get("authors"), drop), "arxiv": arxiv}
     organization = item.get("organization") or paper.get("organization")
-    fields["organization"] = _name_of(organization, ("fullname", "name"))
+    fields["organization"] = _name_of(organization, ("fullname", "name"), "`organization`", drop)
     fields["links"] = _links(paper, item, drop)
     fields["upvotes"] = _upvotes(paper.get("upvotes"), drop)
     submitter = paper.get("submittedOnDailyBy") or item.get("submittedBy")
-    fields["submitted_by"] = _name_of(submitter, ("user", "name", "fullname"))
+    fields["submitted_by"] = _name_of(submitter, ("user", "name", "fullname"), "the submitter", drop)
     fields["tldr"] = _text(paper.get("ai_summary"), MAX_TEXT, "`ai_summary`", drop)
     fields["keywords"] = _keywords(paper.get("ai_keywords"), drop)
     kept = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
@@ -282,17 +282,16 @@ def _text(value: object, limit: int, what: str, drop: Callable[[str, object, str
     return text or None
 
 
-def _name_of(value: object, keys: Iterable[str]) -> str | None:
+def _name_of(
+    value: object, keys: Iterable[str], what: str, drop: Callable[[str, object, str], None]
+) -> str | None:
     """A person's or organization's name: a string, or the first usable key of an object."""
-    if isinstance(value, dict):
-        for key in keys:
-            name = value.get(key)
-            if isinstance(name, str) and 0 < len(clean_line(name)) <= MAX_NAME:
-                return clean_line(name)
-        return None
-    if isinstance(value, str) and 0 < len(clean_line(value)) <= MAX_NAME:
-        return clean_line(value)
-    return None
+    names = [value.get(key) for key in keys] if isinstance(value, dict) else [value]
+    lines = [clean_line(name) for name in names if isinstance(name, str)]
+    usable = [line for line in lines if 0 < len(line) <= MAX_NAME]
+    if not usable and any(lines):
+        drop(what, value, f"longer than {MAX_NAME} characters")
+    return usable[0] if usable else None
 
 
 def _authors(value: object, drop: Callable[[str, object, str], None]) -> list[str]:

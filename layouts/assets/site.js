@@ -11,7 +11,8 @@
   // True when a key press belongs to a field the reader is typing in.
   function isTyping(target) {
     if (!(target instanceof Element)) return false;
-    if (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])")) return true;
+    var fields = "input:not([type=checkbox]):not([type=radio]):not([type=button]), textarea, select";
+    if (target.closest(fields + ", [contenteditable]:not([contenteditable='false'])")) return true;
     return target instanceof HTMLElement && target.isContentEditable;
   }
 
@@ -223,6 +224,22 @@
     ["?", "Show or hide these shortcuts"],
   ];
 
+  // Single-key shortcuts can be turned off (WCAG 2.1.4): speech input and some keyboards type
+  // letters that were not meant as commands. The footer's button opens this dialog either way.
+  var SHORTCUTS_KEY = "daily-papers:shortcuts:" + basePath;
+  var shortcutsOff = storage !== null && storage.getItem(SHORTCUTS_KEY) === "off";
+
+  function setShortcuts(on) {
+    shortcutsOff = !on;
+    if (!storage) return;
+    try {
+      if (on) storage.removeItem(SHORTCUTS_KEY);
+      else storage.setItem(SHORTCUTS_KEY, "off");
+    } catch (error) {
+      // full: the choice holds for this page only
+    }
+  }
+
   var help = null;
   function helpDialog() {
     if (help) return help;
@@ -240,6 +257,14 @@
       list.appendChild(element("dd", null, shortcut[1]));
     });
     help.appendChild(list);
+    var toggle = element("label", "shortcut-toggle");
+    var box = element("input");
+    box.type = "checkbox";
+    box.checked = !shortcutsOff;
+    box.addEventListener("change", function () { setShortcuts(box.checked); });
+    toggle.appendChild(box);
+    toggle.appendChild(document.createTextNode(" Use these single-key shortcuts"));
+    help.appendChild(toggle);
     var savedUrl = document.querySelector("[data-saved-url]");
     if (readingList.available && savedUrl) {
       var more = element("p", "help-more");
@@ -314,6 +339,7 @@
     if (event.defaultPrevented || event.isComposing) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) return;
+    if (shortcutsOff) return;
     var key = event.key;
     if (help && help.open) {
       if (key === "?") {
@@ -344,8 +370,18 @@
     if (handled) event.preventDefault();
   });
 
+  function addShortcutsButton() {
+    var slot = document.querySelector("[data-shortcuts-slot]");
+    if (!slot) return;
+    var button = element("button", "link-button", "Keyboard shortcuts");
+    button.type = "button";
+    button.addEventListener("click", toggleHelp);
+    slot.appendChild(button);
+  }
+
   addSaveButtons();
   addCopyButtons();
+  addShortcutsButton();
 
   // For saved.js, which lists and exports the reading list on its own page.
   window.DailyPapers = { readingList: readingList, announce: announce, element: element };

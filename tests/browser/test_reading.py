@@ -147,6 +147,31 @@ def test_question_mark_toggles_the_shortcut_help(page: Page, base: str) -> None:
     page.wait_for_url(re.compile(r"/daily-papers/saved/$"))
 
 
+def test_single_key_shortcuts_can_be_turned_off_and_on_again(page: Page, base: str) -> None:
+    page.goto(base + "papers/2503.10001/")
+    page.get_by_role("button", name="Keyboard shortcuts").click()  # in the footer
+    dialog = page.locator("dialog.help-dialog")
+    expect(dialog).to_be_visible()
+    toggle = dialog.get_by_role("checkbox", name="Use these single-key shortcuts")
+    expect(toggle).to_be_checked()
+    toggle.uncheck()
+    page.keyboard.press("Escape")
+    page.reload()  # the choice is kept
+    for key in ("n", "s", "?", "/"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(200)
+    assert page.url == base + "papers/2503.10001/"
+    expect(page.locator("dialog.help-dialog")).to_have_count(0)
+    expect(page.locator("#site-search")).not_to_be_focused()
+    expect(save_button(page, "2503.10001")).to_have_attribute("aria-pressed", "false")
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    expect(toggle).not_to_be_checked()
+    toggle.check()
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    page.wait_for_url(re.compile(r"/daily-papers/papers/2503.10002/$"))
+
+
 # ---------------------------------------------------------------- reading list
 
 

@@ -1,0 +1,47 @@
+"""The content model's own rules: when two titles are one paper."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from generator.model import normalize_title
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Fréchet Distances", "Fr\\'echet distances"),
+        ("Fre\u0301chet distances", "Fréchet distances"),
+        ("\\textbf{Bold} Title", "Bold title"),
+        ("\\mathcal {L}-loss", "L loss"),
+        ("$\\alpha$-Divergence Flows", "α-Divergence Flows"),
+        ("Zero\u200bwidth title", "Zerowidth title"),
+        ("Soft\u00adhyphen title", "Softhyphen title"),
+        ("ΑΒΓ: Greek capitals", "\\Alpha\\Beta\\Gamma: Greek capitals"),
+    ],
+)
+def test_titles_that_are_one_paper(one: str, other: str) -> None:
+    assert normalize_title(one) == normalize_title(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("$\\alpha$-Divergence Flows", "$\\beta$-Divergence Flows"),
+        ("α-Divergence Flows", "β-Divergence Flows"),
+        ("Zero width title", "Zerowidth title"),
+        ("Model 2", "Model 3"),
+    ],
+)
+def test_titles_that_are_two_papers(one: str, other: str) -> None:
+    assert normalize_title(one) != normalize_title(other)
+
+
+@given(st.text(max_size=60), st.data())
+def test_invisible_characters_never_change_a_title_key(title: str, data: st.DataObject) -> None:
+    assume("\\" not in title)  # inside `\alpha`, a character between letters ends the command
+    position = data.draw(st.integers(0, len(title)))
+    invisible = data.draw(st.sampled_from(["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]))
+    assert normalize_title(title[:position] + invisible + title[position:]) == normalize_title(title)
