@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import os
-import pickle
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from typing import Any
 
 from generator import __version__
 from generator.content import ContentCache
-from generator.forking import collector_paused
+from generator.kept import load_kept, save_kept
 from generator.model import Paper
 from generator.related import related_papers, term_counts, terms_digest, text_key
 from generator.related_index import KeptIndex
@@ -139,21 +137,14 @@ def _summary_path(root: Path, out: Path) -> Path:
 
 
 def save_summary(root: Path, out: Path, summary: Summary) -> None:
-    with contextlib.suppress(OSError):
-        path = _summary_path(root, out)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, path)
+    save_kept(_summary_path(root, out), summary.fingerprint, summary)
 
 
 def unchanged_since_last_build(
     root: Path, out: Path, settings: Any, search: bool, layouts: tuple[tuple[str, int, int], ...], stamps: Any
 ) -> Summary | None:
     """The last build's summary when its output is still in place and no input changed."""
-    try:
-        summary = pickle.loads(_summary_path(root, out).read_bytes())
-    except Exception:  # missing or unreadable: not up to date
-        return None
+    summary = load_kept(_summary_path(root, out), _fingerprint())
     if not isinstance(summary, Summary):
         return None
     same = (
@@ -182,12 +173,7 @@ def kept_index(root: Path) -> KeptIndex:
 
 def load_cache(root: Path, out: Path) -> BuildCache:
     """The previous build's cache if it is for this output as it is now; else an empty one."""
-    path = cache_path(root, out)
-    try:
-        with path.open("rb") as file, collector_paused():
-            cache = pickle.load(file)
-    except Exception:  # missing, truncated, or written by other code: start afresh
-        return BuildCache(fingerprint=_fingerprint(), out=str(out))
+    cache = load_kept(cache_path(root, out), _fingerprint())
     fresh = BuildCache(fingerprint=_fingerprint(), out=str(out))
     if (
         not isinstance(cache, BuildCache)
@@ -202,13 +188,5 @@ def load_cache(root: Path, out: Path) -> BuildCache:
 
 def save_cache(root: Path, out: Path, cache: BuildCache) -> None:
     """Write atomically; a failure to save only costs the next build its head start."""
-    path = cache_path(root, out)
     cache.identity = output_identity(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as file, collector_paused():  # it makes no cycles
-            pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    save_kept(cache_path(root, out), cache.fingerprint, cache)

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import marshal
 import math
-import os
-import pickle
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +27,8 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from generator.forking import collector_paused, fork_map
+from generator.forking import fork_map
+from generator.kept import load_kept, save_kept
 
 TERMS_PER_PAPER = 20
 POSTINGS_CAP = 100
@@ -316,22 +315,10 @@ class KeptIndex:
     version: str
 
     def load(self) -> RelatedIndex:
-        try:
-            with self.path.open("rb") as file, collector_paused():
-                index = pickle.load(file)
-        except Exception:  # missing, truncated, or not ours: compute afresh
-            return RelatedIndex(self.version)
+        index = load_kept(self.path, self.version)
         if not isinstance(index, RelatedIndex) or index.version != self.version:
             return RelatedIndex(self.version)
         return index
 
     def save(self, index: RelatedIndex) -> None:
-        """Written whole and renamed into place; a failure costs only the next build's head start."""
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file, collector_paused():  # it makes no cycles
-                pickle.dump(index, file, pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        save_kept(self.path, self.version, index)
