@@ -109,9 +109,13 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so that it ends as it does on Ctrl-C: workers
+    stopped, a half-made site removed."""
+
+
 def _interrupted(signum: int, frame: object) -> None:
-    """Workers are stopped and a half-made site removed on the way out, as for Ctrl-C."""
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -135,9 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PapersError as error:
         report(error.problems)
         return EXIT_PROBLEMS
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("interrupted", file=sys.stderr)
-        return 130
+        return 128 + (signal.SIGTERM if isinstance(stop, _Terminated) else signal.SIGINT)
     return EXIT_USAGE
 
 
@@ -197,7 +201,7 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
         problems = problems_for_changes(problems, changed_files(root, changed_since))
     if paths:
         wanted = [_locate(root, path) for path in paths]
-        problems = [p for p in problems if _inside((root / p.path).resolve(), wanted)]
+        problems = [p for p in problems if _inside(_plain_path(root / p.path), wanted)]
     report(problems, style)
     errors = errors_only(problems)
     files = len({p.path for p in problems})
@@ -223,16 +227,22 @@ def _count(number: int, noun: str) -> str:
 
 def _locate(root: Path, path: Path) -> Path:
     """A path given to `check`: as typed, else relative to --root; it must exist, in content/."""
-    content = (root / CONTENT_DIR).resolve()
-    found = [candidate.resolve() for candidate in (path, root / path) if candidate.exists()]
+    content = _plain_path(root / CONTENT_DIR)
+    found = [_plain_path(candidate) for candidate in (path, root / path) if candidate.exists()]
     for candidate in found:
-        if candidate in (content, root.resolve()) or content in candidate.parents:
+        if candidate in (content, _plain_path(root)) or content in candidate.parents:
             return candidate
     if found:
         raise PapersError.single(
             str(path), "is not in this project's content/", "give paths of files under content/"
         )
     raise PapersError.single(str(path), "no such file or folder", "give paths of files under content/")
+
+
+def _plain_path(path: Path) -> Path:
+    """Absolute, without `..`, and with links not followed: a symbolic link in content/ is
+    a problem of content/, wherever it points."""
+    return Path(os.path.normpath(path.absolute()))
 
 
 def _inside(path: Path, wanted: Sequence[Path]) -> bool:

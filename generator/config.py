@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
+from generator.validate import CONTROL_RE
 
 CONFIG_NAME = "site.yaml"
 
@@ -84,6 +86,21 @@ def check_repository(value: str, path: str, line: int | None) -> str:
 _URL_CHECKS = {"base_url": check_base_url, "repository": check_repository}
 
 
+# A BCP 47 language tag (`en`, `pt-BR`, `zh-Hant`): it names Pagefind's files, so nothing else.
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _text_problem(key: str, value: str) -> tuple[str, str] | None:
+    """What is wrong with a text setting (message, hint), if anything."""
+    if key == "language" and not _LANGUAGE_RE.fullmatch(value):
+        return f"`language` must be a language tag, not `{value}`", "e.g. `en`, `de` or `pt-BR`"
+    if not value.strip() and key in ("title", "base_url", "language"):
+        return f"`{key}` is empty", f"write a value or remove `{key}:`"
+    if CONTROL_RE.search(value) or "\n" in value:
+        return f"`{key}` must be one line without control characters", "retype the value"
+    return None
+
+
 def load_config(root: Path) -> SiteConfig:
     """Read `root/site.yaml`; a missing file means the defaults."""
     path = root / CONFIG_NAME
@@ -126,6 +143,9 @@ def load_config(root: Path) -> SiteConfig:
             except PapersError as error:
                 problems.extend(error.problems)
                 continue
+        if isinstance(value, str) and (problem := _text_problem(key, value)):
+            problems.append(Problem(label, line, problem[0], problem[1]))
+            continue
         if key in _CHOICES and value not in _CHOICES[key]:
             problems.append(Problem(label, line, f"`{key}` must be one of: {', '.join(_CHOICES[key])}"))
             continue

@@ -94,7 +94,7 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]
             )
         ]
     yaml_text = "\n".join(lines[1:closing])
-    front, problems = parse_yaml_mapping(path, yaml_text, first_line=2)
+    front, problems = parse_yaml_mapping(path, yaml_text, first_line=2, subject="the front matter")
     body = "\n".join(lines[closing + 1 :])
     if front is None:
         return None, problems
@@ -103,10 +103,11 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]
 
 
 def parse_yaml_mapping(
-    path: str, yaml_text: str, first_line: int = 1
+    path: str, yaml_text: str, first_line: int = 1, subject: str = "the file"
 ) -> tuple[FrontMatter | None, list[Problem]]:
-    """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts."""
-    invisible = _invisible_characters(path, yaml_text, first_line)
+    """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts, and
+    messages call it `subject` ("the front matter" of a paper)."""
+    invisible = _invisible_characters(path, yaml_text, first_line, subject)
     if invisible:
         return None, invisible
     loader = _Loader(yaml_text)
@@ -128,9 +129,9 @@ def parse_yaml_mapping(
             hint = _UNICODE_HINT if "Unicode" in what else _ESCAPE_HINT
         elif mark is not None and "\t" in yaml_text.split("\n")[min(mark.line, last)]:
             hint = "indent with spaces: YAML does not allow tabs there"
-        return None, [Problem(path, line, f"the front matter is not valid YAML: {what}", hint)]
+        return None, [Problem(path, line, f"{subject} is not valid YAML: {what}", hint)]
     except yaml.YAMLError as error:
-        return None, [Problem(path, first_line, f"the front matter is not valid YAML: {error}")]
+        return None, [Problem(path, first_line, f"{subject} is not valid YAML: {error}")]
     finally:
         loader.dispose()
     if node is None:
@@ -145,7 +146,7 @@ def parse_yaml_mapping(
             Problem(
                 path,
                 first_line,
-                "the front matter must be a list of `key: value` fields",
+                f"{subject} must be a list of `key: value` fields",
                 "write one field per line, like `title: My paper`",
             )
         ]
@@ -173,7 +174,7 @@ _UNICODE_HINT = (
 _INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _invisible_characters(path: str, yaml_text: str, first_line: int) -> list[Problem]:
+def _invisible_characters(path: str, yaml_text: str, first_line: int, subject: str) -> list[Problem]:
     """A problem for each line with control characters or invisible line breaks (U+2028):
     YAML would report something else, on another line."""
     problems: dict[int, Problem] = {}
@@ -185,13 +186,26 @@ def _invisible_characters(path: str, yaml_text: str, first_line: int) -> list[Pr
             Problem(
                 path,
                 line,
-                f"the front matter contains an invisible character, U+{ord(found.group()):04X} ({name})",
-                "delete it: retype the line if you cannot see where it is",
+                f"{subject} contains an invisible character, U+{ord(found.group()):04X} ({name})",
+                invisible_hint(found.group()),
             ),
         )
     return list(problems.values())
 
 
+def invisible_hint(character: str) -> str:
+    """How to fix an invisible character; U+0080-U+009F are most often Windows-1252
+    punctuation (curly quotes, dashes) pasted from a PDF, read as Latin-1."""
+    try:
+        meant = bytes([ord(character)]).decode("cp1252") if 0x80 <= ord(character) <= 0x9F else ""
+    except UnicodeDecodeError:
+        meant = ""
+    if meant:
+        return f"it is probably `{meant}` mangled on the way from a PDF: type `{meant}` instead"
+    return "delete it: retype the line if you cannot see where it is"
+
+
+_ANCHOR_HINT = "to start a value with `&` or `*`, wrap it in double quotes; else write each value out in full"
 _TOO_LARGE = "the front matter is too large or too deeply nested"
 _ALIAS_HINT = "YAML anchors and aliases (`&name`, `*name`) are not needed in a paper: write the values out"
 
@@ -208,7 +222,7 @@ def _refused_structure(yaml_text: str) -> tuple[int, str, str] | None:
     for event in yaml.parse(yaml_text, Loader=_Loader):
         line = int(event.start_mark.line) if event.start_mark else 0
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return line, "YAML anchors and aliases (`&name`, `*name`) are not allowed", "write each value out"
+            return line, "YAML anchors and aliases (`&name`, `*name`) are not allowed", _ANCHOR_HINT
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:  # the top-level mapping is one level

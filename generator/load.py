@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from generator.errors import Problem
 from generator.model import SLUG_RE
@@ -79,8 +80,8 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     if path.name in _IGNORED and len(parts) == 1:
         return None, None
     if path.name.startswith("."):
-        if path.suffix.lower() != ".md":
-            return None, None  # editors' and systems' own files
+        if path.suffix.lower() != ".md" or path.name.startswith("._"):
+            return None, None  # editors' and systems' own files (`._x.md`: macOS metadata)
         return None, Problem(
             label,
             None,
@@ -100,7 +101,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
             "move this file out of content/, or rename it to `<slug>.md` if it is a paper",
             "warning",
         )
-    day, where = _place(parts)
+    day, where = place_of(parts)
     if day is None:
         return None, Problem(label, None, f"the file is outside the content layout: {where}", _LAYOUT_HINT)
     slug = path.stem
@@ -114,6 +115,10 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         )
     try:
         stat = path.stat()
+        if not S_ISREG(stat.st_mode):  # a pipe would block the read forever, a device worse
+            return None, Problem(
+                label, None, "this is not a regular file (a pipe or a device, say)", "remove it from content/"
+            )
         if stat.st_size > MAX_FILE_BYTES:
             return None, Problem(
                 label,
@@ -133,7 +138,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
 
 
-def _place(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
+def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
     """The day a file's folders name, or why its place is wrong."""
     if len(parts) != 3:
         return None, f"it is {len(parts) - 1} folder(s) deep instead of 2"

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 
 import latex2mathml.converter
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isValidEntityCode
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -265,7 +266,7 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
     src, pos = state.src, state.pos
-    if _in_bare_url(src, pos):
+    if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(src, pos):
         return False
     if src[pos] == "~":
         if not silent:
@@ -285,9 +286,16 @@ _BARE_URL_RE = re.compile(r"www\.|[\w-]+(?:\.[\w-]+)*\.[a-zA-Z][\w-]*/", re.ASCI
 
 
 def _in_bare_url(src: str, pos: int) -> bool:
-    """Whether the word `pos` is in starts like a link without a scheme."""
-    start = max(src.rfind(" ", 0, pos), src.rfind("\n", 0, pos), src.rfind("(", 0, pos)) + 1
-    return start < pos and _BARE_URL_RE.match(src, start, pos) is not None
+    """Whether the word `pos` is in starts like a link without a scheme (looking back at
+    most `_LONGEST_URL` characters: a long paragraph must not cost a scan per dash)."""
+    begin = max(0, pos - _LONGEST_URL)
+    before = max(src.rfind(" ", begin, pos), src.rfind("\n", begin, pos), src.rfind("(", begin, pos))
+    if before < 0 and begin > 0:  # a word this long is no link
+        return False
+    return before + 1 < pos and _BARE_URL_RE.match(src, before + 1, pos) is not None
+
+
+_LONGEST_URL = 300
 
 
 # A backslash before punctuation, as TeX escapes it: `my\_repo` (percent-encoded in an href).
@@ -428,8 +436,10 @@ def _escaped_text(text: str, quote: bool = False) -> str:
 
 
 def _character(reference: re.Match[str]) -> str:
+    """A reference's character, or U+FFFD for one that HTML and XML refuse (controls,
+    surrogates): a formula's own text may hold `&#x1;`, and feeds carry formulas."""
     code = int(reference[1], 16)
-    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else reference[0]
+    return chr(code) if isValidEntityCode(code) else "\ufffd"
 
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from latex2mathml.symbols_parser import convert_symbol
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
 MAX_SLUG = 100
 LINK_KINDS = ("code", "project", "data", "pdf", "video")
@@ -46,33 +48,32 @@ def slugify(text: str, max_length: int = 80) -> str:
 @functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key under which two titles count as the same paper: case, punctuation, accents,
-    invisible characters and TeX formatting ignored, but not what TeX writes: `$\\alpha$-Flows`
-    and `$\\beta$-Flows` are two papers, and `α-Flows` is the first of them."""
-    text = _TEX_COMMAND_RE.sub(_tex_word, unicodedata.normalize("NFKD", title))
+    invisible characters (zero-width, soft hyphen) and TeX formatting ignored. A TeX symbol
+    counts as the character it shows: `$\\alpha$-Flows` is `α-Flows`, not `$\\beta$-Flows`."""
+    text = unicodedata.normalize("NFKD", tex_symbols(title))
     if not text.isascii():
-        text = "".join(map(_plain_character, text))
+        text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-# A command with an argument formats it (`\textbf{`, `\mathcal {`); one without writes a
-# symbol (`\alpha`); `\'` and other escapes accent or quote the next character.
-_TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)(\s*\{)?|\\.")
+_TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)|\\.")
 
 
-def _tex_word(match: re.Match[str]) -> str:
-    return f" {match[1]} " if match[1] and not match[2] else ""
+def tex_symbols(text: str) -> str:
+    """TeX commands replaced by what they show: `\\alpha` by `α`, formatting (`\\textbf`,
+    `\\bf`) and escapes (`\\'`) by nothing. Enough to compare texts, not to display them."""
+    return _TEX_COMMAND_RE.sub(_tex_symbol, text) if "\\" in text else text
 
 
-@functools.lru_cache(maxsize=4096)
-def _plain_character(character: str) -> str:
-    """Accents and invisible characters (zero-width, soft hyphen) dropped, Greek letters
-    named as TeX names them."""
-    if unicodedata.combining(character) or unicodedata.category(character) == "Cf":
-        return ""
-    name = unicodedata.name(character, "")
-    if name.startswith("GREEK") and " LETTER " in name:
-        return f" {name.rsplit(' ', 1)[-1].lower()} "
-    return character
+def _tex_symbol(command: re.Match[str]) -> str:
+    """`\\alpha` as `α`; formatting (`\\textbf`, `\\bf`) and escapes (`\\'`) leave nothing."""
+    return _symbol(command[0]) if command[1] else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _symbol(command: str) -> str:
+    code = convert_symbol(command)  # hexadecimal code points, joined by "-" for a few symbols
+    return "".join(chr(int(part, 16)) for part in code.split("-")) if code else ""
 
 
 @dataclass(frozen=True)

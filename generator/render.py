@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import math
+import os
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,11 +189,8 @@ class Renderer:
         key = (id(view), heading, show_day)
         cached = self.cards_html.get(key)
         if cached is None or cached[0] is not view:
-            template = self.env.get_template(CARD_PARTIAL)
-            cached = self.cards_html[key] = (
-                view,
-                Markup(template.render(view=view, heading=heading, show_day=show_day)),
-            )
+            html = self.render_template(CARD_PARTIAL, view=view, heading=heading, show_day=show_day)
+            cached = self.cards_html[key] = (view, Markup(html))
         return cached[1]
 
     def template_key(self, name: str) -> str:
@@ -234,6 +232,30 @@ class Renderer:
         self.groups_made[name] = (full_key, kept)  # without bytes, or a build would hold the whole site
         return pages
 
+    def render_template(self, template: str, **context: Any) -> str:
+        """`template` rendered; its errors, the template's own code's included (`1/0`, a
+        macro calling itself), as a problem of the layout file, at its line."""
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as error:
+            raise PapersError.single(
+                f"layouts/{error.name or template}", f"template error: {error.message}", None, error.lineno
+            ) from None
+        except jinja2.TemplateError as error:
+            raise PapersError.single(
+                f"layouts/{template}", f"template error: {error}", "check the names the template uses"
+            ) from None
+        except PapersError:  # from a template used inside this one (a card on a day page)
+            raise
+        except Exception as error:  # raised by the template's own expressions
+            name, line = _failing_template(error, template)
+            raise PapersError.single(
+                f"layouts/{name}",
+                f"template error: {type(error).__name__}: {error}",
+                "check the expressions on that line",
+                line,
+            ) from None
+
     def made(self, path: str, lastmod: dt.date | None, key: Hashable, make: Callable[[], bytes]) -> Page:
         """A file other than a page (JSON, an image) with `make()` as its bytes, memoised like pages."""
         full_key = (self.global_key, key)
@@ -258,21 +280,25 @@ class Renderer:
         cached = self.memo.get(path)
         if cached is not None and cached[0] == full_key:
             return cached[1]
-        try:
-            html = self.env.get_template(template).render(page_path=path, **context)
-        except jinja2.TemplateSyntaxError as error:
-            raise PapersError.single(
-                f"layouts/{error.name or template}", f"template error: {error.message}", None, error.lineno
-            ) from None
-        except jinja2.TemplateError as error:
-            raise PapersError.single(
-                f"layouts/{template}", f"template error: {error}", "check the names the template uses"
-            ) from None
+        html = self.render_template(template, page_path=path, **context)
         sitemap = path.endswith(".html") and path != "404.html"
         page = Page(path, html.encode("utf-8"), lastmod, sitemap)
         self.memo[path] = (full_key, page if self.keep_bytes else page.without_content())
         self.rendered += 1
         return page
+
+
+def _failing_template(error: Exception, template: str) -> tuple[str, int | None]:
+    """The layout file and line an error was raised at: the innermost frame of a template
+    (Jinja gives those frames the template's file and line)."""
+    found: tuple[str, int | None] = (template, None)
+    frame = error.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if f"{os.sep}layouts{os.sep}" in filename or filename.startswith("layouts"):
+            found = (filename.split(f"layouts{os.sep}", 1)[-1].replace(os.sep, "/"), frame.tb_lineno)
+        frame = frame.tb_next
+    return found
 
 
 def long_date(day: dt.date) -> str:

@@ -61,6 +61,7 @@ class Rebuilder:
     def __init__(self, preview: Preview, live: LiveState) -> None:
         self.preview = preview
         self.live = live
+        self.built = False  # whether there is a site to serve
         self.indexer = Indexer(preview)
         self.pending: set[str] = set()
         self.timer: threading.Timer | None = None
@@ -89,9 +90,11 @@ class Rebuilder:
             result = self.preview.rebuild()
         except PapersError as error:
             message = str(error)
-            print(f"✗ {what}: the build failed; still serving the last good site\n{message}", file=sys.stderr)
+            served = "still serving the last good site" if self.built else "nothing to serve until it builds"
+            print(f"✗ {what}: the build failed; {served}\n{message}", file=sys.stderr)
             self.live.publish(message)
             return False
+        self.built = True
         print(
             f"✓ {what}: {result.written} page(s) written, {result.removed} removed "
             f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
@@ -145,10 +148,18 @@ def _describe(changed: list[str], root: Path) -> str:
     for path in changed[:3]:
         try:
             names.append(Path(path).resolve().relative_to(root.resolve()).as_posix())
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # outside, or a symbolic link to itself
             names.append(path)
     more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
     return ", ".join(names) + more + " changed"
+
+
+def _real(path: Path) -> Path:
+    """`path` resolved, or as given when it cannot be (a symbolic link to itself)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 class _Watcher(FileSystemEventHandler):
@@ -166,10 +177,20 @@ class _Watcher(FileSystemEventHandler):
             name = Path(path).name if path else ""
             if not name or name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES):
                 continue
-            top_level = Path(path).parent == self.config.parent
-            if top_level and Path(path).resolve() != self.config and name not in (CONTENT_DIR, LAYOUTS_DIR):
+            top_level = _real(Path(path).parent) == self.config.parent
+            if top_level and name not in (CONFIG_NAME, CONTENT_DIR, LAYOUTS_DIR):
                 continue  # other files at the project root
             self.rebuilder.changed(path)
+
+
+# Every page until the first build succeeds: its live-reload script shows the error and
+# loads the site once it is there.
+_NOT_BUILT = b"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not built yet</title>
+<script src="BASE/_live/reload.js" defer></script></head>
+<body><p>The site has not been built yet. Fix what the error says and save: this page
+then reloads.</p></body></html>
+"""
 
 
 def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTPRequestHandler]:
@@ -178,6 +199,8 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
     class Handler(SimpleHTTPRequestHandler):
         """Serves `site` at `base_path`, plus the live-reload script and event stream."""
 
+        head = False  # answering HEAD: headers only
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(site), **kwargs)
 
@@ -185,9 +208,17 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
             pass  # one line per rebuild is enough
 
         def do_GET(self) -> None:
+            self.answer(head=False)
+
+        def do_HEAD(self) -> None:
+            self.answer(head=True)
+
+        def answer(self, head: bool) -> None:
+            """GET and HEAD alike: the site under `base_path`, the live-reload files, else 404."""
+            self.head = head
             path = unquote(urlsplit(self.path).path)
             if not path.startswith(base_path):
-                if path in ("/", ""):
+                if path in ("/", "", base_path.rstrip("/")):
                     self.redirect(base_path)
                 else:
                     self.not_found()
@@ -196,20 +227,31 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
             if inside.startswith(LIVE_PREFIX):
                 self.live(inside[len(LIVE_PREFIX) :])
                 return
-            target = site / inside
             if ".." in Path(inside).parts:
                 self.not_found()
                 return
-            if target.is_dir() and not path.endswith("/"):
-                self.redirect(path + "/")
-                return
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.is_file():
+            target = site / inside
+            try:
+                if target.is_dir() and not path.endswith("/"):
+                    self.redirect(path + "/")
+                    return
+                if target.is_dir():
+                    target = target / "index.html"
+                found = target.is_file()
+            except OSError:  # a name too long for the file system, say
+                found = False
+            if not found:
                 self.not_found()
                 return
             self.path = "/" + inside
-            super().do_GET()
+            if head:
+                super().do_HEAD()
+            else:
+                super().do_GET()
+
+        def send_body(self, body: bytes) -> None:
+            if not self.head:
+                self.wfile.write(body)
 
         def redirect(self, location: str) -> None:
             self.send_response(HTTPStatus.FOUND)
@@ -218,19 +260,19 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
 
         def not_found(self) -> None:
             page = site / "404.html"
-            body = page.read_bytes() if page.is_file() else b"Not found"
+            body = page.read_bytes() if page.is_file() else _NOT_BUILT.replace(b"BASE/", base_path.encode())
             self.send_response(HTTPStatus.NOT_FOUND)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body)
 
         def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-store")
             super().end_headers()
 
         def live(self, name: str) -> None:
-            if name == "events":
+            if name == "events" and not self.head:
                 self.events()
                 return
             if name not in ("reload.js", "overlay.css"):
@@ -242,7 +284,7 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
             self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body)
 
         def events(self) -> None:
             self.send_response(HTTPStatus.OK)

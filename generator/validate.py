@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import Problem, did_you_mean
-from generator.frontmatter import Document, FrontMatter, parse_yaml_mapping
+from generator.frontmatter import Document, FrontMatter, invisible_hint, parse_yaml_mapping
 from generator.load import SourceFile
-from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug
+from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug, tex_symbols
 
 REQUIRED = ("title",)
 OPTIONAL = (
@@ -38,22 +38,27 @@ MAX_TEXT = 2_000
 MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
+# never meant in one line of text.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 # Characters XML 1.0 forbids (the Atom feed carries every abstract), and the C1 controls,
 # invisible and never meant in text; tab and newline are fine.
 _BODY_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # What Markdown shows nothing of: `[label]: url` lines define links, `](url)` is a link's
-# target, `\command` a TeX command. Text without a letter or digit once they are gone is no
-# title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
+# target, and a TeX command shows at most its symbol. Text without a letter or digit once
+# they are gone is no title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
 _DEFINITION_RE = re.compile(r"^ {0,3}\[[^\]]*\]:.*$", re.MULTILINE)
-_UNSHOWN_RE = re.compile(r"\\[a-zA-Z]+|\]\([^)]*\)")
+_LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 
 
 def shows_text(markdown: str) -> bool:
-    """Whether Markdown with TeX shows a letter or a digit."""
+    """Whether Markdown with TeX shows a letter or a digit (a TeX symbol such as `\\alpha`
+    shows one)."""
     if markdown.lstrip()[:1].isalnum():  # nearly every title and abstract: nothing hides it
-        return True
-    return any(char.isalnum() for char in _UNSHOWN_RE.sub("", _DEFINITION_RE.sub("", markdown)))
+        text = markdown
+    else:
+        text = tex_symbols(_LINK_TARGET_RE.sub("", _DEFINITION_RE.sub("", markdown)))
+    return any(char.isalnum() for char in text)
 
 
 # Bidi embeddings, overrides and isolates reorder what follows them: a title or an author could
@@ -97,7 +102,7 @@ class _Fields:
         if not text:
             self.problem(path, f"`{_name(path)}` is empty", f"write a value or remove `{key}:`")
             return None
-        if _CONTROL_RE.search(text) or "\n" in text:
+        if CONTROL_RE.search(text) or "\n" in text:
             self.problem(path, f"`{_name(path)}` must be one line without control characters")
             return None
         if BIDI_RE.search(text):
@@ -246,7 +251,9 @@ def _body_controls(label: str, document: Document) -> list[Problem]:
                 label,
                 line,
                 f"the abstract contains the control character U+{ord(control.group()):04X}",
-                "remove it: it is invisible, and feed readers refuse a feed that contains it",
+                invisible_hint(control.group())
+                if 0x80 <= ord(control.group()) <= 0x9F
+                else "remove it: it is invisible, and feed readers refuse a feed that contains it",
             ),
         )
     return list(problems.values())
@@ -329,7 +336,7 @@ def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
 
 def check_url(url: str) -> str | None:
     """Why `url` may not be published as a link, or None: only plain http(s) URLs pass."""
-    if any(ch.isspace() for ch in url) or _CONTROL_RE.search(url) or "\\" in url:
+    if any(ch.isspace() for ch in url) or CONTROL_RE.search(url) or "\\" in url:
         return f"`{url}` contains spaces, backslashes or control characters"
     try:
         parts = urlsplit(url)

@@ -241,3 +241,21 @@ def test_parse_feed_directly() -> None:
     assert paper.code is None
     with pytest.raises(PapersError, match="answered with hep-th/9901001"):
         arxiv.parse_feed("feed", "2503.11111", (FIXTURES / "hep-th-9901001.xml").read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--title", "A paper of the far future", "--date", "9999-12-31"],
+            "not between the years 1000 and 9998",
+        ),
+        (["--title", "$$", "--date", "2025-03-17"], "the title shows no text"),
+    ],
+)
+def test_new_writes_nothing_the_check_would_refuse(
+    project: Project, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert new(project, *args) == 1
+    assert message in capsys.readouterr().err
+    assert not list((project.root / "content").rglob("*.md"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from generator.cli import main
-from tests.conftest import Project
+from tests.conftest import REPO, Project
 
 GOOD_BODY = "A real abstract. " * 15
 
@@ -268,3 +271,29 @@ def test_check_refuses_paths_outside_content(
     assert main(["--root", str(project.root), "check", str(elsewhere)]) == 1
     assert f"{elsewhere}: error: is not in this project's content/" in capsys.readouterr().err
     assert main(["--root", str(project.root), "check", "content"]) == 0
+
+
+def test_check_of_a_folder_reports_a_link_in_it_wherever_it_points(
+    project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project.paper("2025-03-17", "a-paper", body=GOOD_BODY)
+    outside = tmp_path / "outside.md"
+    outside.write_text(f"---\ntitle: Outside\n---\n{GOOD_BODY}")
+    (project.root / "content/2025/2025-03-17/linked.md").symlink_to(outside)
+    assert main(["--root", str(project.root), "check", str(project.root / "content/2025")]) == 1
+    assert "linked.md: error: symbolic links are not allowed" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_in_content_is_refused_not_waited_for(project: Project) -> None:
+    project.paper("2025-03-17", "a-paper", body=GOOD_BODY)
+    os.mkfifo(project.root / "content/2025/2025-03-17/pipe-paper.md")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,  # reading the pipe would block forever
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 1
+    assert "pipe-paper.md: error: this is not a regular file" in result.stderr

@@ -645,3 +645,22 @@ def test_any_item_gives_a_valid_paper_or_a_problem(raw: Any, day: dt.date | None
     paper, problems = check_source(source, {})
     assert [p for p in problems if p.severity == "error"] == []
     assert paper is not None and paper.title == candidate.title
+
+
+def test_what_would_not_pass_the_check_is_not_written(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = [
+        item("2503.00021", title="\\emph{}"),
+        item("2503.00022", summary="[x]: https://x.org"),
+        item("2503.00023", title="A title that is fine"),
+    ]
+    assert run_import(project, write_day(tmp_path, "2025-03-17.json", data)) == 0
+    out = capsys.readouterr().out
+    assert 'its title "\\\\emph{}" shows no text' in out
+    assert "its abstract shows no text" in out
+    assert [p.name for p in (project.root / "content").rglob("*.md")] == ["2503.00023.md"]
+    assert run_import(project, write_day(tmp_path, "9999-12-31.json", [item("2503.00024")])) == 0
+    assert "not between the years 1000 and 9998" in capsys.readouterr().out
+    assert not (project.root / "content/9999").exists()
+    assert check(project) == 0

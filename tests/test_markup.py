@@ -92,6 +92,14 @@ def test_links_in_text_keep_their_tildes_dashes_and_lose_tex_escapes(
 
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
+    assert '<a href="http://www.x.org/~a"' in render_body("www.x.org/~a first, then text")
+    long_word = "y" * 400 + ".org/a--b"  # not looked at whole: a long paragraph stays linear
+    assert to_text(long_word) == "y" * 400 + ".org/a–b"
+
+
+def test_references_in_formulas_to_characters_xml_refuses_are_replaced() -> None:
+    html = render_body("A $\\text{&#x1;&#x80;&#xFFFE;&#xD800;&#x41;}$ formula.")
+    assert "<mtext>\ufffd\ufffd\ufffd\ufffdA</mtext>" in html
 
 
 def test_headings_in_abstracts_start_below_the_page_heading() -> None:

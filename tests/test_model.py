@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -19,7 +21,13 @@ from generator.model import normalize_title
         ("$\\alpha$-Divergence Flows", "α-Divergence Flows"),
         ("Zero\u200bwidth title", "Zerowidth title"),
         ("Soft\u00adhyphen title", "Softhyphen title"),
-        ("ΑΒΓ: Greek capitals", "\\Alpha\\Beta\\Gamma: Greek capitals"),
+        ("$\\Gamma$-convergence", "Γ-Convergence"),
+        ("$\\lambda$-Calculus", "λ-Calculus"),
+        ("$\\epsilon$-nets and $\\varepsilon$-nets", "ϵ-nets and ε-nets"),
+        ("{\\bf Deep} Learning", "Deep Learning"),
+        ("\\textit Deep", "Deep"),
+        ("$\\mathbf x$", "x"),
+        ("Scaling $\\to$ Transfer", "Scaling → Transfer"),
     ],
 )
 def test_titles_that_are_one_paper(one: str, other: str) -> None:
@@ -45,3 +53,23 @@ def test_invisible_characters_never_change_a_title_key(title: str, data: st.Data
     position = data.draw(st.integers(0, len(title)))
     invisible = data.draw(st.sampled_from(["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]))
     assert normalize_title(title[:position] + invisible + title[position:]) == normalize_title(title)
+
+
+_SYMBOLS = [
+    ("\\alpha", "α"),
+    ("\\beta", "β"),
+    ("\\lambda", "λ"),
+    ("\\Omega", "Ω"),
+    ("\\to", "→"),
+    ("\\infty", "∞"),
+]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_SYMBOLS), st.from_regex(r"[A-Za-z0-9 -]{1,8}", fullmatch=True))))
+def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> None:
+    def written(as_tex: bool) -> str:
+        return " ".join(  # `$` is punctuation: between words, as in a title
+            (f"${part[0]}$" if as_tex else part[1]) if isinstance(part, tuple) else part for part in parts
+        )
+
+    assert normalize_title(written(as_tex=True)) == normalize_title(written(as_tex=False))

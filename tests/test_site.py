@@ -214,15 +214,50 @@ def test_stale_pages_do_not_survive_a_rebuild(sample_project: Project, tmp_path:
     assert not (out / "days/2025-03-16").exists()
 
 
+def config_errors(project: Project, out: Path, settings: str) -> str:
+    """What a build says of `settings` as the project's site.yaml."""
+    (project.root / "site.yaml").write_text(settings, encoding="utf-8")
+    with pytest.raises(PapersError) as error:
+        build(project.root, out=out, search=False)
+    return str(error.value)
+
+
 def test_bad_config_names_the_key(sample_project: Project, tmp_path: Path) -> None:
-    (sample_project.root / "site.yaml").write_text(
-        "title: X\nfeed_sise: 10\nbase_url: ftp://x\n", encoding="utf-8"
+    text = config_errors(sample_project, tmp_path / "out", "title: X\nfeed_sise: 10\nbase_url: ftp://x\n")
+    assert "site.yaml:2: error: unknown setting `feed_sise`" in text and "did you mean `feed_size`?" in text
+    assert "site.yaml:3: error: base_url `ftp://x` is not an absolute http(s) URL" in text
+
+
+def test_config_text_cannot_be_a_path_or_hold_controls(sample_project: Project, tmp_path: Path) -> None:
+    """`language` names Pagefind's files: `../../x` wrote them outside the site."""
+    settings = 'language: "../../../x"\ntitle: "Bad\\u001bTitle"\ndescription: ""\n'
+    text = config_errors(sample_project, tmp_path / "out", settings)
+    assert "site.yaml:1: error: `language` must be a language tag, not `../../../x`" in text
+    assert "site.yaml:2: error: `title` must be one line without control characters" in text
+    assert "description" not in text  # an empty description is allowed
+    (sample_project.root / "site.yaml").write_text("language: pt-BR\n", encoding="utf-8")
+    build(sample_project.root, out=tmp_path / "out", search=False)
+    assert '<html lang="pt-BR">' in (tmp_path / "out/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("layout", "code", "line", "message"),
+    [
+        ("paper.html", "{{ 1/0 }}", 2, "ZeroDivisionError: division by zero"),
+        ("_partials/paper_card.html", "{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", 2, "RecursionError"),
+    ],
+)
+def test_an_error_in_a_template_s_own_code_names_the_layout_and_line(
+    sample_project: Project, tmp_path: Path, layout: str, code: str, line: int, message: str
+) -> None:
+    path = sample_project.root / "layouts" / layout  # the project's own copy of the layouts
+    path.write_text(
+        "{# a comment line #}\n" + code + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8"
     )
     with pytest.raises(PapersError) as error:
         build(sample_project.root, out=tmp_path / "out", search=False)
-    text = str(error.value)
-    assert "site.yaml:2: error: unknown setting `feed_sise`" in text and "did you mean `feed_size`?" in text
-    assert "site.yaml:3: error: base_url `ftp://x` is not an absolute http(s) URL" in text
+    assert [(p.path, p.line) for p in error.value.problems] == [(f"layouts/{layout}", line)]
+    assert message in error.value.problems[0].message
 
 
 def test_no_build_clock_in_the_output(built: tuple[Path, str]) -> None:

@@ -18,13 +18,13 @@ from urllib.parse import urlencode
 
 import yaml
 
-from generator.content import read_site
+from generator.content import read_site, read_vocabulary
 from generator.errors import PapersError
-from generator.importers.common import FetchError, clean_line, fetch_url, unwrap_abstract
+from generator.importers.common import FetchError, clean_line, fetch_url, problems_as_written, unwrap_abstract
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper
-from generator.validate import MAX_TEXT, MAX_TITLE, check_url
+from generator.validate import MAX_TEXT, MAX_TITLE, check_url, shows_text
 
 DEFAULT_ENDPOINT = "https://export.arxiv.org/api/query"
 ENDPOINT_ENV = "PAPERS_ARXIV_ENDPOINT"
@@ -101,7 +101,7 @@ def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
     if title == "Error" and "/abs/" not in entry_id:
         raise _api_error(label, arxiv, clean_line(_text(entry, f"{_ATOM}summary")) or entry_id)
     abstract = unwrap_abstract(_text(entry, f"{_ATOM}summary"))
-    if not title or not abstract:
+    if not shows_text(title) or not shows_text(abstract):  # empty, or markup only
         raise _not_found(label, arxiv)
     found = entry_id.rsplit("/abs/", 1)[-1] if "/abs/" in entry_id else ""
     if found and arxiv_base(found) and arxiv_base(found) != arxiv_base(arxiv):
@@ -264,6 +264,9 @@ def _refuse_existing(existing: str | None, what: str) -> None:
 
 def _save(root: Path, path: Path, text: str) -> str:
     label = label_for(root, path)
+    refused = problems_as_written(root, path, text, read_vocabulary(root)[0])
+    if refused:
+        raise PapersError(refused)
     if save_paper(path, text) is not Outcome.WRITTEN:
         raise PapersError.single(label, "the file already exists", "edit it, or remove it first")
     return label

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.content import read_site
-from generator.errors import PapersError, Problem
-from generator.load import label_for
-from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
+from generator.content import check_source, read_site
+from generator.errors import PapersError, Problem, errors_only
+from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
+from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
 from generator.validate import BIDI_RE, has_visible
 
@@ -158,7 +158,8 @@ def import_candidates(
     Without `force`, an existing file at the same place is left alone, or, with an
     `update` hook, edited by it (the hook decides which fields the source owns).
     """
-    existing = read_site(root).papers
+    site = read_site(root)
+    existing = site.papers
     by_arxiv = {p.arxiv_base: p.source for p in existing if p.arxiv_base}
     by_title = {normalize_title(p.title): p.source for p in existing}
     taken = {p.slug: p.source for p in existing}
@@ -177,6 +178,10 @@ def import_candidates(
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
         text = format_paper(candidate.fields, candidate.body)
+        refused = problems_as_written(root, path, text, site.vocabulary)
+        if refused:
+            report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
+            continue
         if update is not None and not force and path.exists():
             _update_existing(path, label, text, candidate, update, report)
         else:
@@ -188,6 +193,17 @@ def import_candidates(
         if base:
             by_arxiv[base] = label
     return report
+
+
+def problems_as_written(root: Path, path: Path, text: str, vocabulary: dict[str, Tag]) -> list[Problem]:
+    """The errors `papers check` would report for `text` saved at `path`: what an importer
+    or `papers new` writes must pass it."""
+    label = label_for(root, path)
+    day, where = place_of(path.relative_to(root / CONTENT_DIR).parts)
+    if day is None:
+        return [Problem(label, None, f"the file would be outside the content layout: {where}")]
+    _, problems = check_source(SourceFile(path, label, day, path.stem, text), vocabulary)
+    return errors_only(problems)
 
 
 def _update_existing(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from generator.errors import PapersError, Problem
+from generator.importers.common import clean_line, unwrap_abstract
 
 _DATE_LINE_RE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}(, \d{4})?$")
 
@@ -42,7 +43,7 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     for (title_line, title), (_, abstract) in zip(filled[::2], filled[1::2], strict=True):
         if len(title) > 500 or len(title) > len(abstract):
             problems.append(Problem(label, title_line, "this looks like an abstract where a title should be"))
-        items.append(DumpItem(title, abstract, title_line))
+        items.append(DumpItem(clean_line(title), unwrap_abstract(abstract), title_line))
     if problems:
         raise PapersError(problems)
     return items

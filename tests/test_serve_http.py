@@ -1,0 +1,86 @@
+"""The dev server's HTTP side, without a browser: what it answers to odd requests."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from generator.serve import LiveState, _describe, make_handler
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[int]:
+    site = tmp_path / "site"
+    (site / "papers/x").mkdir(parents=True)
+    (site / "index.html").write_text("home")
+    (site / "papers/x/index.html").write_text("a paper")
+    (site / "404.html").write_text("not here")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", LiveState()))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def ask(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path)
+    response = connection.getresponse()
+    answer = (response.status, dict(response.getheaders()), response.read())
+    connection.close()
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/repo/", 200, None),
+        ("/repo/papers/x", 302, "/repo/papers/x/"),
+        ("/repo", 302, "/repo/"),
+        ("/", 302, "/repo/"),
+        ("/repo/_live/reload.js", 200, None),
+        ("/repo/" + "a" * 300, 404, None),  # longer than a file name may be
+        ("/repo/" + "a/" * 3000, 404, None),
+        ("/repo/../index.html", 404, None),
+        ("/index.html", 404, None),
+    ],
+)
+def test_get_and_head_answer_alike(server: int, path: str, status: int, location: str | None) -> None:
+    got, headers, body = ask(server, "GET", path)
+    head, head_headers, head_body = ask(server, "HEAD", path)
+    assert (got, head) == (status, status)
+    assert headers.get("Location") == head_headers.get("Location") == location
+    assert head_body == b""
+    assert headers.get("Content-Length") == head_headers.get("Content-Length")
+    if status == 404:
+        assert body == b"not here"
+
+
+def test_a_symbolic_link_to_itself_is_named_not_raised(tmp_path: Path) -> None:
+    loop = tmp_path / "content/loop.md"
+    loop.parent.mkdir()
+    loop.symlink_to(loop)
+    assert _describe([str(loop), str(tmp_path / "content/a.md")], tmp_path) == (
+        f"{loop}, content/a.md changed"
+    )
+
+
+def test_before_the_first_build_every_page_shows_the_error_and_waits(tmp_path: Path) -> None:
+    site = tmp_path / "empty-site"
+    site.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", LiveState()))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        status, _, body = ask(httpd.server_address[1], "GET", "/repo/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert status == 404
+    assert b'<script src="/repo/_live/reload.js" defer></script>' in body
