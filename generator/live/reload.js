@@ -19,7 +19,7 @@
       title.textContent = "The site could not be rebuilt";
       var text = document.createElement("pre");
       var note = document.createElement("p");
-      note.textContent = "The last good version is still being served. Fix the file and save: this message goes away.";
+      note.textContent = "The last good version, if any, is still being served. Fix the file and save: this message goes away.";
       overlay.appendChild(title);
       overlay.appendChild(text);
       overlay.appendChild(note);
