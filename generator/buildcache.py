@@ -110,7 +110,9 @@ class BuildCache:
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
                 return self.related[1]
         terms: dict[str, bytes] = {}
-        lists = related_papers(papers, terms=terms, kept=kept)
+        lists, digests = self.related[1], self.related_terms
+        previous = {slug: (lists[slug], digests[slug][1]) for slug in lists.keys() & digests.keys()}
+        lists = related_papers(papers, terms=terms, kept=kept, previous=previous)
         self.related = (digest, lists)
         self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
         return lists

@@ -114,8 +114,9 @@ def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date
     paper, problems = _read_paper(source, vocabulary, today)
     if paper is not None and errors_only(problems):
         return FileResult(stamp, None, problems, claim=paper)
-    if paper is not None:
-        paper.title_key  # noqa: B018 -- computed where the file is read (a worker, on large sites)
+    if paper is not None:  # computed where the file is read (a worker, on large sites)
+        paper.title_key  # noqa: B018
+        paper.text_key  # noqa: B018
     return FileResult(stamp, paper, problems)
 
 

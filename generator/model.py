@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -104,6 +105,12 @@ class Paper:
         """`normalize_title(title)`, kept with the paper when the build cache pickles it:
         every build compares all titles for duplicates."""
         return normalize_title(self.title)
+
+    @functools.cached_property
+    def text_key(self) -> bytes:
+        """A digest of the title and abstract, all that related papers read of a paper; kept
+        with it in the build cache, as every build compares all of them."""
+        return hashlib.sha256(f"{self.title}\0{self.body}".encode()).digest()
 
     @property
     def arxiv_base(self) -> str | None:

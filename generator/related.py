@@ -16,7 +16,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from generator.forking import call_in_child, fork_map
 from generator.model import Paper
@@ -102,6 +102,7 @@ def related_papers(
     k: int = 5,
     terms: dict[str, bytes] | None = None,
     kept: KeptIndex | None = None,
+    previous: Mapping[str, Related] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Slug -> the slugs of up to `k` most similar other papers, most similar first.
 
@@ -109,17 +110,37 @@ def related_papers(
     worker per core; the lists do not depend on it. They depend on nothing but slugs and
     term counts: `terms`, when given, receives each paper's `terms_digest`, so a caller
     can tell later whether they could change. `kept` holds the index of an earlier build:
-    only what a changed text can change is computed again.
+    only what a changed text can change is computed again, and `previous`, that build's
+    lists and digests, lets the child send back only those that differ.
     """
     ordered = sorted(papers, key=lambda paper: paper.slug)
+    slugs = [paper.slug for paper in ordered]
     if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the counts and vectors die with the child
-        lists, digests = call_in_child(lambda: _lists_and_digests(ordered, k, kept))
+        before = previous or {}
+        changed = call_in_child(lambda: _differing(slugs, _lists_and_digests(ordered, k, kept), before))
+        pairs = [changed[slug] if slug in changed else before[slug] for slug in slugs]
+        lists, digests = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
     else:
         lists, digests = _lists_and_digests(ordered, k, kept)
-    slugs = [paper.slug for paper in ordered]
     if terms is not None:
         terms.update(zip(slugs, digests, strict=True))
     return dict(zip(slugs, lists, strict=True))
+
+
+Related = tuple[tuple[str, ...], bytes]  # a paper's list and its terms digest
+
+
+def _differing(
+    slugs: list[str], computed: tuple[list[tuple[str, ...]], list[bytes]], before: Mapping[str, Related]
+) -> dict[str, Related]:
+    """The papers whose list or digest is not as `before`: what a child sends back (at
+    100,000 papers, all of them took longer to pickle and read than to bring up to date)."""
+    lists, digests = computed
+    return {
+        slug: pair
+        for slug, pair in zip(slugs, zip(lists, digests, strict=True), strict=True)
+        if before.get(slug) != pair
+    }
 
 
 def _lists_and_digests(
@@ -166,8 +187,8 @@ def counted_terms(paper: Paper) -> Counted:
 
 
 def text_key(paper: Paper) -> bytes:
-    """What a paper's term counts depend on: its title and abstract."""
-    return hashlib.sha256(f"{paper.title}\0{paper.body}".encode()).digest()
+    """What a paper's term counts depend on: its title and abstract (see Paper.text_key)."""
+    return paper.text_key
 
 
 def cached_related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[str, ...]]:

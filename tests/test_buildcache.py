@@ -266,6 +266,28 @@ def test_related_papers_are_reused_while_the_terms_stay(
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-2")
 
 
+def test_lists_brought_up_to_date_in_a_child_equal_a_cold_build(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sites bring the lists up to date in a child, which sends back only the lists
+    and digests that differ from the last build's."""
+    monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    path = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    text = path.read_text(encoding="utf-8")
+    for number, words in enumerate(["Dense attention for robots.", "Diffusion models of language."]):
+        path.write_text(f"{text}\n{words}\n", encoding="utf-8")
+        build(sample_project.root, out=out, search=False)
+        assert tree_bytes(out) == cold(sample_project, tmp_path, f"cold-{number}")
+
+
+def test_a_child_sends_back_only_what_differs() -> None:
+    computed = ([("b",), ("a", "c"), ()], [b"1", b"2", b"3"])
+    before = {"a": (("b",), b"1"), "b": (("a",), b"2"), "d": ((), b"4")}
+    assert related._differing(["a", "b", "c"], computed, before) == {"b": (("a", "c"), b"2"), "c": ((), b"3")}
+
+
 @pytest.fixture
 def papers_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slug of every paper whose terms a build counts (small sites count in-process)."""
