@@ -266,7 +266,7 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
     src, pos = state.src, state.pos
-    if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(src, pos):
+    if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(state):
         return False
     if src[pos] == "~":
         if not silent:
@@ -285,14 +285,20 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
 _BARE_URL_RE = re.compile(r"www\.|[\w-]+(?:\.[\w-]+)*\.[a-zA-Z][\w-]*/", re.ASCII)
 
 
-def _in_bare_url(src: str, pos: int) -> bool:
-    """Whether the word `pos` is in starts like a link without a scheme (looking back at
-    most `_LONGEST_URL` characters: a long paragraph must not cost a scan per dash)."""
+def _in_bare_url(state: StateInline) -> bool:
+    """Whether the word at `state.pos` is a link without a scheme: it starts like one, and
+    linkify finds one in it (`github.com/a--b`, not `Llama.cpp/vLLM--based`). It looks back
+    at most `_LONGEST_URL` characters: a long paragraph must not cost a scan per dash."""
+    src, pos = state.src, state.pos
     begin = max(0, pos - _LONGEST_URL)
     before = max(src.rfind(" ", begin, pos), src.rfind("\n", begin, pos), src.rfind("(", begin, pos))
     if before < 0 and begin > 0:  # a word this long is no link
         return False
-    return before + 1 < pos and _BARE_URL_RE.match(src, before + 1, pos) is not None
+    if before + 1 >= pos or _BARE_URL_RE.match(src, before + 1, pos) is None:
+        return False
+    end = len(src) if (space := src.find(" ", pos, pos + _LONGEST_URL)) < 0 else space
+    linkify = state.md.linkify
+    return linkify is not None and bool(linkify.test(src[before + 1 : end]))
 
 
 _LONGEST_URL = 300

@@ -93,6 +93,7 @@ def test_links_in_text_keep_their_tildes_dashes_and_lose_tex_escapes(
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
     assert '<a href="http://www.x.org/~a"' in render_body("www.x.org/~a first, then text")
+    assert to_text("Llama.cpp/vLLM--based") == "Llama.cpp/vLLM–based"  # no link: `.cpp` is no domain
     long_word = "y" * 400 + ".org/a--b"  # not looked at whole: a long paragraph stays linear
     assert to_text(long_word) == "y" * 400 + ".org/a–b"
 
