@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import html
 import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
-from xml.etree import ElementTree
 
-import latex2mathml.converter
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import isValidEntityCode
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -29,7 +25,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-MAX_MATH = 2_000  # longer "formulas" are shown as source rather than converted
+from generator.mathml import tex_to_mathml
 
 ACCENTS = {
     "'": "\u0301",
@@ -262,6 +258,22 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
     return True
 
 
+# `$\sim$10x`, `$>$90\%`: a lone symbol in dollars before a number, as abstracts write
+# "about" and "over". Other dollar math followed by a digit stays text: `$5 and $10`.
+_SYMBOL_BEFORE_NUMBER_RE = re.compile(r"\$(\\[a-zA-Z]+|[<>]=?|\\[<>%])\$(?=[0-9.])")
+
+
+def _symbol_before_number(state: StateInline, silent: bool) -> bool:
+    match = _SYMBOL_BEFORE_NUMBER_RE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content, token.markup = match[1], "$"
+    state.pos = match.end()
+    return True
+
+
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
@@ -318,134 +330,6 @@ def _unescape_autolinks(state: StateCore) -> None:
             if token.type == "link_open" and token.markup == "linkify" and "\\" in text.content:
                 text.content = _URL_ESCAPE_RE.sub("", text.content)
                 token.attrSet("href", _HREF_ESCAPE_RE.sub("", str(token.attrGet("href"))))
-
-
-# What of the converter's output reaches a page: MathML elements and presentation attributes.
-_MATHML_ELEMENTS = frozenset(
-    [
-        "math",
-        "mrow",
-        "mi",
-        "mn",
-        "mo",
-        "ms",
-        "mtext",
-        "mspace",
-        "msup",
-        "msub",
-        "msubsup",
-        "mfrac",
-        "msqrt",
-        "mroot",
-        "mstyle",
-        "merror",
-        "mpadded",
-        "mphantom",
-        "menclose",
-        "munder",
-        "mover",
-        "munderover",
-        "mtable",
-        "mtr",
-        "mtd",
-        "mlabeledtr",
-        "semantics",
-        "annotation",
-        "mmultiscripts",
-        "mprescripts",
-        "none",
-    ]
-)
-_MATHML_ATTRIBUTES = frozenset(
-    [
-        "display",
-        "mathvariant",
-        "stretchy",
-        "fence",
-        "separator",
-        "lspace",
-        "rspace",
-        "form",
-        "minsize",
-        "maxsize",
-        "accent",
-        "accentunder",
-        "movablelimits",
-        "columnalign",
-        "rowalign",
-        "columnspacing",
-        "rowspacing",
-        "columnlines",
-        "rowlines",
-        "frame",
-        "width",
-        "height",
-        "depth",
-        "linethickness",
-        "displaystyle",
-        "scriptlevel",
-        "mathsize",
-        "symmetric",
-        "largeop",
-        "notation",
-        "encoding",
-        "align",
-    ]
-)
-_CHARACTER_REFERENCE = re.compile(r"&#x([0-9a-fA-F]{1,6});")
-
-
-@functools.lru_cache(maxsize=50_000)
-def tex_to_mathml(tex: str, display: bool) -> str:
-    """MathML for a TeX formula; its escaped source in a <code> when it cannot be converted."""
-    source = html.escape(tex.strip())
-    if len(tex) <= MAX_MATH:
-        try:
-            converted = latex2mathml.converter.convert_to_element(
-                tex, display="block" if display else "inline"
-            )
-        except Exception:  # the converter raises many types on malformed TeX
-            converted = None
-        if converted is not None:
-            out: list[str] = []
-            _write_mathml(converted, out)
-            mathml = "".join(out).replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
-            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>'
-    return f'<code class="tex">{source}</code>'
-
-
-def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
-    """The converter's tree as markup, keeping only MathML elements and attributes (the text
-    of others stays). Its serialiser is not used: it writes the text of `\\text{...}` as it
-    came, so `\\text{a <b>}` would be read back as a tag."""
-    tag = element.tag if element.tag in _MATHML_ELEMENTS else None
-    if tag:
-        kept = "".join(
-            f' {name}="{_escaped_text(value, quote=True)}"'
-            for name, value in element.attrib.items()
-            if name in _MATHML_ATTRIBUTES
-        )
-        out.append(f"<{tag}{kept}>")
-    if element.text:
-        out.append(_escaped_text(element.text))
-    for child in element:
-        _write_mathml(child, out)
-        if child.tail:
-            out.append(_escaped_text(child.tail))
-    if tag:
-        out.append(f"</{tag}>")
-
-
-def _escaped_text(text: str, quote: bool = False) -> str:
-    """Converter text holds its symbols as `&#x...;` and the formula's own text as typed."""
-    return html.escape(_CHARACTER_REFERENCE.sub(_character, text), quote=quote)
-
-
-def _character(reference: re.Match[str]) -> str:
-    """A reference's character, or U+FFFD for one that HTML and XML refuse (controls,
-    surrogates): a formula's own text may hold `&#x1;`, and feeds carry formulas."""
-    code = int(reference[1], 16)
-    return chr(code) if isValidEntityCode(code) else "\ufffd"
 
 
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
@@ -520,6 +404,7 @@ def parser() -> MarkdownIt:
         allow_blank_lines=False,
         double_inline=True,
     )
+    md.inline.ruler.before("math_inline", "symbol_before_number", _symbol_before_number)
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
