@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import shutil
@@ -45,6 +46,7 @@ from generator.write import (
     clean_leftovers,
     copy_assets,
     discard,
+    output_lock,
     remove_strays,
     spare_dir,
     staging_dir,
@@ -113,7 +115,7 @@ def build(
         before = dict(cache.content.files)
     # The cache and the site live as long as the build: collections that walked them again
     # and again took half of a one-paper rebuild.
-    with frozen():
+    with frozen(), contextlib.ExitStack() as held:
         with result.timed("load"):
             checked = read_site(root, today, cache.content, stamps=stamps)
             if checked.errors:
@@ -131,6 +133,7 @@ def build(
         early = _EarlyIndexing()  # search indexing, when started while pages are still made
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(output_lock(out))  # until the cache is saved too
             clean_leftovers(out)
             present = _take_spare(cache, spare, staged, out, usable=previous is not None)
             with result.timed("render"):

@@ -16,12 +16,14 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import itertools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from generator.errors import PapersError
@@ -32,6 +34,8 @@ STAGING_PREFIX = ".staging-"
 RETIRED_PREFIX = ".retired-"
 TRASH_PREFIX = ".trash-"
 LEFTOVER_PREFIXES = (STAGING_PREFIX, RETIRED_PREFIX, TRASH_PREFIX)
+LOCK_SUFFIX = ".lock"
+LOCK_PATIENCE = 60.0  # seconds a build waits for another one writing the same folder
 
 
 def staging_dir(out: Path) -> Path:
@@ -44,7 +48,8 @@ def spare_dir(out: Path) -> Path:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove folders that killed builds left beside `out`; bring back a site lost mid-swap."""
+    """Remove folders that killed builds left beside `out`; bring back a site lost mid-swap.
+    Called with `output_lock` held: no other build is using them."""
     parent = out.parent
     if not parent.is_dir():
         return
@@ -52,23 +57,32 @@ def clean_leftovers(out: Path) -> None:
         name = entry.name
         if name.startswith(f".{out.name}{RETIRED_PREFIX}") and not out.exists():
             entry.rename(out)
-        elif name.startswith(
-            tuple(f".{out.name}{prefix}" for prefix in LEFTOVER_PREFIXES)
-        ) and not _staged_by_another_build(name.removeprefix(f".{out.name}{STAGING_PREFIX}")):
+        elif name.startswith(tuple(f".{out.name}{prefix}" for prefix in LEFTOVER_PREFIXES)):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _staged_by_another_build(pid: str) -> bool:
-    """Whether a staging folder's process (its name ends in its pid) is a running build."""
-    if not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, under another user
-        return True
-    return True
+@contextlib.contextmanager
+def output_lock(out: Path, patience: float = LOCK_PATIENCE) -> Iterator[None]:
+    """Held while a build stages and swaps `out` (its workers share it): a second build at
+    once would take the first one's spare and staging folder from under it. It waits up
+    to `patience` seconds for the other to end, then says so. The lock goes with the
+    process, however it ends."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}{LOCK_SUFFIX}", "a") as file:
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise PapersError.single(
+                        str(out),
+                        "another build is writing this folder",
+                        "wait for it to end, or build into another folder with --out",
+                    ) from None
+                time.sleep(0.1)
+        yield
 
 
 def _safe_target(root: Path, relative: str) -> Path:

@@ -22,6 +22,7 @@ import pytest
 from generator import write
 from generator.build import build
 from generator.cli import main
+from generator.errors import PapersError
 from generator.write import spare_dir
 from tests.conftest import REPO, Project
 from tests.sitecheck import tree_bytes
@@ -72,8 +73,8 @@ def site_tree(out: Path) -> dict[str, bytes]:
 
 def leftovers(root: Path) -> list[str]:
     """Folders a build left beside public/, but the spare it keeps on purpose."""
-    spare = spare_dir(root / "public").name
-    return sorted(p.name for p in root.iterdir() if p.name.startswith(".public") and p.name != spare)
+    kept = {spare_dir(root / "public").name, ".public.lock"}
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".public") and p.name not in kept)
 
 
 def wait_for_no_leftovers(root: Path) -> list[str]:
@@ -313,3 +314,29 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(project: Project) -> None:
     assert alive(workers) == set()
     assert leftovers(project.root) == []
     assert not (project.root / "public").exists()
+
+
+def test_a_second_build_into_the_same_folder_waits_then_says_so(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One build at a time stages and swaps a folder: the second would take the first one's
+    spare and staging folder from under it."""
+    small_site(project)
+    out = project.root / "public"
+    monkeypatch.setattr(write, "LOCK_PATIENCE", 0.3)
+    with write.output_lock(out), pytest.raises(PapersError) as raised:  # another build, writing
+        build(project.root, out=out, search=False)
+    assert str(raised.value) == (
+        f"{out}: error: another build is writing this folder\n"
+        "    hint: wait for it to end, or build into another folder with --out"
+    )
+    build(project.root, out=out, search=False)  # once it has ended
+    assert (out / "index.html").is_file()
+
+
+def test_leftovers_of_a_killed_build_go_whatever_their_process_number(project: Project) -> None:
+    small_site(project)
+    for name in (f".public.staging-{os.getppid()}", ".public.staging-1", ".public.trash-7-0"):
+        (project.root / name / "papers").mkdir(parents=True)
+    build(project.root, out=project.root / "public", search=False)
+    assert wait_for_no_leftovers(project.root) == []
