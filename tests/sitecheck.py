@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from generator.write import LOCK_SUFFIX
+
 
 class LinkCollector(HTMLParser):
     """Every href/src on a page, with the tags that carry them."""
@@ -64,3 +66,8 @@ def resolve(site: Path, base_url: str, page: Path, link: str) -> Path | None:
 
 def tree_bytes(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def beside(folder: Path) -> list[str]:
+    """The names in `folder`, but the lock a build keeps beside its output (`.public.lock`)."""
+    return sorted(path.name for path in folder.iterdir() if not path.name.endswith(LOCK_SUFFIX))

@@ -16,7 +16,7 @@ from generator.cli import main
 from generator.config import SiteConfig
 from generator.errors import PapersError
 from tests.conftest import Project
-from tests.sitecheck import html_pages, parse_page, resolve, tree_bytes
+from tests.sitecheck import beside, html_pages, parse_page, resolve, tree_bytes
 
 SUBPATH = "https://example.github.io/daily-papers/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -201,7 +201,7 @@ def test_failed_build_names_the_file_and_keeps_the_previous_site(
     assert main(["--root", str(sample_project.root), "build", "--out", str(out), "--no-search"]) == 1
     assert "content/2025/2025-03-18/broken.md:2: error:" in capsys.readouterr().err
     assert tree_bytes(out) == before
-    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert not [name for name in beside(tmp_path) if name.startswith(".")]
 
 
 def test_stale_pages_do_not_survive_a_rebuild(sample_project: Project, tmp_path: Path) -> None:
