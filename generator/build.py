@@ -93,6 +93,33 @@ def build(
 ) -> BuildResult:
     """Build the site of the project at `root` into `out` (default `root/public`)."""
     out = (out or root / OUTPUT_DIR).absolute()
+    with contextlib.ExitStack() as held:
+        try:  # the whole build holds it: one that waited reads the cache the other one saved
+            held.enter_context(output_lock(out))
+        except OSError as error:
+            raise _unwritable(out, error) from None
+        return _build(root, out, base_url, search, repository, live_reload, today, workers, use_cache)
+
+
+def _unwritable(out: Path, error: OSError) -> PapersError:
+    return PapersError.single(
+        str(out),
+        f"cannot write the site: {error.strerror or error}",
+        "check the disk has space and the folder is writable",
+    )
+
+
+def _build(
+    root: Path,
+    out: Path,
+    base_url: str | None,
+    search: bool,
+    repository: str | None,
+    live_reload: bool,
+    today: dt.date | None,
+    workers: int | None,
+    use_cache: bool,
+) -> BuildResult:
     layouts = root / LAYOUTS_DIR
     result = BuildResult(out=out)
     with result.timed("config"):
@@ -115,7 +142,7 @@ def build(
         before = dict(cache.content.files)
     # The cache and the site live as long as the build: collections that walked them again
     # and again took half of a one-paper rebuild.
-    with frozen(), contextlib.ExitStack() as held:
+    with frozen():
         with result.timed("load"):
             checked = read_site(root, today, cache.content, stamps=stamps)
             if checked.errors:
@@ -133,7 +160,6 @@ def build(
         early = _EarlyIndexing()  # search indexing, when started while pages are still made
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            held.enter_context(output_lock(out))  # until the cache is saved too
             clean_leftovers(out)
             present = _take_spare(cache, spare, staged, out, usable=previous is not None)
             with result.timed("render"):
@@ -183,11 +209,7 @@ def build(
                 # The replaced site is kept as the spare when its pages' keys are known (see write.py).
                 kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
         except OSError as error:
-            raise PapersError.single(
-                str(out),
-                f"cannot write the site: {error.strerror or error}",
-                "check the disk has space and the folder is writable",
-            ) from None
+            raise _unwritable(out, error) from None
         finally:
             early.close()  # a build that failed while Pagefind ran, say
             if staged.exists():

@@ -87,17 +87,18 @@ _URL_CHECKS = {"base_url": check_base_url, "repository": check_repository}
 
 
 # A BCP 47 language tag (`en`, `pt-BR`, `zh-Hant`): it names Pagefind's files, so nothing else.
-_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_LANGUAGE_RE = re.compile(r"(?:[A-Za-z]{2,8}|[xXiI])(?:-[A-Za-z0-9]{1,8})*")
 
 
 def _text_problem(key: str, value: str) -> tuple[str, str] | None:
     """What is wrong with a text setting (message, hint), if anything."""
     if key == "language" and not _LANGUAGE_RE.fullmatch(value):
-        return f"`language` must be a language tag, not `{value}`", "e.g. `en`, `de` or `pt-BR`"
+        hint = f"write `{value.replace('_', '-')}`" if _LANGUAGE_RE.fullmatch(value.replace("_", "-")) else ""
+        return f"`language` must be a language tag, not `{value}`", hint or "e.g. `en`, `de` or `pt-BR`"
     if not value.strip() and key in ("title", "base_url", "language"):
         return f"`{key}` is empty", f"write a value or remove `{key}:`"
-    if CONTROL_RE.search(value) or "\n" in value:
-        return f"`{key}` must be one line without control characters", "retype the value"
+    if CONTROL_RE.search(value):  # a newline is fine: a description may be a YAML block
+        return f"`{key}` must be without control characters", "retype the value"
     return None
 
 

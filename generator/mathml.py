@@ -137,7 +137,7 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
 
 def _write_token(tag: str, element: ElementTree.Element, out: list[str]) -> None:
     """A token element: text only, its style in the characters themselves."""
-    text = _CHARACTER_REFERENCE.sub(_character, "".join(element.itertext()))
+    text = _CHARACTER_REFERENCE.sub(_character, _token_text(element))
     variant = element.attrib.get("mathvariant")
     attributes = _attributes(element)
     if variant and variant != "normal":
@@ -145,12 +145,22 @@ def _write_token(tag: str, element: ElementTree.Element, out: list[str]) -> None
         if styled != text:
             text = styled
             attributes = _attributes(element, skip="mathvariant")
-    if tag == "mi" and text == "~":  # how the converter writes \sim
+    if text == "~" and tag in ("mi", "mo"):  # how the converter writes \sim
         tag, text = "mo", "\u223c"
     if not text and tag == "mi":  # the base of `^\dagger`
         out.append("<mrow></mrow>")
         return
     out.append(f"<{tag}{attributes}>{html.escape(text, quote=False)}</{tag}>")
+
+
+def _token_text(element: ElementTree.Element) -> str:
+    """The text of a token element and of what it holds (`\\mathop{\\mathrm{arg\\,max}}`),
+    spaces (mspace) as thin spaces."""
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\u2009" if child.tag == "mspace" else _token_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _attributes(element: ElementTree.Element, skip: str = "") -> str:
@@ -198,19 +208,22 @@ def _styled_character(character: str, words: str) -> str | None:
     if character.isspace():
         return character
     name = unicodedata.name(character, "")
-    for prefix in ("LATIN ", "GREEK "):
-        name = name.removeprefix(prefix)
-    name = name.replace("LETTER ", "")
-    for candidate in (f"MATHEMATICAL {words} {name}", f"{words} {name}"):
-        try:
-            return unicodedata.lookup(candidate)
-        except KeyError:
-            continue
-    return None
+    if character.isascii():
+        name = name.removeprefix("LATIN ")
+    name = name.removeprefix("GREEK ").replace("LETTER ", "")
+    try:
+        return unicodedata.lookup(f"MATHEMATICAL {words} {name}")
+    except KeyError:
+        pass
+    try:
+        styled = unicodedata.lookup(f"{words} {name}")
+    except KeyError:
+        return None
+    return styled if "\u2100" <= styled <= "\u214f" else None  # a letterlike symbol, nothing else
 
 
 # `aligned` (and `split`, `gathered`), which the converter does not know, as the array it does.
-_ALIGNED_RE = re.compile(r"\\begin\{(aligned|split|gathered)\}(.*?)\\end\{\1\}", re.DOTALL)
+_ALIGNED_RE = re.compile(r"\\begin\{(aligned|split|gathered)\}(?:\[[tcb]\])?(.*?)\\end\{\1\}", re.DOTALL)
 
 
 def _as_array(match: re.Match[str]) -> str:

@@ -165,7 +165,7 @@ def _real(path: Path) -> Path:
 class _Watcher(FileSystemEventHandler):
     def __init__(self, rebuilder: Rebuilder, root: Path) -> None:
         self.rebuilder = rebuilder
-        self.config = (root / CONFIG_NAME).resolve()
+        self.root = _real(root)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -177,7 +177,7 @@ class _Watcher(FileSystemEventHandler):
             name = Path(path).name if path else ""
             if not name or name.startswith((".", "#")) or name.endswith(_IGNORED_SUFFIXES):
                 continue
-            top_level = _real(Path(path).parent) == self.config.parent
+            top_level = _real(Path(path).parent) == self.root
             if top_level and name not in (CONFIG_NAME, CONTENT_DIR, LAYOUTS_DIR):
                 continue  # other files at the project root
             self.rebuilder.changed(path)
@@ -223,7 +223,7 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
                 else:
                     self.not_found()
                 return
-            inside = path[len(base_path) :]
+            inside = path[len(base_path) :].lstrip("/")  # `//etc` is no way out of the site
             if inside.startswith(LIVE_PREFIX):
                 self.live(inside[len(LIVE_PREFIX) :])
                 return
@@ -272,7 +272,7 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
             super().end_headers()
 
         def live(self, name: str) -> None:
-            if name == "events" and not self.head:
+            if name == "events":
                 self.events()
                 return
             if name not in ("reload.js", "overlay.css"):
@@ -290,6 +290,8 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
+            if self.head:
+                return
             seen = -1
             try:
                 while True:

@@ -32,16 +32,23 @@ def mathml_row(tex: str) -> str:
         ("\\mathscr{B}", "<mrow><mrow><mi>ℬ</mi></mrow></mrow>"),  # a hole filled by a letterlike symbol
         ("\\texttt{x1}", "<mrow><mtext>𝚡𝟷</mtext></mrow>"),
         ("\\mathbb{R}^n", "<mrow><msup><mi>ℝ</mi><mi>n</mi></msup></mrow>"),
+        ("\\mathop{\\mathrm{arg\\,max}}", "<mrow><mo>arg\u2009max</mo></mrow>"),  # the space kept
+        ("\\mathop{\\sim}", "<mrow><mo>∼</mo></mrow>"),
+        (
+            "\\mathbf{□ɑ}",
+            '<mrow><mrow><mi mathvariant="bold">□</mi><mi mathvariant="bold">ɑ</mi></mrow></mrow>',
+        ),
     ],
 )
 def test_the_converter_s_slips_are_corrected(tex: str, row: str) -> None:
     assert mathml_row(tex) == row
 
 
-def test_aligned_equations_become_a_table() -> None:
-    row = mathml_row("\\begin{aligned} a&=b\\\\ c&=d\\end{aligned}")
+@pytest.mark.parametrize("start", ["\\begin{aligned}", "\\begin{aligned}[t]"])
+def test_aligned_equations_become_a_table(start: str) -> None:
+    row = mathml_row(f"{start} a&=b\\\\ c&=d\\end{{aligned}}")
     assert row.count("<mtr>") == 2 and row.count("<mtd") == 4
-    assert "&amp;" not in row
+    assert "&amp;" not in row and "[" not in row
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,9 @@ def ask(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
         ("/repo/" + "a" * 300, 404, None),  # longer than a file name may be
         ("/repo/" + "a/" * 3000, 404, None),
         ("/repo/../index.html", 404, None),
+        ("/repo//etc/passwd", 404, None),  # no probing of the host's files
+        ("/repo//etc", 404, None),
+        ("/repo//papers/x/", 200, None),
         ("/index.html", 404, None),
     ],
 )

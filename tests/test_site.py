@@ -233,9 +233,14 @@ def test_config_text_cannot_be_a_path_or_hold_controls(sample_project: Project, 
     settings = 'language: "../../../x"\ntitle: "Bad\\u001bTitle"\ndescription: ""\n'
     text = config_errors(sample_project, tmp_path / "out", settings)
     assert "site.yaml:1: error: `language` must be a language tag, not `../../../x`" in text
-    assert "site.yaml:2: error: `title` must be one line without control characters" in text
+    assert "site.yaml:2: error: `title` must be without control characters" in text
     assert "description" not in text  # an empty description is allowed
-    (sample_project.root / "site.yaml").write_text("language: pt-BR\n", encoding="utf-8")
+    assert "`language` must be a language tag, not `en_US`" in config_errors(
+        sample_project, tmp_path / "out", "language: en_US\n"
+    ), "with the hint `en-US`"
+    (sample_project.root / "site.yaml").write_text(
+        "language: pt-BR\ndescription: >\n  A folded\n  description\n", encoding="utf-8"
+    )
     build(sample_project.root, out=tmp_path / "out", search=False)
     assert '<html lang="pt-BR">' in (tmp_path / "out/index.html").read_text(encoding="utf-8")
 

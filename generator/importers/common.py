@@ -11,6 +11,7 @@ Also the text clean-up and the HTTP download every source needs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import http.client
 import re
 import urllib.error
@@ -178,12 +179,12 @@ def import_candidates(
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
         text = format_paper(candidate.fields, candidate.body)
-        refused = problems_as_written(root, path, text, site.vocabulary)
-        if refused:
+        checked = functools.partial(problems_as_written, root, path, vocabulary=site.vocabulary)
+        if update is not None and not force and path.exists():
+            _update_existing(path, label, text, candidate, update, report, checked)
+        elif refused := checked(text):
             report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
             continue
-        if update is not None and not force and path.exists():
-            _update_existing(path, label, text, candidate, update, report)
         else:
             outcome = save_paper(path, text, force)
             why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
@@ -207,7 +208,13 @@ def problems_as_written(root: Path, path: Path, text: str, vocabulary: dict[str,
 
 
 def _update_existing(
-    path: Path, label: str, text: str, candidate: Candidate, update: Updater, report: ImportReport
+    path: Path,
+    label: str,
+    text: str,
+    candidate: Candidate,
+    update: Updater,
+    report: ImportReport,
+    checked: Callable[[str], list[Problem]],
 ) -> None:
     try:
         old = path.read_bytes().decode("utf-8")  # as it is: no newline translation
@@ -220,6 +227,8 @@ def _update_existing(
     result = update(old, candidate)
     if result.refused:
         report.add("kept", label, result.refused, "not updatable")
+    elif result.changes and result.text != old and (refused := checked(result.text)):
+        report.add("kept", label, f"the update would not pass the check: {refused[0].message}", "invalid")
     elif result.changes and result.text != old:
         write_text_atomic(path, result.text)
         report.add("updated", label, "; ".join(result.changes))
