@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import fcntl
 import os
 import random
 import signal
@@ -16,10 +17,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator import write
+from generator import buildcache, write
 from generator.build import build
 from generator.cli import main
 from generator.errors import PapersError
@@ -340,3 +342,28 @@ def test_leftovers_of_a_killed_build_go_whatever_their_process_number(project: P
         (project.root / name / "papers").mkdir(parents=True)
     build(project.root, out=project.root / "public", search=False)
     assert wait_for_no_leftovers(project.root) == []
+
+
+def test_a_build_reads_the_last_one_s_cache_only_once_it_holds_the_lock(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that waited for another must read the cache that one saved, not the one
+    from before it swapped its site in."""
+    small_site(project)
+    out = project.root / "public"
+    build(project.root, out=out, search=False)
+    project.paper("2025-03-18", "a-third-paper")
+    seen: list[str] = []
+
+    def load_checking_the_lock(root: Path, where: Path) -> Any:
+        with open(where.parent / f".{where.name}{write.LOCK_SUFFIX}", "a") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("held")
+        return buildcache.load_cache(root, where)
+
+    monkeypatch.setattr("generator.build.load_cache", load_checking_the_lock)
+    build(project.root, out=out, search=False)
+    assert seen == ["held"]
