@@ -274,6 +274,27 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
     return True
 
 
+InlineRule = Callable[[StateInline, bool], bool]
+
+
+def _reading_start_right(dollars: InlineRule) -> InlineRule:
+    """dollarmath's rule reads the character before a `$` at the start of a text as the
+    text's last one (`src[-1]`): a title `$k$-means ... GPT-4` stayed text, as if the `$`
+    followed a digit. At the start, it is shown the text with a space after it."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if state.pos or not state.src or not (state.src[-1].isdigit() or state.src[-1] == "\\"):
+            return dollars(state, silent)
+        src = state.src
+        state.src = src + " "
+        try:
+            return dollars(state, silent)
+        finally:
+            state.src = src
+
+    return rule
+
+
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
@@ -404,6 +425,8 @@ def parser() -> MarkdownIt:
         allow_blank_lines=False,
         double_inline=True,
     )
+    dollars = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "math_inline")
+    md.inline.ruler.at("math_inline", _reading_start_right(dollars))
     md.inline.ruler.before("math_inline", "symbol_before_number", _symbol_before_number)
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)

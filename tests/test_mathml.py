@@ -63,6 +63,11 @@ def test_a_lone_symbol_before_a_number_is_math(source: str, math: str, text: str
     assert f"<mrow>{math}</mrow></math></span>{text}" in html
 
 
+@pytest.mark.parametrize("text", ["$k$-means Clustering Beats GPT-4", "$k$-NN, on 3"])
+def test_math_at_the_start_of_a_text_ending_in_a_digit_is_math(text: str) -> None:
+    assert render_body(text).startswith('<p><span class="math"')
+
+
 def test_money_stays_money() -> None:
     assert render_body("costs $5 and $10, or $x$1") == "<p>costs $5 and $10, or $x$1</p>\n"
 
