@@ -147,6 +147,8 @@ def _write_token(tag: str, element: ElementTree.Element, out: list[str]) -> None
             attributes = _attributes(element, skip="mathvariant")
     if text == "~" and tag in ("mi", "mo"):  # how the converter writes \sim
         tag, text = "mo", "\u223c"
+    elif tag == "mi" and text == "\\arg":  # the one operator name of LaTeX the converter lacks
+        text = "arg"
     if not text and tag == "mi":  # the base of `^\dagger`
         out.append("<mrow></mrow>")
         return

@@ -34,6 +34,7 @@ def mathml_row(tex: str) -> str:
         ("\\mathbb{R}^n", "<mrow><msup><mi>ℝ</mi><mi>n</mi></msup></mrow>"),
         ("\\mathop{\\mathrm{arg\\,max}}", "<mrow><mo>arg\u2009max</mo></mrow>"),  # the space kept
         ("\\mathop{\\sim}", "<mrow><mo>∼</mo></mrow>"),
+        ("\\arg\\max_\\theta", "<mrow><mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub></mrow>"),
         (
             "\\mathbf{□ɑ}",
             '<mrow><mrow><mi mathvariant="bold">□</mi><mi mathvariant="bold">ɑ</mi></mrow></mrow>',
