@@ -110,8 +110,10 @@ class BuildCache:
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
                 return self.related[1]
         terms: dict[str, bytes] = {}
-        lists, digests = self.related[1], self.related_terms
-        previous = {slug: (lists[slug], digests[slug][1]) for slug in lists.keys() & digests.keys()}
+        old_lists, old_terms = self.related[1], self.related_terms
+        previous = {
+            slug: (old_lists[slug], old_terms[slug][1]) for slug in old_lists.keys() & old_terms.keys()
+        }
         lists = related_papers(papers, terms=terms, kept=kept, previous=previous)
         self.related = (digest, lists)
         self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,23 +178,29 @@ _INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 def _invisible_characters(path: str, yaml_text: str, first_line: int, subject: str) -> list[Problem]:
     """A problem for each line with control characters or invisible line breaks (U+2028):
     YAML would report something else, on another line."""
-    problems: dict[int, Problem] = {}
-    for found in _INVISIBLE_RE.finditer(yaml_text):
-        line = first_line + yaml_text.count("\n", 0, found.start())
-        name = unicodedata.name(found.group(), "a control character").lower()
-        problems.setdefault(
-            line,
-            Problem(
-                path,
-                line,
-                f"{subject} contains an invisible character, U+{ord(found.group()):04X} ({name})",
-                invisible_hint(found.group()),
-            ),
-        )
-    return list(problems.values())
+    problems = []
+    for line, character in first_on_each_line(_INVISIBLE_RE, yaml_text):
+        name = unicodedata.name(character, "a control character").lower()
+        message = f"{subject} contains an invisible character, U+{ord(character):04X} ({name})"
+        problems.append(Problem(path, first_line + line, message, invisible_hint(character)))
+    return problems
 
 
-def invisible_hint(character: str) -> str:
+def first_on_each_line(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, str]]:
+    """(line from 0, character) of the first match of `pattern` on each line that has one
+    (counting lines on from the last match: a text full of matches stays linear)."""
+    line, counted, reported = 0, 0, -1
+    for found in pattern.finditer(text):
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        if line != reported:
+            reported = line
+            yield line, found.group()
+
+
+def invisible_hint(
+    character: str, otherwise: str = "delete it: retype the line if you cannot see where it is"
+) -> str:
     """How to fix an invisible character; U+0080-U+009F are most often Windows-1252
     punctuation (curly quotes, dashes) pasted from a PDF, read as Latin-1."""
     try:
@@ -202,7 +209,7 @@ def invisible_hint(character: str) -> str:
         meant = ""
     if meant:
         return f"it is probably `{meant}` mangled on the way from a PDF: type `{meant}` instead"
-    return "delete it: retype the line if you cannot see where it is"
+    return otherwise
 
 
 _ANCHOR_HINT = "to start a value with `&` or `*`, wrap it in double quotes; else write each value out in full"

@@ -306,13 +306,11 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
             state.pending += "\u00a0"
         state.pos += 1
         return True
-    if src.startswith("--", pos):
-        em = src.startswith("---", pos)
-        if not silent:
-            state.pending += "—" if em else "–"
-        state.pos += 3 if em else 2
-        return True
-    return False
+    em = src.startswith("---", pos)
+    if not silent:
+        state.pending += "—" if em else "–"
+    state.pos += 3 if em else 2
+    return True
 
 
 _BARE_URL_RE = re.compile(r"www\.|[\w-]+(?:\.[\w-]+)*\.[a-zA-Z][\w-]*/", re.ASCII)

@@ -15,7 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import Problem, did_you_mean
-from generator.frontmatter import Document, FrontMatter, invisible_hint, parse_yaml_mapping
+from generator.frontmatter import (
+    Document,
+    FrontMatter,
+    first_on_each_line,
+    invisible_hint,
+    parse_yaml_mapping,
+)
 from generator.load import SourceFile
 from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug, tex_symbols
 
@@ -242,21 +248,17 @@ _TITLE_HINT = "write the paper's title as on arXiv"
 
 def _body_controls(label: str, document: Document) -> list[Problem]:
     """A problem for each line of the abstract with control characters."""
-    problems: dict[int, Problem] = {}
-    for control in _BODY_CONTROL_RE.finditer(document.body):
-        line = document.body_line + document.body.count("\n", 0, control.start())
-        problems.setdefault(
-            line,
-            Problem(
-                label,
-                line,
-                f"the abstract contains the control character U+{ord(control.group()):04X}",
-                invisible_hint(control.group())
-                if 0x80 <= ord(control.group()) <= 0x9F
-                else "remove it: it is invisible, and feed readers refuse a feed that contains it",
+    return [
+        Problem(
+            label,
+            document.body_line + line,
+            f"the abstract contains the control character U+{ord(character):04X}",
+            invisible_hint(
+                character, "remove it: it is invisible, and feed readers refuse a feed that contains it"
             ),
         )
-    return list(problems.values())
+        for line, character in first_on_each_line(_BODY_CONTROL_RE, document.body)
+    ]
 
 
 def _arxiv(fields: _Fields, source: SourceFile) -> str | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.content import check_source, read_site
-from generator.frontmatter import parse_document, parse_yaml_mapping
+from generator.frontmatter import first_on_each_line, parse_document, parse_yaml_mapping
 from generator.load import SourceFile
 from tests.conftest import Project
 
@@ -125,3 +126,9 @@ def test_loading_any_bytes_gives_problems_not_exceptions(project: Project, data:
     project.write("content/2025/2025-03-17/fuzz.md", data)
     checked = read_site(project.root)
     assert len(checked.papers) + len(checked.problems) >= 1
+
+
+def test_characters_are_reported_once_per_line_with_their_line() -> None:
+    pattern = re.compile("[\x1b\x0c]")
+    text = "a\x1b\x1b\x0c\nplain\n\x0cc\x1b\n" + "\x1b" * 10_000
+    assert list(first_on_each_line(pattern, text)) == [(0, "\x1b"), (2, "\x0c"), (3, "\x1b")]

@@ -218,19 +218,19 @@ def parse_item(item: object, label: str, index: int, day: dt.date | None = None)
         return fail(f"`paper.id` is {shown}, not an arXiv id", "only papers with an arXiv id can be imported")
     where = f"item {index} ({arxiv})"
     title = _first_text(paper.get("title"), item.get("title"))
-    if not title or not shows_text(title):
-        return fail(
-            "it has no title"
-            if not title
-            else f"its title {json.dumps(title, ensure_ascii=False)[:60]} shows no text"
-        )
+    if not title:
+        return fail("it has no title")
+    if not shows_text(title):
+        return fail(f"its title {json.dumps(title, ensure_ascii=False)[:60]} shows no text")
     if len(title) > MAX_TITLE:
         return fail(f"the title is {len(title)} characters; the limit is {MAX_TITLE}")
     summary = paper.get("summary")
     summary = summary if isinstance(summary, str) else item.get("summary")
     abstract = unwrap_abstract(summary) if isinstance(summary, str) else ""
-    if not abstract or not shows_text(abstract):
-        return fail("it has no abstract (`paper.summary`)" if not abstract else "its abstract shows no text")
+    if not abstract:
+        return fail("it has no abstract (`paper.summary`)")
+    if not shows_text(abstract):
+        return fail("its abstract shows no text")
     if len(abstract) > MAX_ABSTRACT:
         return fail(f"the abstract is {len(abstract)} characters; the limit is {MAX_ABSTRACT}")
     if day is None:
