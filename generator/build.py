@@ -27,8 +27,9 @@ from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
-from generator.forking import frozen
+from generator.forking import collector_paused, frozen
 from generator.parallel import render_to_disk
+from generator.related import RelatedViews
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
 from generator.search import (
     INDEX_DIR,
@@ -138,11 +139,14 @@ def _build(
                 result.papers, result.days, result.pages = summary.papers, summary.days, summary.pages
                 result.up_to_date = True
                 return result
-        cache = load_cache(root, out) if use_cache else BuildCache()
-        before = dict(cache.content.files)
-    # The cache and the site live as long as the build: collections that walked them again
-    # and again took half of a one-paper rebuild.
-    with frozen():
+        with collector_paused():  # until it is frozen, or the first collection walks all of it
+            cache = load_cache(root, out) if use_cache else BuildCache()
+            before = dict(cache.content.files)
+            # The cache and the site live as long as the build: collections that walked them
+            # again and again took half of a one-paper rebuild.
+            held = contextlib.ExitStack()
+            held.enter_context(frozen())
+    with held:
         with result.timed("load"):
             checked = read_site(root, today, cache.content, stamps=stamps)
             if checked.errors:
@@ -173,6 +177,8 @@ def _build(
                 )
                 index = kept_index(root) if use_cache else None  # of related papers
                 renderer.related_source = functools.partial(cache.related_papers, kept=index)
+                listed = {slug: paper for slug, (paper, _) in cache.listed.items()}
+                renderer.related = RelatedViews.kept(cache.related[1], cache.related_keys, listed)
                 renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
                 if cache.layouts == layouts_now:  # parsing the templates for them took 0.15 s
                     renderer.template_keys.update(cache.template_keys)
@@ -219,9 +225,12 @@ def _build(
             cache.spare = (output_identity(spare), spare_keys) if kept else (None, {})
             cache.keys, cache.search, cache.layouts = rendered.keys, search, layouts_now
             cache.template_keys = renderer.template_keys
+            cache.related_keys = renderer.related.keys
             cache.groups = {  # the pages as the keys hold them (no bytes), so the pickle shares them
-                name: (key, [rendered.keys[page.path][1] for page in pages])
-                for name, (key, pages) in renderer.groups_made.items()
+                name: made
+                if made is cache.groups.get(name)
+                else (made[0], [rendered.keys[p.path][1] for p in made[1]])
+                for name, made in renderer.groups_made.items()
             }
             cache.search_index = search_index if search else SearchIndex()
             cache.listed = {view.paper.slug: (view.paper, view.listed()) for view in renderer.views.values()}

@@ -8,15 +8,23 @@ cache is a convenience, never a source of truth: a missing, corrupt or foreign c
 generator or library versions, another output folder, an output folder changed since) means
 a full build, and keys hold every input, so a reused page is always the page a full build
 would write. Delete `.cache/` at any time.
+
+A build after a small change writes only what changed in the cache's large maps (files,
+page keys, groups...), appended to the file as a record that refers to the unchanged
+papers and pages it shows instead of copying them: writing the whole cache took a quarter
+of a one-paper rebuild. Once the records add up to a quarter of the whole, a build writes
+the whole cache again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import platform
 import sys
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from hashlib import sha256
 from importlib import metadata
@@ -25,7 +33,8 @@ from typing import Any
 
 from generator import __version__
 from generator.content import ContentCache
-from generator.kept import load_kept, save_kept
+from generator.forking import dumps_referring, loads_referring
+from generator.kept import append_kept, load_kept, read_kept, save_kept
 from generator.model import Paper
 from generator.related import related_papers, term_counts, terms_digest, text_key
 from generator.related_index import KeptIndex
@@ -81,10 +90,43 @@ class BuildCache:
     settings: Any = None  # (config, live_reload) of the cached build
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})  # (texts digest, related slugs)
     related_terms: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # slug -> digests
+    related_keys: dict[str, Any] = field(default_factory=dict)  # slug -> RelatedViews.key, as far as known
     search_index: SearchIndex = field(default_factory=SearchIndex)  # what its index was made of
     template_keys: dict[str, str] = field(default_factory=dict)  # while `layouts` holds (render.py)
     listed: dict[str, tuple[Paper, Listed]] = field(default_factory=dict)  # what lists showed, by slug
     spare: tuple[tuple[int, int] | None, dict[str, Any]] = (None, {})  # (its identity, its keys)
+    loaded: _Loaded | None = field(default=None, compare=False, repr=False)  # not kept
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "loaded": None}
+
+    def maps(self) -> dict[str, dict[Any, Any]]:
+        """The large maps, which a small change changes in a few places."""
+        return {
+            "files": self.content.files,
+            "keys": self.keys,
+            "groups": self.groups,
+            "listed": self.listed,
+            "related": self.related[1],
+            "terms": self.related_terms,
+            "related keys": self.related_keys,
+            "spare": self.spare[1],
+        }
+
+    def with_maps(self, maps: dict[str, dict[Any, Any]]) -> BuildCache:
+        """This cache with `maps` (as `maps()` names them) in place of its own."""
+        return dataclasses.replace(
+            self,
+            content=dataclasses.replace(self.content, files=maps["files"]),
+            keys=maps["keys"],
+            groups=maps["groups"],
+            listed=maps["listed"],
+            related=(self.related[0], maps["related"]),
+            related_terms=maps["terms"],
+            related_keys=maps["related keys"],
+            spare=(self.spare[0], maps["spare"]),
+            loaded=None,
+        )
 
     def memo(self) -> Memo:
         return dict(self.keys)
@@ -118,6 +160,80 @@ class BuildCache:
         self.related = (digest, lists)
         self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
         return lists
+
+
+@dataclass
+class _Loaded:
+    """The cache as its file holds it, so the next save can write only what changed."""
+
+    maps: dict[str, dict[Any, Any]]  # copies of the maps as read
+    whole: int  # bytes of the whole cache, written last
+    records: int  # bytes of the records of changes appended since
+
+
+def _references(maps: dict[str, dict[Any, Any]]) -> dict[int, Hashable]:
+    """The papers and pages (and their keys) of `maps`, by what a record names them with."""
+    references: dict[int, Hashable] = {}
+    for path, result in maps["files"].items():
+        if result.paper is not None:
+            references[id(result.paper)] = ("paper", path)
+    for path, (key, page) in maps["keys"].items():
+        references[id(key)] = ("key", path)
+        references[id(page)] = ("page", path)
+    return references
+
+
+def _resolve(maps: dict[str, dict[Any, Any]], reference: Any) -> object:
+    kind, path = reference
+    if kind == "paper":
+        return maps["files"][path].paper
+    return maps["keys"][path][0 if kind == "key" else 1]
+
+
+_ABSENT = object()
+# A build writes the whole cache again when its changes touch more entries than this share
+# of the pages (a template edit, say), or when the records would add up to more than this
+# share of the whole (reading them costs too).
+LARGE_CHANGE = 0.125
+RECORDS_SHARE = 0.25
+
+
+def _changes(before: dict[Any, Any], after: dict[Any, Any]) -> tuple[dict[Any, Any], list[Any]]:
+    """What `after` sets differently from `before`, and the keys it no longer has."""
+    changed = {
+        key: value
+        for key, value in after.items()
+        if (old := before.get(key, _ABSENT)) is not value and old != value
+    }
+    return changed, list(before.keys() - after.keys())
+
+
+def _record(cache: BuildCache) -> bytes | None:
+    """What changed since `cache` was read, as a record that refers to what it kept; None
+    when it was not read from a file or the record would make the file too large."""
+    loaded = cache.loaded
+    if loaded is None:
+        return None
+    changes = {name: _changes(loaded.maps[name], now) for name, now in cache.maps().items()}
+    if (
+        sum(len(changed) + len(removed) for changed, removed in changes.values())
+        > len(cache.keys) * LARGE_CHANGE
+    ):
+        return None  # a large change (a template, say): write the whole cache
+    skeleton = cache.with_maps({name: {} for name in changes})
+    record = dumps_referring((skeleton, changes), _references(loaded.maps))
+    return record if loaded.records + len(record) <= loaded.whole * RECORDS_SHARE else None
+
+
+def _replay(cache: BuildCache, record: bytes) -> BuildCache:
+    """`cache` with the changes of `record` applied (its maps are changed in place)."""
+    maps = cache.maps()
+    skeleton, changes = loads_referring(record, functools.partial(_resolve, maps))
+    for name, (changed, removed) in changes.items():
+        for key in removed:
+            del maps[name][key]
+        maps[name].update(changed)
+    return skeleton.with_maps(maps)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -177,8 +293,16 @@ def kept_index(root: Path) -> KeptIndex:
 
 def load_cache(root: Path, out: Path) -> BuildCache:
     """The previous build's cache if it is for this output as it is now; else an empty one."""
-    cache = load_kept(cache_path(root, out), _fingerprint())
     fresh = BuildCache(fingerprint=_fingerprint(), out=str(out))
+    kept = read_kept(cache_path(root, out), _fingerprint())
+    if kept is None or not isinstance(kept[0], BuildCache):
+        return fresh
+    cache, records, whole = kept
+    try:
+        for record in records:
+            cache = _replay(cache, record)
+    except Exception:  # records that do not fit what they follow: start afresh
+        return fresh
     if (
         not isinstance(cache, BuildCache)
         or cache.fingerprint != fresh.fingerprint
@@ -187,10 +311,16 @@ def load_cache(root: Path, out: Path) -> BuildCache:
         or cache.identity != output_identity(out)
     ):
         return fresh
+    maps = {name: dict(entries) for name, entries in cache.maps().items()}
+    cache.loaded = _Loaded(maps, whole, sum(len(record) for record in records))
     return cache
 
 
 def save_cache(root: Path, out: Path, cache: BuildCache) -> None:
-    """Write atomically; a failure to save only costs the next build its head start."""
+    """Write what changed, or the whole cache atomically; a failure to save only costs the
+    next build its head start."""
     cache.identity = output_identity(out)
-    save_kept(cache_path(root, out), cache.fingerprint, cache)
+    path = cache_path(root, out)
+    record = _record(cache)
+    if record is None or not append_kept(path, cache.fingerprint, record):
+        save_kept(path, cache.fingerprint, cache)

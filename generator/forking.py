@@ -15,7 +15,7 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from generator.errors import PapersError
@@ -139,16 +139,27 @@ def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:
     """Pickle `value` for the process it was forked from, writing each object of `shared`
     (which that process holds at the same position) as its position: a worker's results
     then point at the parent's papers instead of bringing back a copy of the site."""
-    positions = {id(item): position for position, item in enumerate(shared)}
-    buffer = io.BytesIO()
-    _SharingPickler(buffer, positions).dump(value)
-    return buffer.getvalue()
+    return dumps_referring(value, {id(item): position for position, item in enumerate(shared)})
 
 
 def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
     """The value `dumps_sharing` pickled, with the objects of `shared` in place."""
+    return loads_referring(data, shared.__getitem__)
+
+
+def dumps_referring(value: object, references: dict[int, Hashable]) -> bytes:
+    """Pickle `value`, writing each object whose `id` is in `references` as its reference
+    alone: for a reader that holds the same objects under the same references."""
+    buffer = io.BytesIO()
     with collector_paused():
-        return _SharingUnpickler(io.BytesIO(data), shared).load()
+        _ReferringPickler(buffer, references).dump(value)
+    return buffer.getvalue()
+
+
+def loads_referring(data: bytes, resolve: Callable[[Any], object]) -> Any:
+    """The value `dumps_referring` pickled, each reference replaced by `resolve(reference)`."""
+    with collector_paused():
+        return _ReferringUnpickler(io.BytesIO(data), resolve).load()
 
 
 _frozen_depth = 0  # how many `frozen` blocks are open: the outermost one unfreezes
@@ -187,19 +198,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _SharingPickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, positions: dict[int, int]) -> None:
+class _ReferringPickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, references: dict[int, Hashable]) -> None:
         super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.positions = positions
+        self.references = references
 
-    def persistent_id(self, obj: object) -> int | None:
-        return self.positions.get(id(obj))
+    def persistent_id(self, obj: object) -> Hashable | None:
+        return self.references.get(id(obj))
 
 
-class _SharingUnpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, shared: Sequence[object]) -> None:
+class _ReferringUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, resolve: Callable[[Any], object]) -> None:
         super().__init__(file)
-        self.shared = shared
+        self.resolve = resolve
 
     def persistent_load(self, pid: Any) -> object:
-        return self.shared[pid]
+        return self.resolve(pid)

@@ -96,6 +96,11 @@ class Paper:
     submitted_by: str | None = None
     upvotes: int | None = None
 
+    def __hash__(self) -> int:
+        """The slug's: equal papers have equal slugs, and hashing every field, the whole
+        abstract among them, for each dict a build keys by paper cost more than the lookups."""
+        return hash(self.slug)
+
     @property
     def url(self) -> str:
         return paper_url(self.slug)

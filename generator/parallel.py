@@ -294,7 +294,10 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
             total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
             if _JOB.documents is not None and not page.reused:
                 _JOB.documents.write(page.path, page.content)
-            keys[page.path] = (renderer.memo[page.path][0], page.without_content())
+            entry = renderer.memo[page.path]  # the same object when it is as memoised: the build
+            if entry[1] is not page and entry[1] != page.without_content():  # cache writes new ones
+                entry = (entry[0], page.without_content())
+            keys[page.path] = entry
             rendered += not page.reused
             if not page.reused and not _same_as_before(page):
                 fresh.add(page.path)

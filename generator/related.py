@@ -219,22 +219,42 @@ class RelatedViews:
     ) -> None:
         self.related = related
         self.views = views
-        self._keys: dict[str, Hashable] = {}
+        self.keys: dict[str, Hashable] = {}  # by slug, as far as asked for (see `key`)
         self._referrers: dict[str, list[str]] | None = None
+        self._papers: dict[str, Paper] | None = None
         if previous is not None:
             self._keep_keys(previous)
 
+    @classmethod
+    def kept(
+        cls, related: dict[str, tuple[str, ...]], keys: dict[str, Hashable], papers: dict[str, Paper]
+    ) -> RelatedViews:
+        """What an earlier build left (its lists, its keys, and the papers they were made
+        from), as the `previous` of this build's: keys whose papers are unchanged are kept."""
+        kept = cls(related, {})
+        kept.keys, kept._papers = keys, papers
+        return kept
+
+    def papers(self) -> dict[str, Paper]:
+        if self._papers is None:
+            return {slug: view.paper for slug, view in self.views.items()}
+        return self._papers
+
     def _keep_keys(self, previous: RelatedViews) -> None:
-        """Reuse the previous build's keys of pages whose list, and every paper on it, are unchanged."""
+        """Reuse the previous keys of pages whose list, and every paper on it, are unchanged."""
         if previous.related is self.related:
             self._referrers = previous._referrers
             stale = set()
         else:
             stale = {slug for slug, others in self.related.items() if previous.related.get(slug) != others}
             stale |= previous.related.keys() - self.related.keys()
-        changed = [slug for slug, view in previous.views.items() if self.views.get(slug) is not view]
+        changed = [
+            slug
+            for slug, paper in previous.papers().items()
+            if (view := self.views.get(slug)) is None or view.paper is not paper
+        ]
         stale |= set(changed).union(*(self.referrers().get(slug, ()) for slug in changed))
-        self._keys = {slug: key for slug, key in previous._keys.items() if slug not in stale}
+        self.keys = {slug: key for slug, key in previous.keys.items() if slug not in stale}
 
     def referrers(self) -> dict[str, list[str]]:
         """Paper -> the papers that list it as related."""
@@ -250,10 +270,10 @@ class RelatedViews:
 
     def key(self, slug: str) -> Hashable:
         """What a paper page shows of them, for the render memo: slug, title and day."""
-        key = self._keys.get(slug)
+        key = self.keys.get(slug)
         if key is None:
             papers = (self.views[other].paper for other in self.related.get(slug, ()))
-            key = self._keys[slug] = tuple((paper.slug, paper.title, paper.day) for paper in papers)
+            key = self.keys[slug] = tuple((paper.slug, paper.title, paper.day) for paper in papers)
         return key
 
 

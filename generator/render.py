@@ -227,7 +227,10 @@ class Renderer:
         their templates are unchanged: a rebuild then skips even the per-page checks."""
         full_key = (self.global_key, self.vocabulary_key, tuple(map(self.template_key, templates)), key)
         cached = self.groups.get(name)
-        pages = cached[1] if cached is not None and cached[0] == full_key else make()
+        if cached is not None and cached[0] == full_key:
+            self.groups_made[name] = cached  # the same object: the build cache writes only changes
+            return cached[1]
+        pages = make()
         kept = pages if self.keep_bytes else [page.without_content() for page in pages]
         self.groups_made[name] = (full_key, kept)  # without bytes, or a build would hold the whole site
         return pages

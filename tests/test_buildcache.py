@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import related, render, views
+from generator import build as build_module
+from generator import buildcache, related, render, views
 from generator.build import build
-from generator.buildcache import CACHE_DIR, _fingerprint
+from generator.buildcache import CACHE_DIR, _fingerprint, cache_path, load_cache
+from generator.kept import read_kept
 from generator.related_index import KeptIndex, RelatedIndex
 from generator.write import spare_dir
 from tests.conftest import Project, record_calls
@@ -434,3 +436,84 @@ def test_template_keys_are_kept_while_the_layouts_are_unchanged(
     build(sample_project.root, out=out, search=False)
     assert "paper.html" in parsed and "_partials/paper_card.html" in parsed
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+@pytest.fixture
+def records_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small site's changes are large next to it: let them be records all the same."""
+    monkeypatch.setattr(buildcache, "LARGE_CHANGE", 100.0)
+    monkeypatch.setattr(buildcache, "RECORDS_SHARE", 100.0)
+
+
+@pytest.mark.usefixtures("records_always")
+def test_small_changes_are_appended_to_the_cache_and_read_back_as_they_were(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "public"
+    saved = record_calls(monkeypatch, build_module, "save_cache", lambda root, out, cache: cache)
+    build(sample_project.root, out=out, search=False)
+    edited = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    path = cache_path(sample_project.root, out)
+    whole = path.read_bytes()
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAnother one.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    sample_project.paper("2025-03-18", "a-brand-new-paper", "tags: [diffusion]")
+    (sample_project.root / "content/2024/2024-12-31/last-year-paper.md").unlink()
+    build(sample_project.root, out=out, search=False)
+    assert path.read_bytes().startswith(whole)  # the cache as it was, then a record of each change
+    assert [len(kept[1]) for kept in [read_kept(path, _fingerprint())] if kept] == [3]
+    assert load_cache(sample_project.root, out) == saved[-1]
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+    assert build(sample_project.root, out=out, search=False, use_cache=True).up_to_date
+
+
+def test_a_change_to_every_page_writes_the_whole_cache(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    layout = sample_project.root / "layouts/paper.html"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("Abstract", "Summary"), encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    kept = read_kept(cache_path(sample_project.root, out), _fingerprint())
+    assert kept is not None and kept[1] == []
+
+
+@pytest.mark.usefixtures("records_always")
+def test_a_record_cut_short_means_a_full_build(sample_project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    edited = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    path = cache_path(sample_project.root, out)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAnother one.\n", encoding="utf-8")
+    build(sample_project.root, out=out, search=False)
+    assert read_kept(path, _fingerprint()) is not None
+    path.write_bytes(path.read_bytes()[:-3])  # a build killed while it appended
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAnd one more.\n", encoding="utf-8")
+    result = build(sample_project.root, out=out, search=False)
+    assert result.rendered == result.pages
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+@pytest.mark.usefixtures("records_always")
+def test_a_retitled_paper_shows_its_new_title_where_it_is_listed_as_related(
+    project: Project, tmp_path: Path
+) -> None:
+    for n, topic in enumerate(["sparse attention kernels", "sparse attention masks", "protein folding"] * 3):
+        project.paper(f"2025-03-1{n % 3}", f"paper-{n}", body=f"We study {topic} and {topic} at scale {n}.")
+    out = tmp_path / "public"
+    build(project.root, out=out, search=False)
+    lists = load_cache(project.root, out).related[1]
+    referrer, listed = next((slug, others[0]) for slug, others in sorted(lists.items()) if others)
+    source = next(project.root.glob(f"content/*/*/{listed}.md"))
+    text = source.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:")).removeprefix("title: ")
+    # The same words, so the same lists: only the titles they show change.
+    for retitled in (title.upper(), f"{title.lower()}!"):  # the second build writes a record
+        source.write_text(text.replace(title, retitled), encoding="utf-8")
+        build(project.root, out=out, search=False)
+        page = (out / f"papers/{referrer}/index.html").read_text(encoding="utf-8")
+        assert retitled in page
+        assert tree_bytes(out) == cold(project, tmp_path, retitled)

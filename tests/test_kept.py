@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator.kept import load_kept, save_kept
+from generator.kept import append_kept, load_kept, read_kept, save_kept
 
 
 def test_a_value_is_read_back_by_the_same_version(tmp_path: Path) -> None:
@@ -53,3 +53,36 @@ def test_a_value_that_cannot_be_written_costs_nothing_but_itself(tmp_path: Path)
     blocker.write_text("in the way of a folder")
     save_kept(blocker / "value.pickle", "v1", [1])  # its folder cannot be made
     assert load_kept(blocker / "value.pickle", "v1") is None
+
+
+def test_records_appended_are_read_back_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "value.pickle"
+    save_kept(path, "v1", {"whole": True})
+    assert append_kept(path, "v1", b"first") and append_kept(path, "v1", b"")
+    kept = read_kept(path, "v1")
+    assert kept is not None
+    value, records, whole = kept
+    assert value == {"whole": True} and records == [b"first", b""]
+    assert 0 < whole < path.stat().st_size
+    assert load_kept(path, "v1") is None  # a reader of the value alone would miss the records
+
+
+def test_records_are_not_appended_to_another_versions_value(tmp_path: Path) -> None:
+    path = tmp_path / "value.pickle"
+    assert not append_kept(path, "v1", b"record")  # nothing there
+    save_kept(path, "v1", [1])
+    before = path.read_bytes()
+    assert not append_kept(path, "v2", b"record")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("cut", [1, 8, 12], ids=["in the record", "all of the record", "in its length"])
+def test_a_record_cut_short_makes_the_whole_file_unreadable(tmp_path: Path, cut: int) -> None:
+    path = tmp_path / "value.pickle"
+    save_kept(path, "v1", [1])
+    append_kept(path, "v1", b"x" * 8)  # after its 8 bytes of length
+    data = path.read_bytes()
+    path.write_bytes(data[:-cut])
+    assert read_kept(path, "v1") is None
+    path.write_bytes(data[:-16])  # without the record at all: the value alone
+    assert read_kept(path, "v1") == ([1], [], len(data) - 16)
