@@ -18,7 +18,6 @@ the whole cache again.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -27,11 +26,10 @@ import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from hashlib import sha256
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, installed
 from generator.content import ContentCache
 from generator.forking import dumps_referring, loads_referring
 from generator.kept import append_kept, load_kept, read_kept, save_kept
@@ -60,8 +58,7 @@ def _fingerprint() -> str:
     """Generator, Python and library versions, and the generator's own source."""
     digest = hashlib.sha256(f"{__version__} {sys.version} {platform.machine()}".encode())
     for name in _DEPENDENCIES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{name}={metadata.version(name)}".encode())
+        digest.update(f"{name}={installed.version(name)}".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(path.read_bytes())

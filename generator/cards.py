@@ -17,10 +17,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import installed
 from generator.errors import PapersError
 from generator.model import Paper
 from generator.views import PaperView
@@ -82,7 +82,7 @@ class CardMaker:
     def __init__(self, fonts: CardFonts, cache: Path | None) -> None:
         self.fonts = fonts
         self.cache = cache
-        identity = [version("resvg-py"), fonts.family]
+        identity = [str(installed.version("resvg-py")), fonts.family]
         for path in fonts.files:
             stat = os.stat(path)
             identity += [path, str(stat.st_size), str(stat.st_mtime_ns)]

@@ -24,7 +24,6 @@ from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
 from generator.load import CONTENT_DIR
-from generator.serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -131,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "tags":
             return cmd_tags(root)
         if args.command == "serve":
+            from generator.serve import serve  # with its file watcher: not imported for builds
+
             return serve(root, args.host, args.port, args.open)
         if args.command == "new":
             return cmd_new(root, args)

@@ -9,7 +9,6 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -412,15 +411,19 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
         ("slug", lambda p: p.slug),
         ("title", lambda p: p.title_key),
     ]
+    papers = list(papers)
     for what, key_of in rules:
-        groups: dict[Any, list[Paper]] = defaultdict(list)
+        first: dict[Any, Paper] = {}
+        repeated: dict[Any, list[Paper]] = {}  # rare: lists only for them (every build checks)
         for paper in papers:
             key = key_of(paper)
-            if key:
-                groups[key].append(paper)
-        for group in groups.values():
-            if len(group) < 2:
+            if not key:
                 continue
+            if key in first:
+                repeated.setdefault(key, [first[key]]).append(paper)
+            else:
+                first[key] = paper
+        for group in repeated.values():
             for paper in group:
                 others = ", ".join(o.source for o in group if o is not paper)
                 problems.append(
