@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from generator.mathml import tex_to_mathml
+from generator.mathml import tex_to_mathml, tex_to_text
 
 ACCENTS = {
     "'": "\u0301",
@@ -459,7 +459,7 @@ def render_inline_and_text(text: str) -> tuple[str, str]:
 
 
 def to_text(markdown: str) -> str:
-    """The reader-visible text, with TeX rules applied and math kept as its source."""
+    """The reader-visible text, with TeX rules applied and formulas as plain text."""
     return tokens_text(parser().parse(markdown))
 
 
@@ -474,14 +474,14 @@ def tokens_text(tokens: Sequence[Token]) -> str:
     parts: list[str] = []
     for block in tokens:
         if block.type in ("math_block", "math_block_eqno"):
-            parts.append(" " + block.content.strip() + " ")
+            parts.append("\n\n" + tex_to_text(block.content, display=True) + "\n\n")  # a paragraph
         if block.type.endswith("_close") and block.block and block.type != "list_item_close":
             parts.append("\n\n")
         for token in block.children or ():
             if token.type in ("text", "code_inline"):
                 parts.append(token.content)
             elif token.type.startswith("math"):
-                parts.append(token.content.strip())
+                parts.append(tex_to_text(token.content, display=token.type != "math_inline"))
             elif token.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
     text = "".join(parts)

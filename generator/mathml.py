@@ -97,10 +97,22 @@ _MATHML_ATTRIBUTES = frozenset(
 _CHARACTER_REFERENCE = re.compile(r"&#x([0-9a-fA-F]{1,6});")
 
 
-@functools.lru_cache(maxsize=50_000)
 def tex_to_mathml(tex: str, display: bool) -> str:
     """MathML for a TeX formula; its escaped source in a <code> when it cannot be converted."""
-    source = html.escape(tex.strip())
+    return _converted(tex, display)[0]
+
+
+def tex_to_text(tex: str, display: bool = False) -> str:
+    """A TeX formula as plain text, for where markup cannot go (a page's title, a feed's,
+    search results, excerpts): `\\alpha` as α, `n^2` as n², `\\frac{a}{b}` as a/b, what
+    has no plain form as `x^(i+1)`; its source when it cannot be converted."""
+    return _converted(tex, display)[1]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _converted(tex: str, display: bool) -> tuple[str, str]:
+    """A formula's MathML and plain text, from one conversion."""
+    source = tex.strip()
     if len(tex) <= MAX_MATH:
         out: list[str] = []
         try:
@@ -108,12 +120,13 @@ def tex_to_mathml(tex: str, display: bool) -> str:
                 _ALIGNED_RE.sub(_as_array, tex), display="block" if display else "inline"
             )
             _write_mathml(converted, out)
+            text = _SPACES.sub(" ", _plain(converted)).strip()
         except Exception:  # the converter raises many types on malformed TeX
             out = []
         if out:
             mathml = "".join(out).replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
-            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>'
-    return f'<code class="tex">{source}</code>'
+            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>', text or source
+    return f'<code class="tex">{html.escape(source)}</code>', source
 
 
 def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
@@ -121,7 +134,11 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
     of others stays), with the corrections of the module docstring."""
     tag = element.tag if element.tag in _MATHML_ELEMENTS else None
     if tag in _TOKENS:
-        _write_token(tag, element, out)
+        tag, attributes, text = _token(tag, element)
+        if not text and tag == "mi":  # the base of `^\dagger`
+            out.append("<mrow></mrow>")
+        else:
+            out.append(f"<{tag}{attributes}>{html.escape(text, quote=False)}</{tag}>")
         return
     if tag:
         out.append(f"<{tag}{_attributes(element)}>")
@@ -135,8 +152,8 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
         out.append(f"</{tag}>")
 
 
-def _write_token(tag: str, element: ElementTree.Element, out: list[str]) -> None:
-    """A token element: text only, its style in the characters themselves."""
+def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
+    """A token element's tag, attributes and text: text only, its style in the characters."""
     text = _CHARACTER_REFERENCE.sub(_character, _token_text(element))
     variant = element.attrib.get("mathvariant")
     attributes = _attributes(element)
@@ -149,10 +166,7 @@ def _write_token(tag: str, element: ElementTree.Element, out: list[str]) -> None
         tag, text = "mo", "\u223c"
     elif tag == "mi" and text == "\\arg":  # the one operator name of LaTeX the converter lacks
         text = "arg"
-    if not text and tag == "mi":  # the base of `^\dagger`
-        out.append("<mrow></mrow>")
-        return
-    out.append(f"<{tag}{attributes}>{html.escape(text, quote=False)}</{tag}>")
+    return tag, attributes, text
 
 
 def _token_text(element: ElementTree.Element) -> str:
@@ -174,6 +188,135 @@ def _attributes(element: ElementTree.Element, skip: str = "") -> str:
 
 
 _TOKENS = frozenset(["mi", "mn", "mo", "ms", "mtext"])
+_SPACES = re.compile(r"\s+")
+
+
+def _plain(element: ElementTree.Element, script: bool = False) -> str:
+    """The converter's tree as plain text; `script` (inside a sub- or superscript) sets
+    operators without spaces, so that `x_{i+1}` can be `xᵢ₊₁`."""
+    tag, children = element.tag, list(element)
+    if tag in _TOKENS:
+        return _token(tag, element)[2]
+    if tag == "mphantom":
+        return ""
+    if tag == "mspace":
+        return " "
+    if tag in _MARKS and len(children) == len(_MARKS[tag]) + 1:
+        return _scripted(tag, children, script)
+    texts = [_plain(child, script) for child in children]
+    if tag == "mfrac" and len(texts) == 2:
+        return f"{_grouped(texts[0])}/{_grouped(texts[1])}"
+    if tag == "msqrt":
+        return "\u221a" + _grouped("".join(texts))
+    if tag == "mroot" and len(texts) == 2:
+        return _script(_plain(children[1], True), "^") + "\u221a" + _grouped(texts[0])
+    if tag == "mtable":
+        return "; ".join(" ".join(_plain(cell) for cell in row) for row in children)
+    parts = [(child.tag, text) for child, text in zip(children, texts, strict=True)]
+    return (element.text or "") + _row(parts, script) + "".join(child.tail or "" for child in children)
+
+
+# The marks of each element's scripts in plain text: below (`_`), above (`^`).
+_MARKS = {"msub": "_", "munder": "_", "msup": "^", "mover": "^", "msubsup": "_^", "munderover": "_^"}
+
+
+def _scripted(tag: str, children: list[ElementTree.Element], script: bool) -> str:
+    base = _plain(children[0], script)
+    scripts = [_plain(child, True) for child in children[1:]]
+    if tag == "mover" and scripts[0] in _ACCENTS:  # \hat{x}: x̂
+        return _accented(base, scripts[0])
+    if tag == "munder" and scripts[0] in _UNDER_MARKS:  # \underbrace{x}: x
+        return base
+    return base + "".join(_script(text, mark) for text, mark in zip(scripts, _MARKS[tag], strict=True))
+
+
+def _row(parts: list[tuple[str, str]], script: bool) -> str:
+    """Items of a row, relations and binary operators between operands spaced (not in
+    scripts), names of functions (`log`, `softmax`) and big operators (`∑ᵢ`) apart from
+    the letters and numbers beside them."""
+    items = [(tag, text) for tag, text in parts if text]
+    out = ""
+    apart_before = False  # the last item was a name or a big operator
+    for index, (tag, text) in enumerate(items):
+        name = tag in ("mi", "mo") and len(text) > 1 and text.isalpha()
+        spaced = tag == "mo" and text in _SPACED and not script
+        if spaced and out.strip() and out.rstrip()[-1] not in _SPACED and index + 1 < len(items):
+            out += f" {text} "
+        elif out and text[0].isalnum() and (apart_before or (name and out[-1].isalnum())):
+            out += " " + text
+        else:
+            out += text
+        apart_before = (
+            name or (text[0] in _BIG_OPERATORS and len(text) > 1) or _NAME_RE.match(text) is not None
+        )
+    return out
+
+
+def _grouped(text: str) -> str:
+    """`text` as one term of a fraction or root: in parentheses when it is more than one."""
+    text = text.strip()
+    return f"({text})" if _more_than_a_term(text) and not _is_bracketed(text) else text
+
+
+def _more_than_a_term(text: str) -> bool:
+    return any(character.isspace() or character in _SPACED or character == "/" for character in text)
+
+
+def _accented(base: str, accent: str) -> str:
+    """A letter with an accent as a combining character (`x̂`); a line over several letters
+    over each (`A̅B̅`); another accent over several letters is left out."""
+    mark = _ACCENTS[accent]
+    if len(base) == 1:
+        return base + mark
+    return "".join(character + mark for character in base) if mark == "\u0305" else base
+
+
+def _is_bracketed(text: str) -> bool:
+    if text[:1] != "(" or text[-1:] != ")":
+        return False
+    depth = 0
+    for index, character in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0 and index < len(text) - 1:
+            return False
+    return True
+
+
+def _script(text: str, mark: str) -> str:
+    """A sub- (`_`) or superscript (`^`): in Unicode's small characters when each has one
+    (`²`, `ᵢ`), else after its mark (in parentheses when it is more than a term)."""
+    text = text.strip()
+    small = _SUBSCRIPTS if mark == "_" else _SUPERSCRIPTS
+    if not text:
+        return ""
+    if all(character in small for character in text):
+        return "".join(small[character] for character in text)
+    return mark + (f"({text})" if _more_than_a_term(text) else text)
+
+
+_SUPERSCRIPTS = dict(
+    zip("0123456789+-\u2212=()ni\u22a4T*\u2032\u2033\u2020", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵀ*′″†", strict=True)
+)
+_SUBSCRIPTS = dict(
+    zip("0123456789+-\u2212=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+)
+# Accents over one letter, as combining characters: \hat, \tilde, \bar, \dot, \ddot, \vec.
+_ACCENTS = {
+    "^": "\u0302",
+    "~": "\u0303",
+    "\u223c": "\u0303",  # \tilde, once \sim's fix has read it
+    "\u02dc": "\u0303",
+    "\u00af": "\u0304",
+    "\u2015": "\u0305",
+    "\u02d9": "\u0307",
+    "\u00a8": "\u0308",
+    "\u2192": "\u20d7",
+}
+_UNDER_MARKS = frozenset("\u23df\u23dd\u23b5_")  # braces and brackets under a term
+_BIG_OPERATORS = frozenset("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂")
+_NAME_RE = re.compile(r"[^\W\d_]{2,}[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]")  # a name with scripts: `lim_(n→∞)`, `max_θ`
+# Relations and binary operators, which plain text sets between spaces.
+_SPACED = frozenset("=≠≈≡≤≥<>≪≫→←↔⇒⇐⇔↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩")
 
 # mathvariant -> the words Unicode names its mathematical alphanumerics with.
 _VARIANTS = {

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import render_body
-from generator.mathml import tex_to_mathml
+from generator.markup import render_body, render_body_and_text, render_inline_and_text
+from generator.mathml import tex_to_mathml, tex_to_text
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 TOKENS = {f"{MATHML}{tag}" for tag in ("mi", "mn", "mo", "ms", "mtext")}
@@ -120,3 +120,47 @@ def test_any_formula_is_well_formed_mathml_or_its_source(tex: str) -> None:
         assert element.tag.startswith(MATHML), element.tag
         if element.tag in TOKENS:
             assert len(element) == 0, f"{element.tag} holds elements: {html}"
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        ("\\alpha", "α"),
+        ("x^2 + y^2 = z^2", "x² + y² = z²"),  # operators between operands spaced
+        ("\\mathcal{O}(n \\log n)", "𝒪(n log n)"),  # a function's name apart from its neighbours
+        ("\\sim 3\\times", "∼3×"),  # no space where no operand is
+        ("a = -b", "a = −b"),
+        ("x_{i+1}", "xᵢ₊₁"),  # scripts in Unicode's small characters when each has one
+        ("O(n^{2.5})", "O(n^2.5)"),  # else after a mark
+        ("e^{-x^2}", "e^(−x²)"),  # in parentheses when more than a term
+        ("\\frac{a+b}{c-d}", "(a + b)/(c − d)"),
+        ("\\frac{1}{\\sqrt{d_k}}", "1/√dₖ"),
+        ("\\sum_{i=1}^{n} w_i x_i", "∑ᵢ₌₁ⁿ wᵢxᵢ"),
+        ("\\lim_{n\\to\\infty} f(n)", "lim_(n→∞) f(n)"),
+        ("\\hat{x} \\tilde{y} \\overline{AB}", "x\u0302y\u0303A\u0305B\u0305"),  # combining accents
+        ("\\mathbf{x}^\\top A", "𝐱ᵀA"),
+        ("x'", "x′"),
+        ("\\begin{pmatrix}a & b\\\\ c & d\\end{pmatrix}", "(a b; c d)"),
+        ("\\text{if } x > 0", "if x > 0"),
+        ("\\phantom{x}y", "y"),
+        ("\\frac{", "\\frac{"),  # what cannot be converted stays as written
+    ],
+)
+def test_formulas_as_plain_text(tex: str, text: str) -> None:
+    assert tex_to_text(tex) == text
+
+
+def test_titles_and_excerpts_show_formulas_as_text() -> None:
+    title, text = render_inline_and_text("$\\alpha$-Tuning of $\\mathcal{O}(n^2)$ models")
+    assert text == "α-Tuning of 𝒪(n²) models"
+    assert "<math" in title
+    _, text = render_body_and_text("A $\\sim 3\\times$ speedup:\n\n$$\\sum_i x_i$$\n\nin $O(n)$ time.")
+    assert text == "A ∼3× speedup:\n\n∑ᵢ xᵢ\n\nin O(n) time."
+
+
+@given(_TEX)
+@settings(max_examples=300, deadline=None)
+def test_any_formula_has_a_plain_text_on_one_line(tex: str) -> None:
+    text = tex_to_text(tex)
+    assert "\n" not in text and text == text.strip()
+    assert text or not tex.strip()

@@ -156,7 +156,7 @@ def test_paper_page_carries_scholar_and_social_metadata(built: tuple[Path, str])
     out, _ = built
     page = (out / "papers/2503.11111/index.html").read_text(encoding="utf-8")
     for fragment in [
-        '<meta name="citation_title" content="Sparse \\alpha-Attention for Fréchet Diffusion">',
+        '<meta name="citation_title" content="Sparse α-Attention for Fréchet Diffusion">',  # TeX as text
         '<meta name="citation_author" content="Ada Lovelace">',
         '<meta name="citation_author" content="Paul Erdős">',
         '<meta name="citation_publication_date" content="2025/03/17">',
