@@ -36,7 +36,7 @@ from generator.kept import append_kept, load_kept, read_kept, save_kept
 from generator.model import Paper
 from generator.related import related_papers, term_counts, terms_digest, text_key
 from generator.related_index import KeptIndex
-from generator.render import Groups, Memo
+from generator.render import Groups, Memo, Page
 from generator.search import SearchIndex
 from generator.views import Listed
 
@@ -168,16 +168,28 @@ class _Loaded:
     records: int  # bytes of the records of changes appended since
 
 
-def _references(maps: dict[str, dict[Any, Any]]) -> dict[int, Hashable]:
-    """The papers and pages (and their keys) of `maps`, by what a record names them with."""
-    references: dict[int, Hashable] = {}
-    for path, result in maps["files"].items():
-        if result.paper is not None:
-            references[id(result.paper)] = ("paper", path)
-    for path, (key, page) in maps["keys"].items():
-        references[id(key)] = ("key", path)
-        references[id(page)] = ("page", path)
-    return references
+class _Referrer:
+    """What a record of changes names instead of copying: the papers and pages of the
+    cache as read, and the keys the spare's changed entries held there."""
+
+    def __init__(self, maps: dict[str, dict[Any, Any]], spare: dict[str, Any]) -> None:
+        self.papers = {id(r.paper): path for path, r in maps["files"].items() if r.paper is not None}
+        self.keys = maps["keys"]
+        self.page_keys = {
+            id(key): path for path, key in spare.items() if (entry := self.keys.get(path)) and entry[0] is key
+        }
+
+    def __call__(self, obj: object) -> Hashable | None:
+        if type(obj) is Paper:
+            path = self.papers.get(id(obj))
+            return None if path is None else ("paper", path)
+        if type(obj) is Page:
+            entry = self.keys.get(obj.path)
+            return ("page", obj.path) if entry is not None and entry[1] is obj else None
+        if type(obj) is tuple:
+            path = self.page_keys.get(id(obj))
+            return None if path is None else ("key", path)
+        return None
 
 
 def _resolve(maps: dict[str, dict[Any, Any]], reference: Any) -> object:
@@ -218,7 +230,7 @@ def _record(cache: BuildCache) -> bytes | None:
     ):
         return None  # a large change (a template, say): write the whole cache
     skeleton = cache.with_maps({name: {} for name in changes})
-    record = dumps_referring((skeleton, changes), _references(loaded.maps))
+    record = dumps_referring((skeleton, changes), _Referrer(loaded.maps, changes["spare"][0]))
     return record if loaded.records + len(record) <= loaded.whole * RECORDS_SHARE else None
 
 

@@ -139,7 +139,8 @@ def dumps_sharing(value: object, shared: Sequence[object]) -> bytes:
     """Pickle `value` for the process it was forked from, writing each object of `shared`
     (which that process holds at the same position) as its position: a worker's results
     then point at the parent's papers instead of bringing back a copy of the site."""
-    return dumps_referring(value, {id(item): position for position, item in enumerate(shared)})
+    positions = {id(item): position for position, item in enumerate(shared)}
+    return dumps_referring(value, lambda obj: positions.get(id(obj)))
 
 
 def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
@@ -147,12 +148,12 @@ def loads_sharing(data: bytes, shared: Sequence[object]) -> Any:
     return loads_referring(data, shared.__getitem__)
 
 
-def dumps_referring(value: object, references: dict[int, Hashable]) -> bytes:
-    """Pickle `value`, writing each object whose `id` is in `references` as its reference
+def dumps_referring(value: object, refer: Callable[[object], Hashable | None]) -> bytes:
+    """Pickle `value`, writing each object that `refer` gives a reference as that reference
     alone: for a reader that holds the same objects under the same references."""
     buffer = io.BytesIO()
     with collector_paused():
-        _ReferringPickler(buffer, references).dump(value)
+        _ReferringPickler(buffer, refer).dump(value)
     return buffer.getvalue()
 
 
@@ -199,12 +200,9 @@ def collector_paused() -> Iterator[None]:
 
 
 class _ReferringPickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, references: dict[int, Hashable]) -> None:
+    def __init__(self, file: io.BytesIO, refer: Callable[[object], Hashable | None]) -> None:
         super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.references = references
-
-    def persistent_id(self, obj: object) -> Hashable | None:
-        return self.references.get(id(obj))
+        self.persistent_id = refer  # type: ignore[method-assign]
 
 
 class _ReferringUnpickler(pickle.Unpickler):

@@ -6,7 +6,7 @@ A `PaperView` is computed once per paper per build and shared by every page that
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -23,9 +23,13 @@ Listed = dict[str, Any]  # a view's LISTED values, by name
 @dataclass
 class PaperView:
     paper: Paper
+    _filled: Listed | None = field(default=None, init=False, repr=False, compare=False)
 
     def listed(self, compute: bool = False) -> Listed:
-        """What lists show of the paper, as far as rendered (all of it with `compute`)."""
+        """What lists show of the paper, as far as rendered (all of it with `compute`); the
+        values it was filled with when they were all of it (the build cache then keeps them)."""
+        if self._filled is not None and len(self._filled) == len(LISTED):
+            return self._filled
         if compute:
             return {name: getattr(self, name) for name in LISTED}
         return {name: self.__dict__[name] for name in LISTED if name in self.__dict__}
@@ -33,6 +37,7 @@ class PaperView:
     def fill(self, listed: Listed) -> None:
         """Take what lists show from elsewhere (another process, an earlier build)."""
         self.__dict__.update(listed)
+        self._filled = listed
 
     @cached_property
     def _title(self) -> tuple[str, str]:

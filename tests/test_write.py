@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.errors import PapersError
 from generator.render import Page
-from generator.write import remove_pages, write_pages
+from generator.write import remove_pages, remove_strays, write_pages
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,37 @@ def test_pages_are_written_and_reused_ones_linked(tmp_path: Path) -> None:
     assert write_pages(second, [reused, Page("new.html", b"new", None)], previous=first) == (2, 3)
     assert (second / "papers/a/index.html").stat().st_ino == (first / "papers/a/index.html").stat().st_ino
     assert (first / "...b.html").read_bytes() == b"b" and (second / "new.html").read_bytes() == b"new"
+
+
+def test_strays_are_removed_and_links_never_followed(tmp_path: Path) -> None:
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (outside / "keep").mkdir(parents=True)
+    (outside / "keep" / "precious.txt").write_text("not the site's")
+    pages = ["index.html", "papers/a/index.html", "papers/b/index.html", "days/x/index.html", "feed.xml"]
+    for page in pages:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text(page)
+    (site / "papers/a/notes.txt").write_text("put there by hand")
+    (site / "papers/old/deep").mkdir(parents=True)
+    (site / "papers/old/deep/index.html").write_text("a removed paper's page")
+    (site / "assets").mkdir()
+    (site / "assets/style.css").write_text("replaced whole by the build")
+    (site / "link-to-outside").symlink_to(outside / "keep")
+    shutil.rmtree(site / "days")
+    (site / "days").symlink_to(outside)  # a link where a page's folder goes
+    (site / "papers/b/index.html").unlink()
+    (site / "papers/b").rmdir()
+    (site / "papers/b").write_text("a file where a folder goes")
+
+    remove_strays(site, pages, ("assets",))
+
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == [
+        "assets",
+        "assets/style.css",
+        "feed.xml",
+        "index.html",
+        "papers",
+        "papers/a",
+        "papers/a/index.html",
+    ]
+    assert (outside / "keep" / "precious.txt").read_text() == "not the site's"
