@@ -138,13 +138,19 @@ def tree_and_folders(out: Path) -> tuple[dict[str, bytes], list[str]]:
     return tree_bytes(out), folders
 
 
+@pytest.mark.parametrize("records", [False, True], ids=["cache written whole", "cache as records"])
 @pytest.mark.parametrize("seed", range(4))
 def test_builds_from_the_spare_site_equal_cold_builds(
-    sample_project: Project, tmp_path: Path, seed: int
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, records: bool
 ) -> None:
     """Each build stages by bringing the site before last up to date: whatever changes in
     between (edits, new and deleted papers, moves, tags, layouts, assets), the result is the
-    cold build, with no file or folder too many."""
+    cold build, with no file or folder too many; and the cache reads back as it was saved,
+    whether written whole or as records of changes."""
+    if records:
+        monkeypatch.setattr(buildcache, "LARGE_CHANGE", 100.0)
+        monkeypatch.setattr(buildcache, "RECORDS_SHARE", 100.0)
+    saved = record_calls(monkeypatch, build_module, "save_cache", lambda root, out, cache: cache)
     rng = random.Random(seed)
     root, out = sample_project.root, tmp_path / "public"
     spare = spare_dir(out)
@@ -198,6 +204,9 @@ def test_builds_from_the_spare_site_equal_cold_builds(
         assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, step)), (
             f"step {step}: {change.__name__}"
         )
+        assert load_cache(root, out) == saved[-1], f"step {step}: {change.__name__}"
+    kept = read_kept(cache_path(root, out), _fingerprint())
+    assert kept is not None and (len(kept[1]) > 0) == records
 
 
 def _cold_out(project: Project, tmp_path: Path, step: int) -> Path:
