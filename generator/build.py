@@ -27,7 +27,7 @@ from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
-from generator.forking import collector_paused, frozen
+from generator.forking import InChild, collector_paused, frozen
 from generator.parallel import render_to_disk
 from generator.related import RelatedViews
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
@@ -162,10 +162,11 @@ def _build(
         previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
         spare = spare_dir(out)
         early = _EarlyIndexing()  # search indexing, when started while pages are still made
+        pruning: InChild[None] | None = None
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(out)
-            present = _take_spare(cache, spare, staged, out, usable=previous is not None)
+            present, pruning = _take_spare(cache, spare, staged, out, usable=previous is not None)
             with result.timed("render"):
                 # A layout or settings change re-renders everything: then a cold, parallel build is faster.
                 warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
@@ -191,6 +192,11 @@ def _build(
                 if search and last is None and len(site.papers) <= INDEX_WHILE_RENDERING:
                     documents = early.documents = plan_documents(staged, parts, config.language)
                     papers_written = functools.partial(early.start, staged, parts)
+                if memo:  # one process renders (parallel.py): related papers now, while the spare is pruned
+                    lists = renderer.related_source(site.papers)
+                    renderer.related_source = lambda papers: lists
+                if pruning is not None:
+                    pruning.result()
                 rendered = render_to_disk(
                     renderer, site, staged, workers, previous, present, papers_written, documents
                 )
@@ -217,6 +223,8 @@ def _build(
         except OSError as error:
             raise _unwritable(out, error) from None
         finally:
+            if pruning is not None:
+                pruning.close()
             early.close()  # a build that failed while Pagefind ran, say
             if staged.exists():
                 shutil.rmtree(staged, ignore_errors=True)
@@ -294,14 +302,15 @@ def _up_to_date(
 
 def _take_spare(
     cache: BuildCache, spare: Path, staged: Path, out: Path, usable: bool
-) -> dict[str, Hashable] | None:
-    """Stage in the spare site when the cache knows what it holds: the keys of its pages."""
+) -> tuple[dict[str, Hashable] | None, InChild[None] | None]:
+    """Stage in the spare site when the cache knows what it holds: the keys of its pages,
+    and the pruning of its strays, which goes on in a child while the build prepares (most
+    of it is opening folders: 0.1 s at 10,000 papers, 1.3 s at 100,000)."""
     identity, keys = cache.spare
     if not usable or identity is None or identity != output_identity(spare):
         if spare.exists():
             discard(spare, out)
-        return None
+        return None, None
     spare.rename(staged)  # a build killed from here on leaves it as a leftover: no spare next time
     cache.spare = (None, {})
-    remove_strays(staged, keys, (ASSETS_DIR, INDEX_DIR))
-    return keys
+    return keys, InChild(functools.partial(remove_strays, staged, keys, (ASSETS_DIR, INDEX_DIR)))

@@ -199,11 +199,24 @@ def authors_line(paper: Paper) -> str:
     return wrap(line, AUTHORS_EMS, 1)[0] if line else ""
 
 
+def title_lines(view: PaperView) -> list[str]:
+    """The title as the card shows it: Unicode's mathematical letters and digits (𝒪, 𝐱),
+    which formulas are written with and the cards' fonts mostly lack, as plain ones."""
+    return wrap(_MATH_LETTERS_RE.sub(_plain_letter, view.title_text), TITLE_EMS, TITLE_LINES)
+
+
+_MATH_LETTERS_RE = re.compile("[\U0001d400-\U0001d7ff]")
+
+
+def _plain_letter(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match[0])
+
+
 def render_card(renderer: Renderer, paper: Paper, view: PaperView) -> Page:
     """The card of one paper, reused while what it shows is unchanged."""
     assert renderer.cards is not None
     cards = renderer.cards
-    lines = wrap(view.title_text, TITLE_EMS, TITLE_LINES)
+    lines = title_lines(view)
     authors = authors_line(paper)
     key = ("card", renderer.template_key(CARD_TEMPLATE), tuple(lines), authors, paper.day, cards.identity)
 

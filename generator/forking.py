@@ -16,7 +16,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from generator.errors import PapersError
 
@@ -89,28 +89,62 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     would stay (CPython seldom hands freed memory back), on top of everything later steps
     allocate. The result comes back pickled, objects of `shared` as themselves.
     """
-    if not can_fork():
-        return function()
-    readable, writable = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(readable)
-        try:
-            die_with_parent(parent)
+    return InChild(function, shared).result()
+
+
+class InChild(Generic[Result]):
+    """`function()` computed in a forked child while this process goes on (see
+    `call_in_child`): `result()` waits for it and raises what it raised, `close()` ends
+    it unheard. Where this process may not fork, the call is made at once."""
+
+    def __init__(self, function: Callable[[], Result], shared: Sequence[object] = ()) -> None:
+        self.shared = shared
+        self.pid: int | None = None
+        self.pipe: int | None = None
+        if not can_fork():
+            self.value = function()
+            return
+        readable, writable = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(readable)
             try:
-                data = dumps_sharing(function(), shared)
-            except BaseException as error:  # every failure is the parent's to raise
-                data = failure_message(error)
-            with os.fdopen(writable, "wb") as pipe:
-                pipe.write(data)
-        finally:
-            os._exit(0)
-    os.close(writable)
-    with os.fdopen(readable, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    return loads_sharing(checked(data), shared)  # type: ignore[no-any-return]
+                die_with_parent(parent)
+                try:
+                    data = dumps_sharing(function(), shared)
+                except BaseException as error:  # every failure is the parent's to raise
+                    data = failure_message(error)
+                with os.fdopen(writable, "wb") as pipe:
+                    pipe.write(data)
+            finally:
+                os._exit(0)
+        os.close(writable)
+        self.pid, self.pipe = pid, readable
+
+    def result(self) -> Result:
+        if self.pipe is not None:
+            with os.fdopen(self.pipe, "rb") as pipe:
+                self.pipe = None
+                data = pipe.read()
+            self._reap()
+            self.value = loads_sharing(checked(data), self.shared)
+        return self.value
+
+    def close(self) -> None:
+        """End the child if its result was not asked for (a build that failed meanwhile)."""
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
+            if self.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> None:
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
 
 _FAILED = b"failed:"  # no pickle starts so: a message is a result, or an error after this

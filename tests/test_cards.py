@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import struct
 import xml.etree.ElementTree as ET
@@ -16,6 +17,8 @@ from generator.build import build
 from generator.cards import CARD_HEIGHT, CARD_WIDTH, find_fonts, text_width, wrap
 from generator.config import load_config
 from generator.errors import PapersError
+from generator.model import Paper
+from generator.views import PaperView
 from tests.conftest import Project
 
 BASE = "https://example.github.io/daily-papers/"
@@ -122,3 +125,10 @@ def test_wrapped_lines_fit_the_card(text: str, lines: int) -> None:
     words = cards._NOT_XML.sub("", text).split()
     if len(wrapped) < lines and not any(text_width(word) > 20.0 for word in words):
         assert " ".join(wrapped) == " ".join(words)  # nothing lost, nothing added
+
+
+def test_a_title_s_formulas_are_written_in_letters_the_card_font_has() -> None:
+    view = PaperView(
+        Paper("x", dt.date(2025, 3, 17), "$\\mathcal{O}(n^2)$ attention over $\\mathbf{x}$", "", "")
+    )
+    assert cards.title_lines(view) == ["O(n²) attention over x"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +113,24 @@ def test_a_call_in_a_child_that_cannot_send_its_error_still_fails(may_fork: None
 def test_a_child_that_dies_fails_with_a_build_error(may_fork: None) -> None:
     with pytest.raises(PapersError, match="a worker process ended unexpectedly"):
         forking.call_in_child(lambda: os._exit(3))
+
+
+def test_a_child_goes_on_while_this_process_does(may_fork: None, tmp_path: Path) -> None:
+    started = tmp_path / "started"
+    pending = forking.InChild(lambda: started.write_text("yes") and os.getpid())
+    assert pending.pid is not None, "it did not run in a child"
+    assert pending.result() == pending.result() != os.getpid()  # asked twice, read once
+    assert started.read_text() == "yes"
+
+
+def test_a_child_whose_result_is_not_asked_for_is_ended(may_fork: None) -> None:
+    pending = forking.InChild(lambda: time.sleep(60))
+    pid = pending.pid
+    assert pid is not None
+    pending.close()
+    with pytest.raises(ChildProcessError):  # ended and reaped: no zombie left behind
+        os.waitpid(pid, os.WNOHANG)
+    pending.close()  # closing again does nothing
 
 
 def test_frozen_objects_are_left_out_until_the_outermost_freeze_ends() -> None:
