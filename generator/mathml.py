@@ -124,8 +124,10 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
         except Exception:  # the converter raises many types on malformed TeX
             out = []
         if out:
-            mathml = "".join(out).replace("<math", '<math xmlns="http://www.w3.org/1998/Math/MathML"', 1)
-            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>', text or source
+            text = text or source
+            start = f'<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="{html.escape(text)}"'
+            mathml = "".join(out).replace("<math", start, 1)  # alttext: read where MathML is not
+            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>', text
     return f'<code class="tex">{html.escape(source)}</code>', source
 
 

@@ -582,8 +582,16 @@ def search_document(page: str, url: str, language: str, part: str = "") -> str:
         return page.replace("</body>", url_meta + "</body>", 1)
     end = _matching_close(page, start.group(1).lower(), start.end())
     closing = page[end:].split(">", 1)[0] + ">" if end < len(page) else ""
-    body = page[start.start() : end] + url_meta + closing
+    body = _FORMULA_RE.sub(r"\1", page[start.start() : end]) + url_meta + closing
     return f'<!doctype html><html lang="{html.escape(language)}"><meta charset="utf-8"><body>{body}</body></html>'
+
+
+# A formula in a page (see mathml.py): its MathML, which search would read as a jumble of
+# letters, and so skips, with its plain text in `alttext`, which search reads instead.
+_FORMULA_RE = re.compile(
+    r'<span class="math" data-pagefind-ignore="all"><math [^>]*?alttext="([^"]*)"[^>]*>.*?</math></span>',
+    re.DOTALL,
+)
 
 
 def _matching_close(page: str, tag: str, position: int) -> int:

@@ -96,7 +96,7 @@ MATHML_ATTRIBUTES = words(
     """xmlns display mathvariant stretchy fence separator lspace rspace form minsize maxsize accent
     accentunder movablelimits columnalign rowalign columnspacing rowspacing columnlines rowlines
     frame width height depth linethickness displaystyle scriptlevel mathsize symmetric largeop
-    notation encoding align"""
+    notation encoding align alttext"""
 )
 URL_ATTRIBUTES = ("href", "src", "action")
 SAFE_SCHEMES = ("http", "https", "mailto")

@@ -134,7 +134,7 @@ def test_no_markup_or_script_from_content_reaches_the_page(attack: str) -> None:
         assert "<script" not in html.lower()
         assert "<img" not in html.lower()
         assert "<div" not in html.replace('<div class="math-display" tabindex="0">', "").lower()
-        assert not re.search(r"\son\w+\s*=", _tags(html))
+        assert not re.search(r"\son\w+\s*=", re.sub(r'"[^"]*"', '""', _tags(html)))  # names, not values
         assert "javascript:" not in _attributes(html).lower()
         assert "vbscript:" not in _attributes(html).lower()
         assert "data:" not in _attributes(html).lower()

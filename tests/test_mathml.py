@@ -150,6 +150,12 @@ def test_formulas_as_plain_text(tex: str, text: str) -> None:
     assert tex_to_text(tex) == text
 
 
+def test_a_formula_s_plain_text_is_its_mathml_s_alttext() -> None:
+    html = tex_to_mathml("a < \\alpha", display=False)
+    math = ET.fromstring(html).find(f"{MATHML}math")
+    assert math is not None and math.get("alttext") == tex_to_text("a < \\alpha") == "a < α"
+
+
 def test_titles_and_excerpts_show_formulas_as_text() -> None:
     title, text = render_inline_and_text("$\\alpha$-Tuning of $\\mathcal{O}(n^2)$ models")
     assert text == "α-Tuning of 𝒪(n²) models"

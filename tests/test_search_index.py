@@ -20,6 +20,7 @@ from generator.build import build
 from generator.config import load_config
 from generator.content import read_site
 from generator.errors import PapersError
+from generator.markup import render_body
 from generator.model import Paper, Site
 from generator.preview import Preview
 from generator.search import (
@@ -101,6 +102,15 @@ def test_a_search_document_is_the_indexed_element_with_the_page_url() -> None:
     assert document.count("</article>") == 2
     assert '<span data-pagefind-meta="url:papers/x/"></span></article></body>' in document
     assert '<html lang="de">' in document
+
+
+def test_a_search_document_holds_formulas_as_their_plain_text() -> None:
+    body = render_body("Costs $O(n \\log n)$ when $a<b$:\n\n$$\\sum_i x_i$$")
+    page = f"<html><body><article data-pagefind-body>{body}</article></body></html>"
+    document = search_document(page, "/p/", "en")
+    assert "<math" not in document and "pagefind-ignore" not in document
+    assert "Costs O(n log n) when a &lt; b:" in document
+    assert '<div class="math-display" tabindex="0">∑ᵢ xᵢ</div>' in document
 
 
 def test_a_page_without_an_indexed_element_is_indexed_whole() -> None:

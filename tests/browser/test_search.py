@@ -133,6 +133,14 @@ def test_accented_authors_and_tex_abstracts_are_found(
     assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"
 
 
+def test_results_show_formulas_as_text(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
+    """Search skips a formula's MathML and reads its plain text: it is found and shown."""
+    base = serve_dir(accented_site, SUBPATH)
+    search_from_header(page, base, "divergences")
+    excerpt = page.locator(".search-result .paper-excerpt").first.inner_text()
+    assert "α-divergences" in excerpt, excerpt
+
+
 def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
     base = serve_dir(accented_site, SUBPATH)
     page.goto(base + "search/")
