@@ -72,8 +72,9 @@ def read_kept(path: Path, version: str) -> tuple[Any, list[bytes], int] | None:
             first = file.tell()
             records = []
             while length := file.read(_LENGTH):
-                record = file.read(int.from_bytes(length, "little"))
-                if len(length) < _LENGTH or len(record) < int.from_bytes(length, "little"):
+                size = int.from_bytes(length, "little")
+                record = file.read(size)
+                if len(length) < _LENGTH or len(record) < size:
                     return None  # cut short
                 records.append(record)
             return value, records, first

@@ -21,6 +21,8 @@ import latex2mathml.converter
 from markdown_it.common.utils import isValidEntityCode
 
 MAX_MATH = 2_000  # longer "formulas" are shown as source rather than converted
+# What a formula's MathML is wrapped in: search skips it (search.py puts in its alttext).
+FORMULA_START = '<span class="math" data-pagefind-ignore="all">'
 
 # What of the converter's output reaches a page: MathML elements and presentation attributes.
 _MATHML_ELEMENTS = frozenset(
@@ -127,7 +129,7 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
             text = text or source
             start = f'<math xmlns="http://www.w3.org/1998/Math/MathML" alttext="{html.escape(text)}"'
             mathml = "".join(out).replace("<math", start, 1)  # alttext: read where MathML is not
-            return f'<span class="math" data-pagefind-ignore="all">{mathml}</span>', text
+            return f"{FORMULA_START}{mathml}</span>", text
     return f'<code class="tex">{html.escape(source)}</code>', source
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO
 
 from generator.errors import PapersError
+from generator.mathml import FORMULA_START
 from generator.model import Day, Site, month_key
 from generator.pagefind_order import SIGNATURE, make_reproducible
 
@@ -589,7 +590,7 @@ def search_document(page: str, url: str, language: str, part: str = "") -> str:
 # A formula in a page (see mathml.py): its MathML, which search would read as a jumble of
 # letters, and so skips, with its plain text in `alttext`, which search reads instead.
 _FORMULA_RE = re.compile(
-    r'<span class="math" data-pagefind-ignore="all"><math [^>]*?alttext="([^"]*)"[^>]*>.*?</math></span>',
+    re.escape(FORMULA_START) + r'<math [^>]*?alttext="([^"]*)"[^>]*>.*?</math></span>',
     re.DOTALL,
 )
 
