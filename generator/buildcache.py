@@ -34,7 +34,7 @@ from generator.content import ContentCache
 from generator.forking import dumps_referring, loads_referring
 from generator.kept import append_kept, load_kept, read_kept, save_kept
 from generator.model import Paper
-from generator.related import related_papers, term_counts, terms_digest, text_key
+from generator.related import counted_terms, related_papers, text_key
 from generator.related_index import KeptIndex
 from generator.render import Groups, Memo, Page
 from generator.search import SearchIndex
@@ -144,7 +144,7 @@ class BuildCache:
         old = self.related_terms
         if self.related[0] and texts.keys() == old.keys():
             edited = [paper for paper in papers if old[paper.slug][0] != texts[paper.slug]]
-            if all(terms_digest(term_counts(p.title, p.body)) == old[p.slug][1] for p in edited):
+            if all(counted_terms(p)[1] == old[p.slug][1] for p in edited):
                 self.related = (digest, self.related[1])  # same slugs, same terms: same lists
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
                 return self.related[1]

@@ -291,10 +291,7 @@ class RelatedIndex:
         vector, vectors = self.vectors[slug], self.vectors
         shared = Counter(chain.from_iterable([self.members[term] for term in vector]))
         shared.pop(slug, None)
-        # most_common(n) without its Python-level heap: a stable sort, so the same order
-        candidates = tuple(
-            [other for other, _ in sorted(shared.items(), key=_second, reverse=True)[:CANDIDATES]]
-        )
+        candidates = _most_common(shared)
         scored = []
         for other in candidates:
             theirs = vectors[other]
@@ -302,6 +299,16 @@ class RelatedIndex:
             if score >= MIN_SCORE:
                 scored.append((-round(score, SCORE_DIGITS), other))
         return candidates, tuple([other for _, other in sorted(scored)[: self.k]])
+
+
+def _most_common(shared: Counter[str]) -> tuple[str, ...]:
+    """`shared.most_common(CANDIDATES)`, ties in the order met, without its Python-level heap.
+    Most papers are met once: they are sorted only when fewer than `CANDIDATES` were met more
+    often (a stable sort of those met more often keeps their order among themselves)."""
+    items = shared.items()
+    frequent = [item for item in items if item[1] > 1]
+    ranked = frequent if len(frequent) >= CANDIDATES else items
+    return tuple([other for other, _ in sorted(ranked, key=_second, reverse=True)[:CANDIDATES]])
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def test_a_vector_does_not_depend_on_the_order_of_the_counts(
     counts: dict[str, int], rng: random.Random
 ) -> None:
     """Equal term counts give equal vectors to the last bit, as related lists are reused
-    while a paper's terms stay (`terms_digest` sorts them)."""
+    while a paper's terms stay, and the kept index holds counts as marshal reads them back."""
     items = list(counts.items())
     rng.shuffle(items)
     idf = {term: 1.0 + index % 7 * 0.25 for index, term in enumerate(sorted(counts)) if index % 3}
