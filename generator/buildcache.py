@@ -18,6 +18,7 @@ the whole cache again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -292,6 +293,14 @@ def unchanged_since_last_build(
 def cache_path(root: Path, out: Path) -> Path:
     name = sha256(str(out).encode()).hexdigest()[:16]
     return root / CACHE_DIR / f"build-{name}.pickle"
+
+
+def forget_last_build(root: Path, out: Path) -> None:
+    """Drop what the cache knows of the build at `out` (its pages, its spare): the next
+    build makes every page again. The related-papers index stays: it depends on papers alone."""
+    for path in (cache_path(root, out), _summary_path(root, out)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def kept_index(root: Path) -> KeptIndex:

@@ -133,15 +133,26 @@ def write_pages(
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
         if page.reused and old is not None:
-            source = f"{old}/{relative}"
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+            _link_or_copy(f"{old}/{relative}", target, relative)
             continue
         write_file(target, page.content)
         total += len(page.content)
     return len(written), total
+
+
+class PreviousSiteChanged(Exception):
+    """A page to reuse is gone from the site it was to be taken from: someone deleted it by
+    hand. The build cannot trust that site, and starts again without it."""
+
+
+def _link_or_copy(source: str, target: str, relative: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:
+            raise PreviousSiteChanged(relative) from None
 
 
 def write_file(path: str, content: bytes) -> None:
@@ -164,12 +175,15 @@ def remove_pages(root: Path, paths: Iterable[str]) -> None:
             folder = folder.parent
 
 
-def remove_strays(root: Path, pages: Collection[str], replaced_whole: Collection[str]) -> None:
+def remove_strays(root: Path, pages: Collection[str], replaced_whole: Collection[str]) -> set[str]:
     """Delete what a spare holds beyond its `pages` (files someone put into the published
-    folder), except the top folders in `replaced_whole`, which builds replace anyway."""
+    folder), except the top folders in `replaced_whole`, which builds replace anyway.
+    Returns the `pages` it lacks (someone deleted them): those must be written again."""
+    found = 0
 
     def prune(folder: str, prefix: str) -> bool:
         """Prune `folder`; True when nothing is left in it."""
+        nonlocal found
         empty = True
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -179,13 +193,17 @@ def remove_strays(root: Path, pages: Collection[str], replaced_whole: Collection
                         empty = False
                     else:
                         os.rmdir(entry.path)
-                elif relative in pages:
+                elif relative in pages and entry.is_file(follow_symlinks=False):
                     empty = False
+                    found += 1
                 else:
                     os.unlink(entry.path)  # a symbolic link is removed, never followed
         return empty
 
     prune(str(root), "")
+    if found == len(pages):
+        return set()
+    return {page for page in pages if not os.path.isfile(os.path.join(root, page))}
 
 
 def copy_assets(layouts: Path, root: Path, replace: bool = False) -> int:

@@ -251,6 +251,39 @@ def test_files_put_into_the_published_site_do_not_come_back(sample_project: Proj
     assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))
 
 
+def test_a_page_deleted_from_the_published_site_is_made_again(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """Unchanged pages are linked from the published site: one someone deleted cannot be,
+    so the build starts again without that site, and makes it whole."""
+    root, out = sample_project.root, tmp_path / "public"
+    build(root, out=out, search=False)
+    (out / "papers/an-older-paper/index.html").unlink()
+    sample_project.paper("2025-03-18", "one-more", "tags: [llm]")
+    result = build(root, out=out, search=False)
+    assert result.rendered == result.pages
+    assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))
+
+
+def test_a_page_deleted_from_the_site_kept_as_spare_is_written_again(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """A page deleted from the published site, which later stages a build as the spare,
+    is written again even when its key says the spare holds it as it should be."""
+    root, out = sample_project.root, tmp_path / "public"
+    paper = root / "content/2025/2025-03-16/an-older-paper.md"
+    original = paper.read_text(encoding="utf-8")
+    build(root, out=out, search=False)
+    paper.write_text(original + "\nA passing change.\n", encoding="utf-8")
+    build(root, out=out, search=False)
+    (out / "papers/an-older-paper/index.html").unlink()  # this site becomes the spare
+    paper.write_text(original, encoding="utf-8")
+    build(root, out=out, search=False)  # makes that page: it changed back
+    paper.write_text(original + "\nA passing change.\n", encoding="utf-8")
+    build(root, out=out, search=False)  # stages in the spare, which lacks that page
+    assert tree_and_folders(out) == tree_and_folders(_cold_out(sample_project, tmp_path, 0))
+
+
 def test_related_papers_are_reused_while_the_terms_stay(
     sample_project: Project, tmp_path: Path, related_computations: list[int]
 ) -> None:
