@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import os
 import shutil
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Collection, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
 from generator.errors import PapersError, Problem
-from generator.forking import InChild, collector_paused, frozen
+from generator.forking import Inbox, InChild, Later, can_fork, collector_paused, frozen
 from generator.parallel import render_to_disk
 from generator.related import RelatedViews
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
@@ -49,7 +50,9 @@ from generator.write import (
     clean_leftovers,
     copy_assets,
     discard,
+    list_site,
     output_lock,
+    prune_site,
     remove_strays,
     spare_dir,
     staging_dir,
@@ -76,7 +79,7 @@ class BuildResult:
     def timed(self, stage: str) -> Iterator[None]:
         start = time.perf_counter()
         yield
-        self.timings[stage] = time.perf_counter() - start
+        self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
 
     @property
     def seconds(self) -> float:
@@ -145,14 +148,17 @@ def _build(
                 result.papers, result.days, result.pages = summary.papers, summary.days, summary.pages
                 result.up_to_date = True
                 return result
-        with collector_paused():  # until it is frozen, or the first collection walks all of it
+    spare = spare_dir(out)
+    with contextlib.ExitStack() as held:
+        check = _SpareCheck.start(spare) if use_cache else None  # begun before the cache is read
+        if check is not None:
+            held.callback(check.close)
+        with result.timed("config"), collector_paused():  # until frozen, or the first collection walks it all
             cache = load_cache(root, out) if use_cache else BuildCache()
             before = dict(cache.content.files)
             # The cache and the site live as long as the build: collections that walked them
             # again and again took half of a one-paper rebuild.
-            held = contextlib.ExitStack()
             held.enter_context(frozen())
-    with held:
         with result.timed("load"):
             checked = read_site(root, today, cache.content, stamps=stamps)
             if checked.errors:
@@ -166,24 +172,29 @@ def _build(
             return result
         staged = staging_dir(out)
         previous = out if cache.keys and out.is_dir() else None  # unchanged pages are linked from here
-        spare = spare_dir(out)
         early = _EarlyIndexing()  # search indexing, when started while pages are still made
         pruning: InChild[set[str]] | None = None
+        related: Later[dict[str, tuple[str, ...]]] | None = None
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             clean_leftovers(out)
-            present, pruning = _take_spare(cache, spare, staged, out, usable=previous is not None)
+            present, pruning = _take_spare(cache, spare, staged, out, previous is not None, check)
             with result.timed("render"):
                 # A layout or settings change re-renders everything: then a cold, parallel build is faster.
                 warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
+                index = kept_index(root) if use_cache else None  # of related papers
+                if warm and cache.keys:  # one process renders (parallel.py): related papers are
+                    related = cache.start_related(site.papers, kept=index)  # made meanwhile
                 memo = cache.memo() if warm else {}
                 cards = card_maker(root, layouts, config.social_cards and not live_reload)
                 compiled = root / CACHE_DIR / "templates" if use_cache else None
                 renderer = Renderer(
                     config, layouts, live_reload, memo, keep_bytes=False, cards=cards, compiled=compiled
                 )
-                index = kept_index(root) if use_cache else None  # of related papers
-                renderer.related_source = functools.partial(cache.related_papers, kept=index)
+                if related is not None:
+                    renderer.related_source = lambda papers: related.result()
+                else:
+                    renderer.related_source = functools.partial(cache.related_papers, kept=index)
                 listed = {slug: paper for slug, (paper, _) in cache.listed.items()}
                 renderer.related = RelatedViews.kept(cache.related[1], cache.related_keys, listed)
                 renderer.groups = cache.groups if warm else {}  # reused whole while their keys hold
@@ -198,9 +209,6 @@ def _build(
                 if search and last is None and len(site.papers) <= INDEX_WHILE_RENDERING:
                     documents = early.documents = plan_documents(staged, parts, config.language)
                     papers_written = functools.partial(early.start, staged, parts)
-                if memo:  # one process renders (parallel.py): related papers now, while the spare is pruned
-                    lists = renderer.related_source(site.papers)
-                    renderer.related_source = lambda papers: lists
                 if pruning is not None and present is not None:
                     for path in pruning.result():  # deleted by hand: written again
                         del present[path]
@@ -230,8 +238,9 @@ def _build(
         except OSError as error:
             raise _unwritable(out, error) from None
         finally:
-            if pruning is not None:
-                pruning.close()
+            for child in (pruning, related):
+                if child is not None:
+                    child.close()
             early.close()  # a build that failed while Pagefind ran, say
             if staged.exists():
                 shutil.rmtree(staged, ignore_errors=True)
@@ -307,12 +316,49 @@ def _up_to_date(
     )
 
 
+class _SpareCheck:
+    """The spare site, listed by a child from the start of the build, while this process
+    reads the cache, then pruned by that child of what the cache says it does not hold
+    (most of the work is opening folders: 0.1 s at 10,000 papers, 1.3 s at 100,000). It
+    opens folders by descriptor: the spare is renamed meanwhile, to be staged in."""
+
+    def __init__(self, spare: Path) -> None:
+        self.folder = os.open(spare, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        self.inbox = Inbox()
+        self.child = InChild(self._prune)
+        self.inbox.forked()
+
+    @classmethod
+    def start(cls, spare: Path) -> _SpareCheck | None:
+        if not can_fork():  # the child would wait for pages this process cannot send yet
+            return None
+        try:
+            return cls(spare)
+        except OSError:  # no spare
+            return None
+
+    def _prune(self) -> set[str]:
+        listing = list_site(self.folder, (ASSETS_DIR, INDEX_DIR))
+        return prune_site(self.folder, listing, self.inbox.receive())
+
+    def prune(self, pages: Collection[str]) -> InChild[set[str]]:
+        """Prune the spare of all but `pages`; the child's result is the pages it lacks."""
+        with contextlib.suppress(BrokenPipeError):  # the child failed: its result() raises why
+            self.inbox.send(list(pages))
+        return self.child
+
+    def close(self) -> None:
+        self.child.close()
+        self.inbox.close()
+        with contextlib.suppress(OSError):
+            os.close(self.folder)
+
+
 def _take_spare(
-    cache: BuildCache, spare: Path, staged: Path, out: Path, usable: bool
+    cache: BuildCache, spare: Path, staged: Path, out: Path, usable: bool, check: _SpareCheck | None
 ) -> tuple[dict[str, Hashable] | None, InChild[set[str]] | None]:
     """Stage in the spare site when the cache knows what it holds: the keys of its pages,
-    and the pruning of its strays, which goes on in a child while the build prepares (most
-    of it is opening folders: 0.1 s at 10,000 papers, 1.3 s at 100,000)."""
+    and the pruning of its strays, which goes on in a child while the build prepares."""
     identity, keys = cache.spare
     if not usable or identity is None or identity != output_identity(spare):
         if spare.exists():
@@ -320,4 +366,6 @@ def _take_spare(
         return None, None
     spare.rename(staged)  # a build killed from here on leaves it as a leftover: no spare next time
     cache.spare = (None, {})
-    return keys, InChild(functools.partial(remove_strays, staged, keys, (ASSETS_DIR, INDEX_DIR)))
+    if check is None:  # this process may not fork: pruned at once
+        return keys, InChild(functools.partial(remove_strays, staged, keys, (ASSETS_DIR, INDEX_DIR)))
+    return keys, check.prune(keys)

@@ -32,10 +32,10 @@ from typing import Any
 
 from generator import __version__, installed
 from generator.content import ContentCache
-from generator.forking import dumps_referring, loads_referring
+from generator.forking import Later, dumps_referring, loads_referring
 from generator.kept import append_kept, load_kept, read_kept, save_kept
 from generator.model import Paper
-from generator.related import counted_terms, related_papers, text_key
+from generator.related import counted_terms, start_related_papers, text_key
 from generator.related_index import KeptIndex
 from generator.render import Groups, Memo, Page
 from generator.search import SearchIndex
@@ -136,28 +136,40 @@ class BuildCache:
         are reused while those stay, so a fix to TeX, case or punctuation costs no recomputation.
         Otherwise they are brought up to date from the `kept` index: only what the changed
         texts can change is computed again."""
+        return self.start_related(papers, kept).result()
+
+    def start_related(
+        self, papers: list[Paper], kept: KeptIndex | None = None
+    ) -> Later[dict[str, tuple[str, ...]]]:
+        """`related_papers`, begun: on a large site a child brings them up to date while
+        the build goes on; the cache holds them once the result is had."""
         texts = {paper.slug: text_key(paper) for paper in papers}
         digest = hashlib.sha256(
             b"".join(slug.encode() + b"\0" + texts[slug] for slug in sorted(texts))
         ).hexdigest()
         if self.related[0] == digest:
-            return self.related[1]
+            return Later.known(self.related[1])
         old = self.related_terms
         if self.related[0] and texts.keys() == old.keys():
             edited = [paper for paper in papers if old[paper.slug][0] != texts[paper.slug]]
             if all(counted_terms(p)[1] == old[p.slug][1] for p in edited):
                 self.related = (digest, self.related[1])  # same slugs, same terms: same lists
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
-                return self.related[1]
+                return Later.known(self.related[1])
         terms: dict[str, bytes] = {}
         old_lists, old_terms = self.related[1], self.related_terms
         previous = {
             slug: (old_lists[slug], old_terms[slug][1]) for slug in old_lists.keys() & old_terms.keys()
         }
-        lists = related_papers(papers, terms=terms, kept=kept, previous=previous)
-        self.related = (digest, lists)
-        self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
-        return lists
+        started = start_related_papers(papers, terms=terms, kept=kept, previous=previous)
+
+        def finish() -> dict[str, tuple[str, ...]]:
+            lists = started.result()
+            self.related = (digest, lists)
+            self.related_terms = {slug: (texts[slug], terms[slug]) for slug in texts}
+            return lists
+
+        return Later(finish, started.close)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from generator.load import (
     SourceFile,
     decode_utf8,
     read_paper_file,
+    stamp_content,
     walk_content_names,
 )
 from generator.model import Paper, Site, Tag
@@ -125,7 +126,7 @@ Stamps = tuple[tuple[int, int] | None, tuple[tuple[str, tuple[int, int] | None],
 
 def content_stamps(root: Path) -> Stamps:
     """The vocabulary's and every content file's (mtime, size): what a rebuild depends on."""
-    files = tuple((path, _stamp(path)) for path in walk_content_names(root / CONTENT_DIR))
+    files = tuple(stamp_content(root / CONTENT_DIR))
     return _stamp(root / CONTENT_DIR / VOCABULARY_NAME), files
 
 

@@ -147,6 +147,69 @@ class InChild(Generic[Result]):
             self.pid = None
 
 
+class Inbox:
+    """A value for a forked child that its parent has only later: made before the fork,
+    `send` in the parent, `receive` in the child (which waits for it)."""
+
+    def __init__(self) -> None:
+        self._read: int | None
+        self._write: int | None
+        self._read, self._write = os.pipe()
+
+    def forked(self) -> None:
+        """In the parent, just after the fork: only the child reads. Should it die, sending
+        fails at once instead of waiting for a reader."""
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+
+    def send(self, value: object) -> None:
+        assert self._write is not None, "sent once"
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(self._write, "wb") as pipe:  # length first: children forked later hold
+            self._write = None  # this end open too, so the reader sees no end of file
+            pipe.write(len(data).to_bytes(8, "little") + data)
+
+    def receive(self) -> Any:
+        assert self._read is not None, "received once"
+        with os.fdopen(self._read, "rb") as pipe:
+            self._read = None
+            size = int.from_bytes(pipe.read(8), "little")
+            data = pipe.read(size)
+        if len(data) < size:
+            raise EOFError("the parent sent nothing")
+        return pickle.loads(data)
+
+    def close(self) -> None:
+        """The ends still open here (in the parent, once the child has its own)."""
+        for end in (self._read, self._write):
+            if end is not None:
+                os.close(end)
+        self._read = self._write = None
+
+
+class Later(Generic[Result]):
+    """A value begun now and had later: `result()` calls `finish` once (it may wait for a
+    child) and keeps what it returns; `close()` gives up on it (ends the child)."""
+
+    def __init__(self, finish: Callable[[], Result], close: Callable[[], None] | None = None) -> None:
+        self._finish, self._close = finish, close
+        self._values: list[Result] = []
+
+    @classmethod
+    def known(cls, value: Result) -> Later[Result]:
+        return cls(lambda: value)
+
+    def result(self) -> Result:
+        if not self._values:
+            self._values.append(self._finish())
+        return self._values[0]
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+
+
 _FAILED = b"failed:"  # no pickle starts so: a message is a result, or an error after this
 
 

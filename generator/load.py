@@ -69,6 +69,48 @@ def walk_content_names(content: Path) -> list[str]:
     return sorted(found)
 
 
+Stamp = tuple[int, int] | None  # a file's (mtime, size); None when it cannot be read
+
+
+def stamp_content(content: Path) -> list[tuple[str, Stamp]]:
+    """`walk_content_names` with each file's stamp. Folders are opened once and their files
+    stated from there: a stat by full path walks every folder of it again, a third of the
+    cost of a no-change build's check at 10,000 papers."""
+    found: list[tuple[str, Stamp]] = []
+
+    def walk(folder: int, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+        for name, is_dir in names:
+            if is_dir:
+                try:
+                    inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+                except OSError:
+                    continue
+                try:
+                    walk(inner, f"{prefix}{name}/")
+                finally:
+                    os.close(inner)
+                continue
+            try:
+                stat = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            except OSError:
+                found.append((prefix + name, None))
+            else:
+                found.append((prefix + name, (stat.st_mtime_ns, stat.st_size)))
+
+    try:
+        top = os.open(content, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return found
+    try:
+        walk(top, f"{content}/")
+    finally:
+        os.close(top)
+    found.sort()
+    return found
+
+
 def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:
     """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
     label = label_for(root, path)

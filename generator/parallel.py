@@ -127,8 +127,10 @@ def render_to_disk(
     global _JOB
     # With a warm memo most pages are reused and views are filled lazily: stay in one process.
     count = worker_count(len(site.papers), workers) if not renderer.memo else 1
-    views = prepare(renderer, site, related=count == 1)  # else while the workers start
+    views = prepare(renderer, site, related=False)  # related papers may still be in the making
     tasks = page_tasks(renderer, site, views)
+    if count == 1:  # else while the workers start
+        relate(renderer, renderer.related_source(site.papers), views)
     shared = [renderer.global_key, renderer.vocabulary_key, *site.papers, *views.values(), *site.days]
     job = _JOB = _Job(views, tasks, out, renderer, previous, present, shared, documents)
     try:  # the site is read-only from here: frozen, collections in the workers skip it (and
@@ -285,12 +287,19 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
     folders: set[str] = set()
     replace = _JOB.present is not None
 
+    memo, present = renderer.memo, _JOB.present
+
     def run(task: Task) -> None:
         nonlocal total, rendered
         assert _JOB is not None
         for page in task():  # written one by one, then let go: a task can make 100,000 pages
             if page.path in keys:
                 raise PapersError.single(page.path, "two pages would be written to the same path")
+            if page.reused and present is not None:  # most pages of a rebuild: the spare holds
+                entry = memo[page.path]  # them as they are, so there is nothing to write
+                if page.path in present and present[page.path] == entry[0] and entry[1] is page:
+                    keys[page.path] = entry
+                    continue
             total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
             if _JOB.documents is not None and not page.reused:
                 _JOB.documents.write(page.path, page.content)

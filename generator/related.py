@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
-from generator.forking import call_in_child, fork_map
+from generator.forking import InChild, Later, fork_map
 from generator.model import Paper
 from generator.related_index import MIN_PAPERS_PER_WORKER, Counted, Counts, KeptIndex, RelatedIndex
 from generator.views import PaperView
@@ -112,18 +112,37 @@ def related_papers(
     only what a changed text can change is computed again, and `previous`, that build's
     lists and digests, lets the child send back only those that differ.
     """
+    return start_related_papers(papers, k, terms, kept, previous).result()
+
+
+def start_related_papers(
+    papers: Sequence[Paper],
+    k: int = 5,
+    terms: dict[str, bytes] | None = None,
+    kept: KeptIndex | None = None,
+    previous: Mapping[str, Related] | None = None,
+) -> Later[dict[str, tuple[str, ...]]]:
+    """`related_papers`, begun: on a large site its child starts now, and the caller goes
+    on while it works."""
     ordered = sorted(papers, key=lambda paper: paper.slug)
     slugs = [paper.slug for paper in ordered]
-    if len(ordered) >= MIN_PAPERS_PER_WORKER:  # the counts and vectors die with the child
-        before = previous or {}
-        changed = call_in_child(lambda: _differing(slugs, _lists_and_digests(ordered, k, kept), before))
+
+    def finish(lists: list[tuple[str, ...]], digests: list[bytes]) -> dict[str, tuple[str, ...]]:
+        if terms is not None:
+            terms.update(zip(slugs, digests, strict=True))
+        return dict(zip(slugs, lists, strict=True))
+
+    if len(ordered) < MIN_PAPERS_PER_WORKER:
+        return Later.known(finish(*_lists_and_digests(ordered, k, kept)))
+    before = previous or {}  # the counts and vectors die with the child
+    child = InChild(lambda: _differing(slugs, _lists_and_digests(ordered, k, kept), before))
+
+    def from_child() -> dict[str, tuple[str, ...]]:
+        changed = child.result()
         pairs = [changed[slug] if slug in changed else before[slug] for slug in slugs]
-        lists, digests = [pair[0] for pair in pairs], [pair[1] for pair in pairs]
-    else:
-        lists, digests = _lists_and_digests(ordered, k, kept)
-    if terms is not None:
-        terms.update(zip(slugs, digests, strict=True))
-    return dict(zip(slugs, lists, strict=True))
+        return finish([pair[0] for pair in pairs], [pair[1] for pair in pairs])
+
+    return Later(from_child, child.close)
 
 
 Related = tuple[tuple[str, ...], bytes]  # a paper's list and its terms digest

@@ -175,35 +175,68 @@ def remove_pages(root: Path, paths: Iterable[str]) -> None:
             folder = folder.parent
 
 
-def remove_strays(root: Path, pages: Collection[str], replaced_whole: Collection[str]) -> set[str]:
-    """Delete what a spare holds beyond its `pages` (files someone put into the published
-    folder), except the top folders in `replaced_whole`, which builds replace anyway.
-    Returns the `pages` it lacks (someone deleted them): those must be written again."""
-    found = 0
+Listing = tuple[set[str], set[str], set[str]]  # regular files, folders, anything else (links)
 
-    def prune(folder: str, prefix: str) -> bool:
-        """Prune `folder`; True when nothing is left in it."""
-        nonlocal found
-        empty = True
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                relative = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if relative in replaced_whole or not prune(entry.path, relative + "/"):
-                        empty = False
-                    else:
-                        os.rmdir(entry.path)
-                elif relative in pages and entry.is_file(follow_symlinks=False):
-                    empty = False
-                    found += 1
-                else:
-                    os.unlink(entry.path)  # a symbolic link is removed, never followed
-        return empty
 
-    prune(str(root), "")
-    if found == len(pages):
-        return set()
-    return {page for page in pages if not os.path.isfile(os.path.join(root, page))}
+def list_site(folder: int, skip: Collection[str] = ()) -> Listing:
+    """What the folder open as the descriptor `folder` holds, as paths relative to it, but
+    for the top-level names in `skip`. Folders are opened by descriptor, never through a
+    link: a link is listed as itself, and the folder may be renamed meanwhile."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    others: set[str] = set()
+
+    def walk(descriptor: int, prefix: str) -> None:
+        with os.scandir(descriptor) as entries:
+            found = [
+                (e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries
+            ]
+        for name, is_dir, is_file in found:
+            if not prefix and name in skip:
+                continue
+            relative = prefix + name
+            if is_dir:
+                folders.add(relative)
+                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
+                try:
+                    walk(inner, relative + "/")
+                finally:
+                    os.close(inner)
+            elif is_file:
+                files.add(relative)
+            else:
+                others.add(relative)
+
+    walk(folder, "")
+    return files, folders, others
+
+
+def prune_site(folder: int, listing: Listing, pages: Collection[str]) -> set[str]:
+    """Delete from the folder open as `folder` what its `listing` holds beyond `pages` and
+    the folders they are in (files someone put into the published folder; a link is
+    removed, never followed). Returns the `pages` it lacks (someone deleted them): those
+    must be written again."""
+    files, folders, others = listing
+    for path in sorted(files.difference(pages) | others):
+        os.unlink(path, dir_fd=folder)
+    needed: set[str] = set()
+    for page in pages:
+        parent = page.rpartition("/")[0]
+        while parent and parent not in needed:
+            needed.add(parent)
+            parent = parent.rpartition("/")[0]
+    for path in sorted(folders - needed, reverse=True):  # a folder's own folders first
+        os.rmdir(path, dir_fd=folder)
+    return {page for page in pages if page not in files}
+
+
+def remove_strays(root: Path, pages: Collection[str], skip: Collection[str] = ()) -> set[str]:
+    """`prune_site` of the folder at `root`, listed first (but for the top-level names in `skip`)."""
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return prune_site(folder, list_site(folder, skip), pages)
+    finally:
+        os.close(folder)
 
 
 def copy_assets(layouts: Path, root: Path, replace: bool = False) -> int:

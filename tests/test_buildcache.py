@@ -10,9 +10,11 @@ import pytest
 
 from generator import build as build_module
 from generator import buildcache, related, render, views
+from generator import content as content_module
 from generator.build import build
 from generator.buildcache import CACHE_DIR, _fingerprint, cache_path, load_cache
 from generator.kept import read_kept
+from generator.load import stamp_content, walk_content_names
 from generator.related_index import KeptIndex, RelatedIndex
 from generator.write import spare_dir
 from tests.conftest import Project, record_calls
@@ -112,7 +114,7 @@ def related_computations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item for each time a build computes related papers in full."""
     import generator.buildcache as buildcache
 
-    return record_calls(monkeypatch, buildcache, "related_papers", lambda *args, **kwargs: 1)
+    return record_calls(monkeypatch, buildcache, "start_related_papers", lambda *args, **kwargs: 1)
 
 
 def test_related_papers_are_reused_while_titles_and_abstracts_stay(
@@ -559,3 +561,23 @@ def test_a_retitled_paper_shows_its_new_title_where_it_is_listed_as_related(
         page = (out / f"papers/{referrer}/index.html").read_text(encoding="utf-8")
         assert retitled in page
         assert tree_bytes(out) == cold(project, tmp_path, retitled)
+
+
+def test_content_stamps_see_what_a_walk_and_a_stat_by_path_see(tmp_path: Path) -> None:
+    """Files are stated from their open folder: the same files, order and stamps as
+    stating each by its path, links as themselves (never followed)."""
+    content = tmp_path / "content"
+    for name in (
+        "2025/2025-03-17/a.md",
+        "2025/2025-03-17/b.md",
+        "2025-notes.md",
+        "2025/.hidden.md",
+        "tags.yaml",
+    ):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(name, encoding="utf-8")
+    (content / "2025/2025-03-17/link.md").symlink_to(tmp_path / "missing.md")
+    (content / "2025/empty").mkdir()
+    expected = [(path, content_module._stamp(path)) for path in walk_content_names(content)]
+    assert expected and stamp_content(content) == expected
+    assert content_module.content_stamps(tmp_path)[1] == tuple(expected)
