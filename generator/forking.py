@@ -16,7 +16,8 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from generator.errors import PapersError
 
@@ -89,7 +90,20 @@ def call_in_child(function: Callable[[], Result], shared: Sequence[object] = ())
     would stay (CPython seldom hands freed memory back), on top of everything later steps
     allocate. The result comes back pickled, objects of `shared` as themselves.
     """
-    return InChild(function, shared).result()
+    child = InChild(function, shared)
+    try:
+        return child.result()
+    finally:
+        child.close()
+
+
+@dataclass(frozen=True)
+class ThenDo(Generic[Result]):
+    """What a child's function returns to send `value` back and then, with its parent no
+    longer waiting, do `afterwards` (save what the next build reads, say)."""
+
+    value: Result
+    afterwards: Callable[[], None]
 
 
 class InChild(Generic[Result]):
@@ -97,12 +111,15 @@ class InChild(Generic[Result]):
     `call_in_child`): `result()` waits for it and raises what it raised, `close()` ends
     it unheard. Where this process may not fork, the call is made at once."""
 
-    def __init__(self, function: Callable[[], Result], shared: Sequence[object] = ()) -> None:
+    def __init__(
+        self, function: Callable[[], Result | ThenDo[Result]], shared: Sequence[object] = ()
+    ) -> None:
         self.shared = shared
         self.pid: int | None = None
         self.pipe: int | None = None
+        self.value: Result
         if not can_fork():
-            self.value = function()
+            self.value = _sent(function())
             return
         readable, writable = os.pipe()
         parent = os.getpid()
@@ -111,12 +128,15 @@ class InChild(Generic[Result]):
             os.close(readable)
             try:
                 die_with_parent(parent)
+                afterwards: list[Callable[[], None]] = []
                 try:
-                    data = dumps_sharing(function(), shared)
+                    data = dumps_sharing(_sent(function(), afterwards), shared)
                 except BaseException as error:  # every failure is the parent's to raise
                     data = failure_message(error)
                 with os.fdopen(writable, "wb") as pipe:
                     pipe.write(data)
+                for step in afterwards:  # the parent has its result: it no longer waits
+                    step()
             finally:
                 os._exit(0)
         os.close(writable)
@@ -127,24 +147,38 @@ class InChild(Generic[Result]):
             with os.fdopen(self.pipe, "rb") as pipe:
                 self.pipe = None
                 data = pipe.read()
-            self._reap()
-            self.value = loads_sharing(checked(data), self.shared)
+            if not data:  # it died: reaped now, as close() would wait for nothing
+                self._reap()
+            self.value = cast(Result, loads_sharing(checked(data), self.shared))
         return self.value
 
     def close(self) -> None:
-        """End the child if its result was not asked for (a build that failed meanwhile)."""
+        """Wait for the child to finish what it does after sending its result; end it if
+        its result was not asked for (a build that failed meanwhile)."""
         if self.pipe is not None:
             os.close(self.pipe)
             self.pipe = None
             if self.pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(self.pid, signal.SIGKILL)
-            self._reap()
+        self._reap()
 
     def _reap(self) -> None:
         if self.pid is not None:
             os.waitpid(self.pid, 0)
             self.pid = None
+
+
+def _sent(outcome: Result | ThenDo[Result], afterwards: list[Callable[[], None]] | None = None) -> Result:
+    """The value a child's function sends back; what a `ThenDo` asks to do afterwards goes
+    to `afterwards`, or is done now when there is no child."""
+    if not isinstance(outcome, ThenDo):
+        return outcome
+    if afterwards is None:
+        outcome.afterwards()
+    else:
+        afterwards.append(outcome.afterwards)
+    return outcome.value
 
 
 class Inbox:

@@ -19,7 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 
-from generator.forking import InChild, Later, fork_map
+from generator.forking import InChild, Later, ThenDo, fork_map
 from generator.model import Paper
 from generator.related_index import MIN_PAPERS_PER_WORKER, Counted, Counts, KeptIndex, RelatedIndex
 from generator.views import PaperView
@@ -133,9 +133,16 @@ def start_related_papers(
         return dict(zip(slugs, lists, strict=True))
 
     if len(ordered) < MIN_PAPERS_PER_WORKER:
-        return Later.known(finish(*_lists_and_digests(ordered, k, kept)))
+        computed = _lists_and_digests(ordered, k, kept)
+        computed.afterwards()
+        return Later.known(finish(*computed.value))
     before = previous or {}  # the counts and vectors die with the child
-    child = InChild(lambda: _differing(slugs, _lists_and_digests(ordered, k, kept), before))
+
+    def in_child() -> ThenDo[dict[str, Related]]:
+        computed = _lists_and_digests(ordered, k, kept)  # sent before the index is saved
+        return ThenDo(_differing(slugs, computed.value, before), computed.afterwards)
+
+    child: InChild[dict[str, Related]] = InChild(in_child)
 
     def from_child() -> dict[str, tuple[str, ...]]:
         changed = child.result()
@@ -163,8 +170,9 @@ def _differing(
 
 def _lists_and_digests(
     ordered: list[Paper], k: int, kept: KeptIndex | None = None
-) -> tuple[list[tuple[str, ...]], list[bytes]]:
-    """The related lists of papers sorted by slug, and each one's `terms_digest`."""
+) -> ThenDo[tuple[list[tuple[str, ...]], list[bytes]]]:
+    """The related lists of papers sorted by slug, and each one's `terms_digest`; then,
+    the index saved in `kept` for the next build."""
     index = kept.load() if kept is not None else RelatedIndex()
     texts = {paper.slug: text_key(paper) for paper in ordered}
     fresh = _count([paper for paper in ordered if texts[paper.slug] not in index.counted], texts)
@@ -175,9 +183,11 @@ def _lists_and_digests(
         index = RelatedIndex(index.version)  # not hold together (changed by hand, say): afresh
         index.update(texts, _count(ordered, texts), k)
         result = _lists_of(index, texts)
-    if kept is not None:
-        kept.save(index)
-    return result
+    return ThenDo(result, functools.partial(kept.save, index) if kept is not None else _nothing)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _count(papers: list[Paper], texts: dict[str, bytes]) -> dict[bytes, Counted]:

@@ -121,6 +121,37 @@ def test_a_child_goes_on_while_this_process_does(may_fork: None, tmp_path: Path)
     assert pending.pid is not None, "it did not run in a child"
     assert pending.result() == pending.result() != os.getpid()  # asked twice, read once
     assert started.read_text() == "yes"
+    pending.close()
+
+
+def test_a_child_sends_its_result_before_what_it_does_afterwards(may_fork: None, tmp_path: Path) -> None:
+    """The parent has the value while the child still works (saving what the next build
+    reads, say); closing waits for that work, and does not end it."""
+    gate, done = tmp_path / "gate", tmp_path / "done"
+
+    def afterwards() -> None:
+        while not gate.exists():
+            time.sleep(0.01)
+        done.write_text("saved")
+
+    pending: forking.InChild[int] = forking.InChild(lambda: forking.ThenDo(41 + 1, afterwards))
+    assert pending.result() == 42 and not done.exists()
+    gate.write_text("go")
+    pending.close()
+    assert done.read_text() == "saved"
+
+
+def test_what_comes_afterwards_is_done_at_once_without_a_child(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    done = tmp_path / "done"
+    monkeypatch.setattr(forking, "can_fork", lambda: False)  # a process that runs threads, say
+
+    def save() -> None:
+        done.write_text("saved")
+
+    pending: forking.InChild[str] = forking.InChild(lambda: forking.ThenDo("value", save))
+    assert pending.pid is None and pending.result() == "value" and done.read_text() == "saved"
 
 
 def test_a_child_whose_result_is_not_asked_for_is_ended(may_fork: None) -> None:
