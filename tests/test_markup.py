@@ -144,6 +144,12 @@ def _tags(html: str) -> str:
     return " ".join(re.findall(r"<[a-zA-Z][^>]*>", html))
 
 
+def _attribute_names(html: str) -> str:
+    """The tags with every quoted value emptied: what is left is names (a formula's
+    `alttext` may spell `onerror=`, escaped inside its quotes, which is harmless)."""
+    return re.sub(r'"[^"]*"', '""', _tags(html))
+
+
 def _attributes(html: str) -> str:
     """The values of attributes that hold URLs (a class like `language-javascript:` is harmless)."""
     return " ".join(re.findall(r'\s(?:href|src|action|formaction|xlink:href)="[^"]*"', _tags(html)))
@@ -183,7 +189,7 @@ def test_rendering_any_text_only_emits_allowed_elements(text: str) -> None:
         tags = set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html))
         assert tags <= ALLOWED_TAGS
         assert "javascript:" not in _attributes(html)
-        assert not re.search(r"\son[a-z]+=", _tags(html))
+        assert not re.search(r"\son[a-z]+=", _attribute_names(html))
 
 
 def test_excerpt_cuts_at_a_word() -> None:
