@@ -285,9 +285,8 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
     total = rendered = 0
     fresh: set[str] = set()
     folders: set[str] = set()
-    replace = _JOB.present is not None
-
     memo, present = renderer.memo, _JOB.present
+    replace = present is not None
 
     def run(task: Task) -> None:
         nonlocal total, rendered
@@ -303,7 +302,7 @@ def _render_share(index: int, count: int, papers_written: Callable[[], None] | N
             total += write_pages(_JOB.out, _JOB.to_write([page]), _JOB.previous, replace, folders)[1]
             if _JOB.documents is not None and not page.reused:
                 _JOB.documents.write(page.path, page.content)
-            entry = renderer.memo[page.path]  # the same object when it is as memoised: the build
+            entry = memo[page.path]  # the same object when it is as memoised: the build
             if entry[1] is not page and entry[1] != page.without_content():  # cache writes new ones
                 entry = (entry[0], page.without_content())
             keys[page.path] = entry

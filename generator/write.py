@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from generator.errors import PapersError
+from generator.folders import walk_open
 from generator.render import ASSETS_DIR, Page
 
 SPARE_SUFFIX = ".spare"
@@ -180,34 +181,13 @@ Listing = tuple[set[str], set[str], set[str]]  # regular files, folders, anythin
 
 def list_site(folder: int, skip: Collection[str] = ()) -> Listing:
     """What the folder open as the descriptor `folder` holds, as paths relative to it, but
-    for the top-level names in `skip`. Folders are opened by descriptor, never through a
-    link: a link is listed as itself, and the folder may be renamed meanwhile."""
+    for the top-level names in `skip` (see `folders.walk_open`: a link is listed as itself,
+    and the folder may be renamed meanwhile)."""
     files: set[str] = set()
     folders: set[str] = set()
     others: set[str] = set()
-
-    def walk(descriptor: int, prefix: str) -> None:
-        with os.scandir(descriptor) as entries:
-            found = [
-                (e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False)) for e in entries
-            ]
-        for name, is_dir, is_file in found:
-            if not prefix and name in skip:
-                continue
-            relative = prefix + name
-            if is_dir:
-                folders.add(relative)
-                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
-                try:
-                    walk(inner, relative + "/")
-                finally:
-                    os.close(inner)
-            elif is_file:
-                files.add(relative)
-            else:
-                others.add(relative)
-
-    walk(folder, "")
+    for _, _, path, is_folder, is_file in walk_open(folder, skip):
+        (folders if is_folder else files if is_file else others).add(path)
     return files, folders, others
 
 
