@@ -31,7 +31,7 @@ from generator.content import FileResult, cached_stamps, content_stamps, read_si
 from generator.errors import PapersError, Problem
 from generator.forking import Inbox, InChild, Later, can_fork, collector_paused, frozen
 from generator.parallel import render_to_disk
-from generator.related import RelatedViews
+from generator.related import EarlyRelated, RelatedViews
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
 from generator.search import (
     INDEX_DIR,
@@ -153,6 +153,10 @@ def _build(
         check = _SpareCheck.start(spare) if use_cache else None  # begun before the cache is read
         if check is not None:
             held.callback(check.close)
+        index = kept_index(root) if use_cache else None  # of related papers
+        relating = EarlyRelated.start(index, len(stamps[1])) if stamps is not None else None  # likewise
+        if relating is not None:
+            held.callback(relating.close)
         with result.timed("config"), collector_paused():  # until frozen, or the first collection walks it all
             cache = load_cache(root, out) if use_cache else BuildCache()
             before = dict(cache.content.files)
@@ -182,9 +186,8 @@ def _build(
             with result.timed("render"):
                 # A layout or settings change re-renders everything: then a cold, parallel build is faster.
                 warm = cache.layouts == layouts_now and cache.settings == (config, live_reload)
-                index = kept_index(root) if use_cache else None  # of related papers
                 if warm and cache.keys:  # one process renders (parallel.py): related papers are
-                    related = cache.start_related(site.papers, kept=index)  # made meanwhile
+                    related = cache.start_related(site.papers, index, relating)  # made meanwhile
                 memo = cache.memo() if warm else {}
                 cards = card_maker(root, layouts, config.social_cards and not live_reload)
                 compiled = root / CACHE_DIR / "templates" if use_cache else None

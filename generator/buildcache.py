@@ -35,7 +35,14 @@ from generator.content import ContentCache
 from generator.forking import Later, dumps_referring, loads_referring
 from generator.kept import append_kept, load_kept, read_kept, save_kept
 from generator.model import Paper
-from generator.related import counted_terms, start_related_papers, text_key
+from generator.related import (
+    EarlyRelated,
+    TextChange,
+    counted_terms,
+    start_related_papers,
+    text_key,
+    texts_digest,
+)
 from generator.related_index import KeptIndex
 from generator.render import Groups, Memo, Page
 from generator.search import SearchIndex
@@ -139,29 +146,38 @@ class BuildCache:
         return self.start_related(papers, kept).result()
 
     def start_related(
-        self, papers: list[Paper], kept: KeptIndex | None = None
+        self, papers: list[Paper], kept: KeptIndex | None = None, early: EarlyRelated | None = None
     ) -> Later[dict[str, tuple[str, ...]]]:
         """`related_papers`, begun: on a large site a child brings them up to date while
-        the build goes on; the cache holds them once the result is had."""
+        the build goes on (`early`, when it was forked already); the cache holds them once
+        the result is had."""
         texts = {paper.slug: text_key(paper) for paper in papers}
-        digest = hashlib.sha256(
-            b"".join(slug.encode() + b"\0" + texts[slug] for slug in sorted(texts))
-        ).hexdigest()
+        digest = texts_digest(texts)
         if self.related[0] == digest:
             return Later.known(self.related[1])
         old = self.related_terms
-        if self.related[0] and texts.keys() == old.keys():
-            edited = [paper for paper in papers if old[paper.slug][0] != texts[paper.slug]]
-            if all(counted_terms(p)[1] == old[p.slug][1] for p in edited):
+        change = None
+        if self.related[0]:
+            removed = tuple(sorted(old.keys() - texts.keys()))
+            edited = tuple(
+                paper for paper in papers if paper.slug not in old or old[paper.slug][0] != texts[paper.slug]
+            )
+            change = TextChange(self.related[0], digest, removed, edited)
+            if texts.keys() == old.keys() and all(counted_terms(p)[1] == old[p.slug][1] for p in edited):
                 self.related = (digest, self.related[1])  # same slugs, same terms: same lists
                 self.related_terms = {slug: (texts[slug], old[slug][1]) for slug in texts}
+                if early is not None:
+                    early.keep_in_step(change)
                 return Later.known(self.related[1])
         terms: dict[str, bytes] = {}
         old_lists, old_terms = self.related[1], self.related_terms
         previous = {
             slug: (old_lists[slug], old_terms[slug][1]) for slug in old_lists.keys() & old_terms.keys()
         }
-        started = start_related_papers(papers, terms=terms, kept=kept, previous=previous)
+        if early is not None and change is not None:
+            started = early.update(change, papers, terms=terms, previous=previous)
+        else:
+            started = start_related_papers(papers, terms=terms, kept=kept, previous=previous)
 
         def finish() -> dict[str, tuple[str, ...]]:
             lists = started.result()

@@ -277,16 +277,27 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
 InlineRule = Callable[[StateInline, bool], bool]
 
 
+# `2.5$\times$`, `10$^{-3}$`, `50$\%$`, `1,000$+$`: math that starts with a command, a
+# script or a relation after a number, as abstracts write "times" and powers. A `$` after a
+# digit before anything else stays text (`5$ per hour`, `5$-10$`), as dollarmath has it.
+_MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
+
+
 def _reading_start_right(dollars: InlineRule) -> InlineRule:
     """dollarmath's rule reads the character before a `$` at the start of a text as the
     text's last one (`src[-1]`): a title `$k$-means ... GPT-4` stayed text, as if the `$`
-    followed a digit. At the start, it is shown the text with a space after it."""
+    followed a digit. At the start, it is shown the text with a space after it. After a
+    digit, TeX-like math (`_MATH_AFTER_NUMBER_RE`) is shown a space before it."""
 
     def rule(state: StateInline, silent: bool) -> bool:
-        if state.pos or not state.src or not (state.src[-1].isdigit() or state.src[-1] == "\\"):
+        src, pos = state.src, state.pos
+        if pos and src[pos - 1].isdigit() and _MATH_AFTER_NUMBER_RE.match(src, pos):
+            shown = f"{src[: pos - 1]} {src[pos:]}"  # same length: positions still hold
+        elif not pos and src and (src[-1].isdigit() or src[-1] == "\\"):
+            shown = src + " "
+        else:
             return dollars(state, silent)
-        src = state.src
-        state.src = src + " "
+        state.src = shown
         try:
             return dollars(state, silent)
         finally:

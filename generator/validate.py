@@ -43,6 +43,7 @@ MAX_TEXT = 2_000
 MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
+PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers new --title` writes
 # Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
 # never meant in one line of text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -199,6 +200,7 @@ def validate_paper(
     upvotes = _upvotes(fields)
     _date(fields, source)
     body = document.body.strip("\n")
+    body_line = document.body_line + len(document.body) - len(document.body.lstrip("\n"))  # its first
     if not body.strip():
         fields.problems.append(
             Problem(
@@ -217,10 +219,19 @@ def validate_paper(
                 "write the abstract as plain text (a line `[label]: url` only defines a link)",
             )
         )
+    elif PLACEHOLDER_ABSTRACT in body:
+        fields.problems.append(
+            Problem(
+                source.label,
+                body_line + body[: body.index(PLACEHOLDER_ABSTRACT)].count("\n"),
+                "the abstract is still the placeholder line that `papers new` wrote",
+                "replace that line with the paper's abstract",
+            )
+        )
     fields.problems += _body_controls(source.label, document)
     tldr, keywords = fields.text("tldr"), fields.text_list("keywords")
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
-    paper_warnings(fields, title, authors, body, source.day, today)
+    paper_warnings(fields, title, authors, body, source.day, today, body_line)
     if title is None:
         return None, fields.problems
     paper = Paper(
@@ -386,14 +397,23 @@ def paper_warnings(
     body: str,
     day: dt.date,
     today: dt.date | None,
+    body_line: int | None = None,
 ) -> None:
     """What a reviewer wants to look at twice; never blocks a merge."""
     if today and day > today:
         fields.warn(("date",), f"the paper is dated {day.isoformat()}, in the future")
     if title and sum(c.isalpha() for c in title) > 8 and title.upper() == title:
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
-    if body.strip() and len(body.strip()) < MIN_ABSTRACT:
-        fields.warn((), f"the abstract is only {len(body.strip())} characters", "paste the whole abstract")
+    if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:
+        fields.problems.append(
+            Problem(
+                fields.source.label,
+                body_line or fields.front.line_of(),
+                f"the abstract is only {len(body.strip())} characters",
+                "paste the whole abstract",
+                "warning",
+            )
+        )
     for index, author in enumerate(authors):
         if author.count(",") >= 2 or (len(authors) == 1 and " and " in author):
             fields.warn(

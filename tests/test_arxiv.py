@@ -214,8 +214,14 @@ def test_blank_paper_from_a_title(project: Project, capsys: pytest.CaptureFixtur
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: Attention Is Still All You Need?\n")
     assert arxiv.PLACEHOLDER_ABSTRACT in text
-    assert check(project) == 0  # valid as a start; the short abstract is only a warning
-    assert "abstract is only" in capsys.readouterr().err
+    assert check(project) == 1  # a start, not a paper to publish: the placeholder must go
+    line = text.splitlines().index(arxiv.PLACEHOLDER_ABSTRACT) + 1
+    err = capsys.readouterr().err
+    assert f"attention-is-still-all-you-need.md:{line}: error: the abstract is still the placeholder" in err
+    assert "abstract is only" not in err
+    path.write_text(text.replace(arxiv.PLACEHOLDER_ABSTRACT, "A short abstract."), encoding="utf-8")
+    assert check(project) == 0  # then only a warning: the abstract is short
+    assert f"attention-is-still-all-you-need.md:{line}: warning: the abstract is only 17" in capsys.readouterr().err
 
 
 def test_blank_paper_refuses_a_title_already_there(

@@ -328,6 +328,59 @@ def test_lists_brought_up_to_date_in_a_child_equal_a_cold_build(
         assert tree_bytes(out) == cold(sample_project, tmp_path, f"cold-{number}")
 
 
+def test_the_child_forked_before_the_cache_is_read_stays_in_step(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sites fork the related child before the cache is read; it then needs only the
+    papers whose texts changed, as long as its index is the one the last build left. Edits
+    that change no word keep the index in step too, so no build here computes in full."""
+    monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    root, out = sample_project.root, tmp_path / "public"
+    build(root, out=out, search=False)
+    in_full = record_calls(monkeypatch, related, "start_related_papers", _with_an_index)
+    updates = record_calls(monkeypatch, related.EarlyRelated, "update", lambda *args, **kwargs: 1)
+    path = root / "content/2025/2025-03-16/an-older-paper.md"
+    text = path.read_text(encoding="utf-8")
+    steps: list[Callable[[], object]] = [
+        lambda: path.write_text(f"{text}\nDense attention for robots.\n", encoding="utf-8"),
+        lambda: path.write_text(f"{text}\nDense *attention* for Robots!\n", encoding="utf-8"),  # no new word
+        lambda: path.write_text(f"{text}\nDiffusion models of language.\n", encoding="utf-8"),
+        lambda: sample_project.paper("2025-03-18", "a-brand-new-paper", "tags: [diffusion]"),
+        lambda: (root / "content/2024/2024-12-31/last-year-paper.md").unlink(),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        build(root, out=out, search=False)
+        assert tree_bytes(out) == cold(sample_project, tmp_path, f"cold-{number}")
+    assert len(updates) == 4
+    assert True not in in_full
+
+
+def test_a_child_out_of_step_with_the_cache_leaves_the_lists_to_a_full_update(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds to two folders share the index: after one of them moved it on, the other's
+    cache holds older lists than the index, and its child cannot use what it was sent."""
+    monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    root = sample_project.root
+    build(root, out=tmp_path / "one", search=False)
+    build(root, out=tmp_path / "two", search=False)
+    path = root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nDense attention for robots.\n", encoding="utf-8")
+    build(root, out=tmp_path / "one", search=False)
+    in_full = record_calls(monkeypatch, related, "start_related_papers", _with_an_index)
+    path.write_text(path.read_text(encoding="utf-8") + "\nDiffusion models of language.\n", encoding="utf-8")
+    build(root, out=tmp_path / "two", search=False)
+    assert in_full == [True]
+    assert tree_bytes(tmp_path / "two") == cold(sample_project, tmp_path, "cold")
+
+
+def _with_an_index(*args: object, kept: KeptIndex | None = None, **kwargs: object) -> bool:
+    """Whether a computation of related papers is one of a build with a cache (a cold
+    build's is not): positional `kept` is the fourth argument."""
+    return kept is not None or (len(args) > 3 and args[3] is not None)
+
+
 def test_a_child_sends_back_only_what_differs() -> None:
     computed = ([("b",), ("a", "c"), ()], [b"1", b"2", b"3"])
     before = {"a": (("b",), b"1"), "b": (("a",), b"2"), "d": ((), b"4")}

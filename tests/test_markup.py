@@ -41,6 +41,25 @@ def test_inline_and_display_math_become_mathml() -> None:
     assert "data-pagefind-ignore" in html
 
 
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("a 2.5$\\times$ speedup", "a 2.5× speedup"),
+        ("1.8$\\times$--3.1$\\times$ faster", "1.8×–3.1× faster"),
+        ("a rate of 10$^{-3}$", "a rate of 10⁻³"),
+        ("50$\\%$ of them", "50% of them"),
+        ("1,000$+$ papers", "1,000+ papers"),
+        ("x$_1$ and x2$_i$", "x₁ and x2ᵢ"),
+        ("5$ per hour and 6$ more", "5$ per hour and 6$ more"),
+        ("between 5$-10$ a month", "between 5$-10$ a month"),
+    ],
+)
+def test_math_right_after_a_number_is_math_when_it_reads_as_tex(source: str, text: str) -> None:
+    """Abstracts write `2.5$\\times$` and `10$^{-3}$`; prices (`5$ per hour`) stay text."""
+    assert to_text(source) == text
+    assert ("<math " in render_body(source)) == ("$" not in text)
+
+
 def test_math_that_cannot_be_converted_is_shown_as_source() -> None:
     html = render_body("broken $x^$ here")
     assert '<code class="tex">' in html or "x^" in html

@@ -24,11 +24,10 @@ from generator.importers.common import FetchError, clean_line, fetch_url, proble
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper
-from generator.validate import MAX_TEXT, MAX_TITLE, check_url, shows_text
+from generator.validate import MAX_TEXT, MAX_TITLE, PLACEHOLDER_ABSTRACT, check_url, shows_text
 
 DEFAULT_ENDPOINT = "https://export.arxiv.org/api/query"
 ENDPOINT_ENV = "PAPERS_ARXIV_ENDPOINT"
-PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -244,7 +243,7 @@ def new_blank(root: Path, title: str, day: dt.date) -> Created:
         + "# links:\n#   code: https://github.com/owner/repo\n"
         + f"---\n\n{PLACEHOLDER_ABSTRACT}\n"
     )
-    label = _save(root, path, text)
+    label = _save(root, path, text, filled=text.replace(PLACEHOLDER_ABSTRACT, "The abstract."))
     notes = (
         "next: replace the placeholder line with the abstract, uncomment and fill in authors, tags and links",
         f"if the paper is on arXiv, `papers new ARXIV_ID --date {day.isoformat()}` fills all of this in",
@@ -262,9 +261,11 @@ def _refuse_existing(existing: str | None, what: str) -> None:
         )
 
 
-def _save(root: Path, path: Path, text: str) -> str:
+def _save(root: Path, path: Path, text: str, filled: str | None = None) -> str:
+    """Write a new paper file that passes the checker (`filled`: as it will be once its
+    placeholder is replaced, for a file that has one)."""
     label = label_for(root, path)
-    refused = problems_as_written(root, path, text, read_vocabulary(root)[0])
+    refused = problems_as_written(root, path, filled or text, read_vocabulary(root)[0])
     if refused:
         raise PapersError(refused)
     if save_paper(path, text) is not Outcome.WRITTEN:
