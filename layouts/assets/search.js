@@ -61,13 +61,22 @@
     return filters;
   }
 
+  // Names compare as words without case or accents: "erdos" and "Paul Erdős" find Paul Erdős.
+  function nameWords(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+  }
+
   function authorWanted() {
-    return form.elements.author.value.trim().toLowerCase();
+    return nameWords(form.elements.author.value);
   }
 
   function byAuthor(data, wanted) {
     var names = ((data.meta && data.meta.author_list) || "").split("; ");
-    return names.some(function (name) { return name.toLowerCase() === wanted; });
+    return names.some(function (name) {
+      var words = nameWords(name);
+      return wanted.every(function (word) { return words.indexOf(word) >= 0; });
+    });
   }
 
   function sortFromForm() {
@@ -148,15 +157,15 @@
     function next() {
       if (run !== generation || added >= PAGE || shown >= current.length) {
         more.hidden = shown >= current.length;
-        if (wanted) status.textContent = matched + (shown < current.length ? "+" : "") + (matched === 1 ? " paper" : " papers");
+        if (wanted.length) status.textContent = matched + (shown < current.length ? "+" : "") + (matched === 1 ? " paper" : " papers");
         return Promise.resolve();
       }
-      var slice = current.slice(shown, shown + (wanted ? PAGE * 2 : PAGE - added));
+      var slice = current.slice(shown, shown + (wanted.length ? PAGE * 2 : PAGE - added));
       shown += slice.length;
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (rows) {
         if (run !== generation) return;
         rows.forEach(function (data) {
-          if (wanted && !byAuthor(data, wanted)) return;
+          if (wanted.length && !byAuthor(data, wanted)) return;
           list.appendChild(renderResult(data));
           added += 1;
           matched += 1;
@@ -169,9 +178,18 @@
 
   var matched = 0;
 
+  // The form as the results show it: a text field's `change` (when it loses focus) comes
+  // after its `input` searched already, and searching again would drop "More results".
+  var searched = null;
+
+  function formState() {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+
   function search() {
     if (!pagefind) return Promise.resolve(); // still loading: the search runs once it is ready
     var run = ++generation;
+    searched = formState();
     saveState();
     var wanted = form.elements.author.value.trim();
     var text = (query.value.trim() + " " + wanted).trim();
@@ -319,7 +337,9 @@
     search();
   });
   form.addEventListener("input", schedule);
-  form.addEventListener("change", schedule);
+  form.addEventListener("change", function () {
+    if (formState() !== searched) schedule();
+  });
   more.addEventListener("click", function () { showMore(generation); });
 
   fillForm();

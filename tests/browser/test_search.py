@@ -157,6 +157,33 @@ def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: Ser
     assert "year=2024" in page.url and "author=Paul" in page.url
 
 
+@pytest.mark.parametrize("typed", ["erdos", "ERDŐS", "paul erdos", "Erdős Paul"])
+def test_the_author_filter_ignores_case_accents_and_order(
+    page: Page, accented_site: Path, serve_dir: ServeDir, typed: str
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    page.goto(base + "search/")
+    page.fill('input[name="author"]', typed)
+    expect(page.locator(".search-result")).to_have_count(2)
+    page.fill('input[name="author"]', "erdos zoe")  # both words in one name: only her paper
+    expect(page.locator(".search-status")).to_have_text("0 papers")
+
+
+def test_more_results_stay_when_the_typed_field_loses_focus(
+    page: Page, real_search_site: Path, serve_dir: ServeDir
+) -> None:
+    """Leaving a field that was typed in fires `change` after `input` searched already."""
+    base = serve_dir(real_search_site, SUBPATH)
+    page.goto(base + "search/")
+    page.locator("#search-query").press_sequentially("model")
+    results = page.locator(".search-result")
+    expect(results).to_have_count(10)
+    page.locator(".search-more").click()  # the field loses focus to the button
+    expect(results).to_have_count(20)
+    page.wait_for_timeout(400)  # past the 150 ms a second search would wait
+    expect(results).to_have_count(20)
+
+
 @pytest.fixture(scope="module")
 def split_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Search split into parts (the latest month, then each earlier year), as large sites are."""
