@@ -27,6 +27,16 @@ def arxiv_base(arxiv_id: str) -> str | None:
     return match.group("base") if match else None
 
 
+def arxiv_year(arxiv_id: str) -> int | None:
+    """The year a paper was first submitted to arXiv, which its id spells: `2503.12345` and
+    `hep-th/9901001` begin with the year's last two digits (old ids ran from 1991 to 2007)."""
+    base = arxiv_base(arxiv_id)
+    if base is None:
+        return None
+    year = int(base.rpartition("/")[2][:2])
+    return year + (1900 if year >= 91 else 2000)
+
+
 def arxiv_slug(arxiv_id: str) -> str:
     """The file name (slug) a paper with this arXiv id must have: `hep-th/9901001` -> `hep-th-9901001`."""
     base = arxiv_base(arxiv_id) or arxiv_id
@@ -120,6 +130,12 @@ class Paper:
     @property
     def arxiv_base(self) -> str | None:
         return arxiv_base(self.arxiv) if self.arxiv else None
+
+    @property
+    def year(self) -> int | None:
+        """The year the paper came out, as far as known: its arXiv id's. The day it was listed
+        here may be years later (a classic paper discussed again), so it is not a guess for it."""
+        return arxiv_year(self.arxiv) if self.arxiv else None
 
     @property
     def arxiv_abs_url(self) -> str | None:

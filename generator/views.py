@@ -85,15 +85,17 @@ class PaperView:
         """arXiv's own style, up to its id: `A, B, and C. Title. arXiv:ID, YEAR.`"""
         paper = self.paper
         authors = f"{author_list(paper.authors, 50)}. " if paper.authors else ""
-        return f"{authors}{sentence(self.title_text)} arXiv:{paper.arxiv}, {paper.day.year}."
+        year = f", {paper.year}" if paper.year else ""
+        return f"{authors}{sentence(self.title_text)} arXiv:{paper.arxiv}{year}."
 
     @property
     def citation_text(self) -> str:
-        """A plain reference's authors, year and title; the page adds where to find it."""
+        """A plain reference's authors, year (when known) and title; the page adds where to find it."""
         paper = self.paper
+        year = f" ({paper.year})" if paper.year else ""
         if paper.authors:
-            return f"{author_list(paper.authors, 3)} ({paper.day.year}). {sentence(self.title_text)}"
-        return f"{self.title_text} ({paper.day.year})."
+            return f"{author_list(paper.authors, 3)}{year}. {sentence(self.title_text)}"
+        return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
     def json_ld(self, config: SiteConfig) -> Markup:
         """schema.org ScholarlyArticle, safe to put inside <script>."""
@@ -104,9 +106,10 @@ class PaperView:
             "headline": self.title_text[:110],
             "name": self.title_text,
             "description": self.description,
-            "datePublished": paper.day.isoformat(),
             "url": config.absolute(paper.url),
         }
+        if paper.year:
+            data["datePublished"] = str(paper.year)
         if paper.authors:
             data["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
         if paper.arxiv:
@@ -155,7 +158,8 @@ def bibtex(paper: Paper) -> str:
     fields = [("title", "{" + _bibtex_value(paper.title) + "}")]
     if paper.authors:
         fields.append(("author", " and ".join(_bibtex_value(a) for a in paper.authors)))
-    fields.append(("year", str(paper.day.year)))
+    if paper.year:
+        fields.append(("year", str(paper.year)))
     if paper.arxiv:
         fields += [("eprint", paper.arxiv_base or paper.arxiv), ("archivePrefix", "arXiv")]
         fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_base}"))

@@ -221,7 +221,10 @@ def test_blank_paper_from_a_title(project: Project, capsys: pytest.CaptureFixtur
     assert "abstract is only" not in err
     path.write_text(text.replace(arxiv.PLACEHOLDER_ABSTRACT, "A short abstract."), encoding="utf-8")
     assert check(project) == 0  # then only a warning: the abstract is short
-    assert f"attention-is-still-all-you-need.md:{line}: warning: the abstract is only 17" in capsys.readouterr().err
+    assert (
+        f"attention-is-still-all-you-need.md:{line}: warning: the abstract is only 17"
+        in capsys.readouterr().err
+    )
 
 
 def test_blank_paper_refuses_a_title_already_there(

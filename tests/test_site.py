@@ -159,7 +159,7 @@ def test_paper_page_carries_scholar_and_social_metadata(built: tuple[Path, str])
         '<meta name="citation_title" content="Sparse α-Attention for Fréchet Diffusion">',  # TeX as text
         '<meta name="citation_author" content="Ada Lovelace">',
         '<meta name="citation_author" content="Paul Erdős">',
-        '<meta name="citation_publication_date" content="2025/03/17">',
+        '<meta name="citation_publication_date" content="2025">',  # the arXiv id's year
         '<meta name="citation_pdf_url" content="https://arxiv.org/pdf/2503.11111v2">',
         '<meta name="citation_arxiv_id" content="2503.11111">',
         '<meta property="og:type" content="article">',
@@ -172,6 +172,21 @@ def test_paper_page_carries_scholar_and_social_metadata(built: tuple[Path, str])
         "Fréchet distance – carefully",
     ]:
         assert fragment in page, fragment
+
+
+def test_citations_give_the_arxiv_year_and_no_year_without_an_id(built: tuple[Path, str]) -> None:
+    """The day a paper is listed may be years after it came out (a classic discussed again):
+    only an arXiv id tells the year, and without one a citation gives none."""
+    out, _ = built
+    papers = {
+        path.parent.name: path.read_text(encoding="utf-8") for path in (out / "papers").glob("*/index.html")
+    }
+    for slug, page in papers.items():
+        has_id = "citation_arxiv_id" in page
+        assert ("citation_publication_date" in page) == has_id, slug
+        assert ("year = {" in page) == has_id, slug
+        assert "citation_online_date" not in page
+    assert any("citation_arxiv_id" not in page for page in papers.values())
 
 
 def test_day_page_links_to_neighbouring_days(built: tuple[Path, str]) -> None:

@@ -39,7 +39,9 @@ def test_citations_with_and_without_an_arxiv_id() -> None:
     view = PaperView(_paper("Is it *fast*?", ("Ada", "Bo", "Cy", "Di"), "2503.12345"))
     assert view.citation_arxiv == "Ada, Bo, Cy, and Di. Is it fast? arXiv:2503.12345, 2025."
     assert view.citation_text == "Ada et al. (2025). Is it fast?"
-    assert PaperView(_paper("Untitled work")).citation_text == "Untitled work (2025)."
+    assert PaperView(_paper("Untitled work")).citation_text == "Untitled work."  # no id, no year
+    assert PaperView(_paper("Old", ("Ada",), "hep-th/9901001")).citation_text == "Ada (1999). Old."
+    assert "year" not in PaperView(_paper("Untitled work")).bibtex
 
 
 @pytest.mark.parametrize(
