@@ -670,6 +670,7 @@ def render_feed(
         entries=[views[p.slug] for p in newest],
         updated=updated,
         feed_path=path,
+        html_path=path.removesuffix("feed.xml"),  # the page it follows: the home page, or its tag's
         tag_name=tag_name,
     )
 

@@ -120,6 +120,8 @@ def test_atom_feed_is_valid_and_newest_first(built: tuple[Path, str]) -> None:
             assert entry.find(f"{ATOM}{child}") is not None
     tag_feed = ET.parse(out / "tags/llm/feed.xml").getroot()
     assert len(tag_feed.findall(f"{ATOM}entry")) == 3
+    for root, page in ((feed, base_url), (tag_feed, base_url + "tags/llm/")):  # the page each follows
+        assert [link.get("href") for link in root.findall(f"{ATOM}link[@rel='alternate']")] == [page]
 
 
 @pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
