@@ -149,10 +149,15 @@ def test_a_week_links_its_days_and_its_neighbours(period_site: Path) -> None:
     html = read(period_site, "weeks/2025-W12/index.html")
     days = re.findall(r'<li><a href="/daily-papers/days/([0-9-]+)/">', html)
     assert days == ["2025-03-23", "2025-03-19", "2025-03-17"]
-    assert '<a rel="prev" href="/daily-papers/weeks/2025-W09/">← Week 9 of 2025</a>' in html
-    assert '<a rel="next" href="/daily-papers/weeks/2025-W14/">Week 14 of 2025 →</a>' in html
-    newest = read(period_site, "weeks/2025-W14/index.html")
-    assert 'rel="next" href="/daily-papers/weeks/' not in newest
+    # A week of several pages: rel="prev"/"next" are its pages', the neighbours' links plain.
+    assert '<a href="/daily-papers/weeks/2025-W09/">← Week 9 of 2025</a>' in html
+    assert '<a href="/daily-papers/weeks/2025-W14/">Week 14 of 2025 →</a>' in html
+    for page in (html, read(period_site, "weeks/2025-W12/page/2/index.html")):
+        links = re.findall(r'<a rel="(?:prev|next)" href="([^"]+)"', page)
+        assert links and all(link.startswith("/daily-papers/weeks/2025-W12/") for link in links)
+    newest = read(period_site, "weeks/2025-W14/index.html")  # one page: rel marks the neighbours
+    assert '<a rel="prev" href="/daily-papers/weeks/2025-W12/">← Week 12 of 2025</a>' in newest
+    assert 'rel="next"' not in newest
 
 
 def test_a_month_lists_its_weeks_and_papers(period_site: Path) -> None:
@@ -166,8 +171,8 @@ def test_a_month_lists_its_weeks_and_papers(period_site: Path) -> None:
         ("2025-W14", "Week 14 of 2025 · 31 March – 6 April 2025", "1"),
         ("2025-W12", "Week 12 of 2025 · 17–23 March 2025", "5"),
     ]
-    assert '<a rel="prev" href="/daily-papers/months/2025-02/">← February 2025</a>' in html
-    assert '<a rel="next" href="/daily-papers/months/2025-04/">April 2025 →</a>' in html
+    assert '<a href="/daily-papers/months/2025-02/">← February 2025</a>' in html  # it has pages
+    assert '<a href="/daily-papers/months/2025-04/">April 2025 →</a>' in html
     april = read(period_site, "months/2025-04/index.html")
     assert card_slugs(april) == ["april-paper"]
     assert "most upvoted first" in april
