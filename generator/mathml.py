@@ -148,12 +148,45 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
         out.append(f"<{tag}{_attributes(element)}>")
     if element.text:
         out.append(_escaped_text(element.text))
-    for child in element:
+    children = list(element)
+    in_row = element.tag in _ROWS  # not in scripts, fractions...: their children have places
+    for index, child in enumerate(children):
+        named = in_row and _operator_name(child)
+        before = children[index - 1] if index else None
+        if named and before is not None and _spaced_from(before, True) and not _operator_name(before):
+            out.append(_THIN_SPACE)
         _write_mathml(child, out)
+        if named and index + 1 < len(children) and _spaced_from(children[index + 1], False):
+            out.append(_THIN_SPACE)
         if child.tail:
             out.append(_escaped_text(child.tail))
     if tag:
         out.append(f"</{tag}>")
+
+
+# TeX sets `\log`, `\sin`, `\exp` apart from the letters around them by a thin space, which
+# the converter leaves out (it writes them as `<mi>log</mi>`): `O(n \log n)` read "nlogn".
+_THIN_SPACE = '<mspace width="0.1667em"></mspace>'
+_ROWS = frozenset(["math", "mrow", "mstyle", "mtd", "mpadded", "mphantom", "menclose", "msqrt", "merror"])
+_OPERATOR_NAME_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+def _operator_name(element: ElementTree.Element) -> bool:
+    """An upright name of several letters (`\\log`), alone or with scripts (`\\log_2`)."""
+    if element.tag in ("msub", "msup", "msubsup") and len(element):
+        element = element[0]
+    return element.tag == "mi" and bool(_OPERATOR_NAME_RE.fullmatch(_token_text(element).lstrip("\\")))
+
+
+def _spaced_from(neighbour: ElementTree.Element, before: bool) -> bool:
+    """Whether TeX puts a thin space between an operator name and this neighbour: an
+    ordinary symbol or group on either side, a closing bracket before it; none next to an
+    opening bracket (`\\log(x)`), an operator or a relation, which bring their own."""
+    if neighbour.tag in ("msub", "msup", "msubsup") and len(neighbour):
+        neighbour = neighbour[0]  # `\\max_\\theta` is spaced as `\\max`
+    if neighbour.tag == "mo":
+        return before and _token_text(neighbour) in (")", "]", "}", "|", "\u2016", "\u27e9")
+    return neighbour.tag in ("mi", "mn", "mfrac", "msqrt", "mrow", "mover")
 
 
 def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:

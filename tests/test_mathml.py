@@ -45,6 +45,28 @@ def test_the_converter_s_slips_are_corrected(tex: str, row: str) -> None:
     assert mathml_row(tex) == row
 
 
+THIN = '<mspace width="0.1667em"></mspace>'
+
+
+@pytest.mark.parametrize(
+    ("tex", "row"),
+    [
+        ("n \\log n", f"<mi>n</mi>{THIN}<mi>log</mi>{THIN}<mi>n</mi>"),
+        ("\\sin\\cos x", f"<mi>sin</mi>{THIN}<mi>cos</mi>{THIN}<mi>x</mi>"),  # one space between
+        ("\\log(x)", '<mi>log</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo>'),
+        ("-\\log p", f"<mo>−</mo><mi>log</mi>{THIN}<mi>p</mi>"),  # the minus brings its own
+        ("\\log_2 n", f"<msub><mi>log</mi><mn>2</mn></msub>{THIN}<mi>n</mi>"),  # none inside scripts
+        ("\\arg\\max_\\theta", "<mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub>"),
+        ("\\arg z", f"<mi>arg</mi>{THIN}<mi>z</mi>"),
+        ("abc", "<mi>a</mi><mi>b</mi><mi>c</mi>"),  # letters are a product, not a name
+    ],
+)
+def test_operator_names_are_set_apart_as_tex_sets_them(tex: str, row: str) -> None:
+    """The converter writes `\\log` as `<mi>log</mi>` without TeX's thin spaces: `O(n log n)`
+    read "nlogn"."""
+    assert mathml_row(tex) == f"<mrow>{row}</mrow>"
+
+
 @pytest.mark.parametrize("start", ["\\begin{aligned}", "\\begin{aligned}[t]"])
 def test_aligned_equations_become_a_table(start: str) -> None:
     row = mathml_row(f"{start} a&=b\\\\ c&=d\\end{{aligned}}")
