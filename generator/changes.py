@@ -11,31 +11,35 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import PapersError, Problem
+from generator.errors import Problem, UsageError
 from generator.load import CONTENT_DIR, VOCABULARY_NAME
 
 VOCABULARY_LABEL = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
 
 
-def _git(root: Path, *args: str) -> str:
+_FETCH_HINT = "fetch the base branch first, e.g. `git fetch origin main`, and pass it as origin/main"
+
+
+def _git(root: Path, *args: str, hint: str = _FETCH_HINT) -> str:
     try:
         result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise PapersError.single(
+        raise UsageError.single(
             "git", "git is not installed", "install git or check paths explicitly"
         ) from None
     if result.returncode != 0:
-        raise PapersError.single(
+        raise UsageError.single(
             "git",
             f"`git {' '.join(args)}` failed: {result.stderr.strip()}",
-            "fetch the base branch first, e.g. `git fetch origin main`, and pass it as origin/main",
+            hint,
         )
     return result.stdout
 
 
 def changed_files(root: Path, ref: str) -> set[str]:
     """Paths (relative to `root`, with `/`) changed since `ref`'s merge base, untracked ones too."""
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    hint = "run it in a git clone of the project, or check without --changed-since"
+    top = Path(_git(root, "rev-parse", "--show-toplevel", hint=hint).strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     base = _git(root, "merge-base", ref, "HEAD").strip()
     names = _git(root, "diff", "--name-only", "--no-renames", base, "--", ".").splitlines()

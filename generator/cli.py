@@ -19,7 +19,7 @@ from typing import NoReturn
 from generator.build import build
 from generator.changes import changed_files, problems_for_changes
 from generator.content import read_site
-from generator.errors import PapersError, Problem, errors_only
+from generator.errors import PapersError, Problem, UsageError, errors_only
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
@@ -137,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_new(root, args)
         if args.command == "import":
             return cmd_import_hf(root, args)
+    except UsageError as error:
+        report(error.problems)
+        return EXIT_USAGE
     except PapersError as error:
         report(error.problems)
         return EXIT_PROBLEMS

@@ -48,6 +48,11 @@ class PapersError(Exception):
         return cls([Problem(path, line, message, hint)])
 
 
+class UsageError(PapersError):
+    """A command that cannot do what it was asked (a git ref that does not exist, say), as
+    opposed to problems in the content: `papers` exits with 2, not 1, so CI can tell them apart."""
+
+
 def in_reading_order(problems: Iterable[Problem]) -> list[Problem]:
     """By file, then line (what concerns a whole file, which has no line, first)."""
     return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message, p.severity, p.hint or ""))

@@ -16,7 +16,7 @@ from stat import S_ISREG
 
 from generator.errors import Problem
 from generator.folders import walk_open
-from generator.model import SLUG_RE
+from generator.model import MAX_SLUG, SLUG_RE, slugify
 
 CONTENT_DIR = "content"
 VOCABULARY_NAME = "tags.yaml"
@@ -120,7 +120,10 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         )
     if path.suffix.lower() == ".md" and path.suffix != ".md":
         return None, Problem(
-            label, None, f"the file ends in `{path.suffix}`, not `.md`", f"rename it to `{path.stem}.md`"
+            label,
+            None,
+            f"the file ends in `{path.suffix}`, not `.md`",
+            f"rename it to `{_md_name(path.stem)}`",
         )
     if path.suffix != ".md":
         return None, Problem(
@@ -132,15 +135,17 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         )
     day, where = place_of(parts)
     if day is None:
-        return None, Problem(label, None, f"the file is outside the content layout: {where}", _LAYOUT_HINT)
+        return None, Problem(
+            label, None, f"the file is outside the content layout: {where}", _layout_hint(parts)
+        )
     slug = path.stem
-    if not SLUG_RE.match(slug) or len(slug) > 100:
+    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
         return None, Problem(
             label,
             None,
             f"the file name `{path.name}` is not a valid slug",
-            "use lowercase letters, digits and single dashes (dots only in arXiv ids), "
-            "at most 100 characters, e.g. `sparse-attention-for-diffusion.md`",
+            f"rename it to `{_md_name(slug)}`: lowercase letters, digits and single dashes (dots only "
+            f"in arXiv ids), at most {MAX_SLUG} characters",
         )
     try:
         stat = path.stat()
@@ -165,6 +170,21 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
 
 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
+
+
+def _layout_hint(parts: tuple[str, ...]) -> str:
+    """Where the file goes, when one of its folders names a day (`content/2025-03-19/x.md`)."""
+    days = [part for part in parts[:-1] if _DAY_RE.match(part)]
+    if len(days) != 1:
+        return _LAYOUT_HINT
+    return f"move it to content/{days[0][:4]}/{days[0]}/{_md_name(Path(parts[-1]).stem)}"
+
+
+def _md_name(stem: str) -> str:
+    """A paper file's name for a name that was meant to be one: `My Paper` -> `my-paper.md`."""
+    if SLUG_RE.match(stem) and len(stem) <= MAX_SLUG:
+        return f"{stem}.md"
+    return f"{slugify(stem) or 'paper'}.md"
 
 
 def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:

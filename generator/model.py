@@ -43,8 +43,13 @@ def arxiv_slug(arxiv_id: str) -> str:
     return base.replace("/", "-").lower()
 
 
+_TEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHckrbd]\s*\{?([A-Za-z])\}?")  # `Fr\'echet`, `G\"{o}del`
+
+
 def slugify(text: str, max_length: int = 80) -> str:
-    """A lowercase kebab-case ASCII slug from a title, cut at a word boundary."""
+    """A lowercase kebab-case ASCII slug from a title, cut at a word boundary; a letter with a
+    TeX accent is the letter (`Fr\\'echet` -> `frechet`, not `fr-echet`)."""
+    text = _TEX_ACCENT_RE.sub(r"\1", text)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = ""

@@ -379,7 +379,11 @@ def _date(fields: _Fields, source: SourceFile) -> None:
         with contextlib.suppress(ValueError):
             value = dt.date.fromisoformat(value.strip())
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        fields.problem(("date",), "`date` must be a day like 2025-03-17")
+        fields.problem(
+            ("date",),
+            f"`date` must be a day like {source.day.isoformat()} (year, month, day)",
+            "write it as YYYY-MM-DD, or remove the line: the folder decides the day",
+        )
         return
     if value != source.day:
         fields.problem(

@@ -147,7 +147,35 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         f"---\ntitle: Bad file name\n---\n{GOOD_BODY}",
         None,
         "is not a valid slug",
-        "lowercase",
+        "rename it to `bad-name.md`: lowercase",
+    ),
+    (
+        "content/2025/2025-03-17/My Paper.MD",
+        f"---\ntitle: Shouting extension\n---\n{GOOD_BODY}",
+        None,
+        "the file ends in `.MD`, not `.md`",
+        "rename it to `my-paper.md`",  # a name that then passes, not `My Paper.md`
+    ),
+    (
+        "content/2025-03-19/day-without-year.md",
+        f"---\ntitle: Day folder without its year\n---\n{GOOD_BODY}",
+        None,
+        "outside the content layout",
+        "move it to content/2025/2025-03-19/day-without-year.md",
+    ),
+    (
+        "content/2024/2025-03-19/wrong-year.md",
+        f"---\ntitle: Day folder in the wrong year\n---\n{GOOD_BODY}",
+        None,
+        "inside the year folder `2024`",
+        "move it to content/2025/2025-03-19/wrong-year.md",
+    ),
+    (
+        "content/2025/2025-03-17/slashed-date.md",
+        f"---\ntitle: A date as some write it\ndate: 17/03/2025\n---\n{GOOD_BODY}",
+        3,
+        "`date` must be a day like 2025-03-17",
+        "write it as YYYY-MM-DD, or remove the line",
     ),
     (
         "content/2025/2025-03-17/javascript-link.md",

@@ -80,6 +80,13 @@ def test_whole_site_check_still_sees_old_problems(pull_request: Project) -> None
 
 def test_unknown_ref_is_a_clear_error(pull_request: Project) -> None:
     result = run_check(pull_request.root, "--changed-since", "no-such-branch")
-    assert result.returncode == 1
+    assert result.returncode == 2  # not the content's problem: CI can tell it from errors in papers
     assert "git merge-base no-such-branch HEAD" in result.stderr
     assert "git fetch" in result.stderr
+
+
+def test_outside_a_git_clone_the_hint_says_so(tmp_path: Path) -> None:
+    project = Project(tmp_path / "site")
+    result = run_check(project.root, "--changed-since", "main")
+    assert result.returncode == 2
+    assert "run it in a git clone of the project" in result.stderr

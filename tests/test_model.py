@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator.model import normalize_title
+from generator.model import normalize_title, slugify
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,17 @@ def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> N
         )
 
     assert normalize_title(written(as_tex=True)) == normalize_title(written(as_tex=False))
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Sparse Attention for Diffusion", "sparse-attention-for-diffusion"),
+        ("Fr\\'echet Distances", "frechet-distances"),  # a TeX accent is the letter's, not a break
+        ('G\\"{o}del and Erd\\H{o}s', "godel-and-erdos"),
+        ("Fréchet, Gödel & Erdős", "frechet-godel-erdos"),
+        ("∑∫", "paper"),
+    ],
+)
+def test_slugs_from_titles(title: str, slug: str) -> None:
+    assert slugify(title) == slug
