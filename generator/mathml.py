@@ -240,15 +240,17 @@ def _plain(element: ElementTree.Element, script: bool = False) -> str:
         return " "
     if tag in _MARKS and len(children) == len(_MARKS[tag]) + 1:
         return _scripted(tag, children, script)
+    # Each child is read once: reading one twice (a root's index, a table's cells) doubled
+    # the work at every level of nesting, and 30 nested roots never finished.
+    if tag == "mroot" and len(children) == 2:
+        return _script(_plain(children[1], True), "^") + "\u221a" + _grouped(_plain(children[0], script))
+    if tag == "mtable":
+        return "; ".join(" ".join(_plain(cell) for cell in row) for row in children)
     texts = [_plain(child, script) for child in children]
     if tag == "mfrac" and len(texts) == 2:
         return f"{_grouped(texts[0])}/{_grouped(texts[1])}"
     if tag == "msqrt":
         return "\u221a" + _grouped("".join(texts))
-    if tag == "mroot" and len(texts) == 2:
-        return _script(_plain(children[1], True), "^") + "\u221a" + _grouped(texts[0])
-    if tag == "mtable":
-        return "; ".join(" ".join(_plain(cell) for cell in row) for row in children)
     parts = [(child.tag, text) for child, text in zip(children, texts, strict=True)]
     return (element.text or "") + _row(parts, script) + "".join(child.tail or "" for child in children)
 

@@ -4,13 +4,16 @@ well-formed MathML reaches a page."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import mathml
 from generator.markup import render_body, render_body_and_text, render_inline_and_text
 from generator.mathml import tex_to_mathml, tex_to_text
+from tests.conftest import record_calls
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 TOKENS = {f"{MATHML}{tag}" for tag in ("mi", "mn", "mo", "ms", "mtext")}
@@ -192,3 +195,24 @@ def test_any_formula_has_a_plain_text_on_one_line(tex: str) -> None:
     text = tex_to_text(tex)
     assert "\n" not in text and text == text.strip()
     assert text or not tex.strip()
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        lambda n: "\\sqrt[" * n + "3" + "]{x}" * n,
+        lambda n: "\\begin{matrix}" * n + "a & b" + "\\end{matrix}" * n,
+    ],
+    ids=["roots", "matrices"],
+)
+def test_nesting_costs_work_in_proportion(monkeypatch: pytest.MonkeyPatch, nested: Any) -> None:
+    """Each element is read once for the plain text: reading a root's index or a table's
+    cells twice doubled the work at each level, and 30 nested roots (300 characters, which
+    the checker lets through) hung the build."""
+    calls = record_calls(monkeypatch, mathml, "_plain", lambda *args: 1)
+    mathml._converted.cache_clear()
+    tex_to_mathml(nested(8), display=False)
+    eight = len(calls)
+    calls.clear()
+    tex_to_mathml(nested(16), display=False)
+    assert len(calls) <= 3 * eight
