@@ -28,8 +28,9 @@ from generator.buildcache import (
 from generator.cards import card_maker
 from generator.config import SiteConfig, load_config
 from generator.content import FileResult, cached_stamps, content_stamps, read_site
-from generator.errors import PapersError, Problem
+from generator.errors import PapersError, Problem, UsageError
 from generator.forking import Inbox, InChild, Later, can_fork, collector_paused, frozen
+from generator.load import CONTENT_DIR
 from generator.parallel import render_to_disk
 from generator.related import EarlyRelated, RelatedViews
 from generator.render import ASSETS_DIR, Renderer, layouts_stamp
@@ -99,6 +100,7 @@ def build(
 ) -> BuildResult:
     """Build the site of the project at `root` into `out` (default `root/public`)."""
     out = (out or root / OUTPUT_DIR).absolute()
+    _refuse_project_folders(root, out)
     with contextlib.ExitStack() as held:
         try:  # the whole build holds it: one that waited reads the cache the other one saved
             held.enter_context(output_lock(out))
@@ -109,6 +111,19 @@ def build(
         except PreviousSiteChanged:  # a page deleted from the published site by hand
             forget_last_build(root, out)
             return _build(root, out, base_url, search, repository, live_reload, today, workers, use_cache)
+
+
+def _refuse_project_folders(root: Path, out: Path) -> None:
+    """The output folder is replaced whole: it must not hold the project, nor be inside its
+    papers, layouts or cache (`--out .` would have swapped the project for the site)."""
+    project, site = root.resolve(), out.resolve()
+    kept = [project / name for name in (CONTENT_DIR, LAYOUTS_DIR, ".git", CACHE_DIR.split("/")[0])]
+    if site == project or project.is_relative_to(site) or any(site.is_relative_to(k) for k in kept):
+        raise UsageError.single(
+            str(out),
+            "the site would replace the project's own files: the output folder is replaced whole",
+            f"build into a folder of its own, e.g. `--out {root / OUTPUT_DIR}` (the default)",
+        )
 
 
 def _unwritable(out: Path, error: OSError) -> PapersError:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.errors import PapersError
 from generator.render import Page
 from generator.write import remove_pages, remove_strays, write_pages
+from tests.conftest import Project
 
 
 @pytest.mark.parametrize(
@@ -78,3 +80,16 @@ def test_strays_are_removed_and_links_never_followed(tmp_path: Path) -> None:
         "papers/a/index.html",
     ]
     assert (outside / "keep" / "precious.txt").read_text() == "not the site's"
+
+
+@pytest.mark.parametrize("out", [".", "content", "content/2025", "layouts", "..", ".git"])
+def test_a_build_never_replaces_the_project_s_own_folders(
+    project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, out: str
+) -> None:
+    """The output folder is replaced whole: `--out .` would have swapped the project for the site."""
+    monkeypatch.chdir(project.root)
+    (project.root / ".git").mkdir()
+    before = sorted(path.relative_to(project.root) for path in project.root.rglob("*"))
+    assert main(["build", "--no-search", "--out", out]) == 2
+    assert "the site would replace the project's own files" in capsys.readouterr().err
+    assert sorted(path.relative_to(project.root) for path in project.root.rglob("*")) == before
