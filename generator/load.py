@@ -21,7 +21,7 @@ from generator.model import MAX_SLUG, SLUG_RE, slugify
 CONTENT_DIR = "content"
 VOCABULARY_NAME = "tags.yaml"
 MAX_FILE_BYTES = 1_000_000
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 _IGNORED = {".gitkeep", ".DS_Store", "README.md", VOCABULARY_NAME}
 # Days a site can hold: every week and month around them must be a date too.
 FIRST_YEAR, LAST_YEAR = 1000, 9998

@@ -150,6 +150,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "rename it to `bad-name.md`: lowercase",
     ),
     (
+        "content/2025/2025-03-17/evil\n.md",  # `$` in a pattern passes a final newline
+        f"---\ntitle: A name ending in a newline\n---\n{GOOD_BODY}",
+        None,
+        "is not a valid slug",
+        "rename it to `evil.md`",
+    ),
+    (
         "content/2025/2025-03-17/My Paper.MD",
         f"---\ntitle: Shouting extension\n---\n{GOOD_BODY}",
         None,
