@@ -306,6 +306,16 @@ def _reading_start_right(dollars: InlineRule) -> InlineRule:
     return rule
 
 
+def _no_form_feeds(state: StateCore) -> None:
+    """`&#12;` is a character HTML allows and XML refuses: in a feed it made the whole file
+    unreadable. markdown-it decodes it (the checker refuses the character itself); here it
+    becomes the space it shows as."""
+    for token in state.tokens:
+        for part in (token, *(token.children or ())):
+            if "\x0c" in part.content:
+                part.content = part.content.replace("\x0c", " ")
+
+
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
@@ -440,6 +450,7 @@ def parser() -> MarkdownIt:
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
+    md.core.ruler.push("no_form_feeds", _no_form_feeds)
     inline_math = _render_math(display=False)
     display_math = _render_math(display=True)
     md.add_render_rule("math_inline", inline_math)

@@ -424,4 +424,4 @@ def _character(reference: re.Match[str]) -> str:
     """A reference's character, or U+FFFD for one that HTML and XML refuse (controls,
     surrogates): a formula's own text may hold `&#x1;`, and feeds carry formulas."""
     code = int(reference[1], 16)
-    return chr(code) if isValidEntityCode(code) else "\ufffd"
+    return chr(code) if isValidEntityCode(code) and code != 0x0C else "\ufffd"  # HTML has FF, XML not

@@ -17,7 +17,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")  # \Z: `$` would pass a 
 MAX_SLUG = 100
 LINK_KINDS = ("code", "project", "data", "pdf", "video")
 ARXIV_NEW_RE = re.compile(r"^(?P<base>[0-9]{4}\.[0-9]{4,5})(?P<version>v[1-9][0-9]*)?\Z")
-ARXIV_OLD_RE = re.compile(r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?P<version>v[1-9][0-9]*)?\Z")
+ARXIV_OLD_RE = re.compile(
+    r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?P<version>v[1-9][0-9]*)?\Z"
+)
 
 
 @functools.lru_cache(maxsize=200_000)

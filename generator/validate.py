@@ -77,6 +77,9 @@ def has_visible(text: str) -> bool:
     return any(unicodedata.category(char)[0] not in "ZC" for char in text)
 
 
+_UNSET: Any = object()  # `_Fields.text` reads the field itself
+
+
 class _Fields:
     """Reads typed fields out of front matter, recording a problem for each bad one."""
 
@@ -93,40 +96,27 @@ class _Fields:
         self.problems.append(Problem(self.source.label, line, message, hint, "warning"))
 
     def text(
-        self, key: str, limit: int = MAX_TEXT, value: Any = None, path: tuple[str | int, ...] = ()
+        self, key: str, limit: int = MAX_TEXT, value: Any = _UNSET, path: tuple[str | int, ...] = ()
     ) -> str | None:
-        """One line of text; numbers are accepted as their written form."""
+        """One line of text; numbers are accepted as their written form. `value`: an item of
+        the field (a list's, a mapping's) at `path`, where nothing written is a problem."""
         path = path or (key,)
-        value = self.front.values.get(key) if value is None else value
+        if value is _UNSET:
+            value = self.front.values.get(key)
+            if value is None:
+                return None
         if value is None:
+            self.problem(path, f"`{_name(path)}` is empty", "write a value or remove the empty line")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(key))
             return None
         text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
-        text = text.strip()
-        if not text:
-            self.problem(path, f"`{_name(path)}` is empty", f"write a value or remove `{key}:`")
+        problem = text_problem(text.strip(), f"`{_name(path)}`", limit)
+        if problem is not None:
+            self.problem(path, *problem)
             return None
-        if CONTROL_RE.search(text) or "\n" in text:
-            self.problem(path, f"`{_name(path)}` must be one line without control characters")
-            return None
-        if BIDI_RE.search(text):
-            self.problem(
-                path,
-                f"`{_name(path)}` contains invisible bidirectional control characters",
-                "remove them: right-to-left text displays correctly without them",
-            )
-            return None
-        if not has_visible(text):
-            self.problem(
-                path, f"`{_name(path)}` has no visible characters", f"write a value or remove `{key}:`"
-            )
-            return None
-        if len(text) > limit:
-            self.problem(path, f"`{_name(path)}` is {len(text)} characters; the limit is {limit}")
-            return None
-        return text
+        return text.strip()
 
     def text_list(self, key: str, limit: int = MAX_LIST) -> tuple[str, ...]:
         value = self.front.values.get(key)
@@ -147,6 +137,24 @@ class _Fields:
             return ()
         items = [self.text(key, MAX_TEXT, item, (key, i)) for i, item in enumerate(value)]
         return tuple(item for item in items if item is not None)
+
+
+def text_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | None:
+    """What is wrong with one line of text, called `name` in the message, if anything."""
+    if not text:
+        return f"{name} is empty", "write a value or remove the line"
+    if CONTROL_RE.search(text) or "\n" in text:
+        return f"{name} must be one line without control characters", None
+    if BIDI_RE.search(text):
+        return (
+            f"{name} contains invisible bidirectional control characters",
+            "remove them: right-to-left text displays correctly without them",
+        )
+    if not has_visible(text):
+        return f"{name} has no visible characters", "write a value or remove the line"
+    if len(text) > limit:
+        return f"{name} is {len(text)} characters; the limit is {limit}", None
+    return None
 
 
 def _name(path: tuple[str | int, ...]) -> str:
@@ -472,13 +480,29 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
         if not SLUG_RE.match(slug) or "." in slug:
             problems.append(Problem(label, line, f"the tag `{slug}` is not lowercase kebab-case"))
             continue
-        if isinstance(value, str):
-            vocabulary[slug] = Tag(slug, value.strip() or slug)
-        elif isinstance(value, dict) and isinstance(value.get("name"), str):
-            description = value.get("description", "")
-            vocabulary[slug] = Tag(slug, value["name"], description if isinstance(description, str) else "")
-        else:
+        name, description = (
+            (value.strip() or slug, "") if isinstance(value, str) else _name_and_description(value)
+        )
+        if not isinstance(name, str):
             problems.append(
                 Problem(label, line, f"the tag `{slug}` needs a name", f"write `{slug}: Display name`")
             )
+            continue
+        found = [  # what pages, feeds and search show of a tag is text, as a paper's fields are
+            (part, problem)
+            for part, text, limit in (("name", name, MAX_TITLE), ("description", description, MAX_TEXT))
+            if (text.strip() or part == "name")
+            and (problem := text_problem(text.strip(), f"the {part} of the tag `{slug}`", limit))
+        ]
+        for part, (message, hint) in found:
+            problems.append(Problem(label, front.line_of(slug, part), message, hint))
+        if not found:
+            vocabulary[slug] = Tag(slug, name.strip(), description.strip())
     return vocabulary, problems
+
+
+def _name_and_description(value: Any) -> tuple[Any, str]:
+    if not isinstance(value, dict):
+        return None, ""
+    description = value.get("description", "")
+    return value.get("name"), description if isinstance(description, str) else ""

@@ -150,6 +150,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "rename it to `bad-name.md`: lowercase",
     ),
     (
+        "content/2025/2025-03-17/empty-author.md",
+        f"---\ntitle: An empty list item\nauthors:\n  - Ada Lovelace\n  -\n---\n{GOOD_BODY}",
+        5,
+        "`authors[1]` is empty",  # not "must be text, not a list": the item is read, not the field
+        "remove the empty line",
+    ),
+    (
+        "content/2025/2025-03-17/empty-link.md",
+        f"---\ntitle: An empty link\nlinks:\n  code:\n---\n{GOOD_BODY}",
+        4,
+        "`links.code` is empty",
+        "remove the empty line",
+    ),
+    (
         "content/2025/2025-03-17/evil\n.md",  # `$` in a pattern passes a final newline
         f"---\ntitle: A name ending in a newline\n---\n{GOOD_BODY}",
         None,
