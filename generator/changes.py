@@ -42,8 +42,9 @@ def changed_files(root: Path, ref: str) -> set[str]:
     top = Path(_git(root, "rev-parse", "--show-toplevel", hint=hint).strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     base = _git(root, "merge-base", ref, "HEAD").strip()
-    names = _git(root, "diff", "--name-only", "--no-renames", base, "--", ".").splitlines()
-    names += _git(root, "ls-files", "--others", "--exclude-standard", "--full-name", ".").splitlines()
+    # -z: names as they are; git quotes others (`"caf\303\251.md"`), which then matched no file
+    names = _git(root, "diff", "-z", "--name-only", "--no-renames", base, "--", ".").split("\0")
+    names += _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--full-name", ".").split("\0")
     strip = f"{prefix}/" if prefix != "." else ""
     return {name.removeprefix(strip) for name in names if name}
 

@@ -90,3 +90,17 @@ def test_outside_a_git_clone_the_hint_says_so(tmp_path: Path) -> None:
     result = run_check(project.root, "--changed-since", "main")
     assert result.returncode == 2
     assert "run it in a git clone of the project" in result.stderr
+
+
+@pytest.mark.parametrize("committed", [True, False])
+def test_a_changed_file_with_a_name_git_quotes_is_checked(pull_request: Project, committed: bool) -> None:
+    """git quotes names with bytes past ASCII (`"caf\\303\\251.md"`) unless asked for them as they are."""
+    pull_request.write(
+        "content/2025/2025-03-17/café-paper.md", "---\ntitle: Café\nfoo: 1\n---\n" + "Text. " * 50
+    )
+    if committed:
+        git(pull_request.root, "add", "-A")
+        git(pull_request.root, "commit", "-q", "-m", "more")
+    result = run_check(pull_request.root, "--changed-since", "main")
+    assert "content/2025/2025-03-17/café-paper.md: error: the file name" in result.stderr
+    assert result.returncode == 1
