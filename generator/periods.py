@@ -218,6 +218,7 @@ def _period_pages(
             period.key,
             tuple(part),
             len(papers),
+            period.ranked_by_upvotes,  # an upvote on another page changes this page's order and words
             number,
             len(parts),
             tuple(links),

@@ -63,6 +63,22 @@ def test_added_deleted_and_template_changes_equal_a_cold_build(
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold-2")
 
 
+def test_the_first_upvote_of_a_period_reorders_its_other_pages_too(project: Project, tmp_path: Path) -> None:
+    """A week ranks by upvotes once any of its papers has some: a page whose own papers did
+    not change still changes its order and its words."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as file:
+        file.write("page_size: 1\n")
+    project.paper("2025-03-17", "monday-paper")
+    path = project.paper("2025-03-18", "tuesday-paper")
+    out = tmp_path / "public"
+    build(project.root, out=out, search=False)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("---\n", "---\nupvotes: 5\n", 1), encoding="utf-8"
+    )
+    build(project.root, out=out, search=False)
+    assert tree_bytes(out) == cold(project, tmp_path, "cold")
+
+
 def test_a_corrupt_cache_means_a_full_build(sample_project: Project, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
