@@ -245,14 +245,19 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
         label_span = (close_at + 2, label_end)
         end = label_end
     if not silent:
-        if is_safe_link(url):
+        linked = is_safe_link(url) and state.linkLevel == 0  # no link inside a link: its text only
+        if linked:
             token = state.push("link_open", "a", 1)
             token.attrSet("href", state.md.normalizeLink(url))
-        if label_span:
-            _wrap(state, "", *label_span)
-        else:
-            state.pending += url
-        if is_safe_link(url):
+        state.linkLevel += 1
+        try:
+            if label_span:
+                _wrap(state, "", *label_span)
+            else:
+                state.pending += url
+        finally:
+            state.linkLevel -= 1
+        if linked:
             state.push("link_close", "a", -1)
     state.pos = end + 1
     return True
@@ -474,10 +479,17 @@ def render_inline(text: str) -> str:
 
 
 def render_inline_and_text(text: str) -> tuple[str, str]:
-    """A title as inline HTML and as the plain text that HTML shows, from one parse."""
+    """A title as inline HTML and as the plain text that HTML shows, from one parse. Its
+    links are kept as their text: lists show a title inside the link to its paper."""
     md = parser()
     tokens = md.parseInline(text)
+    for token in tokens:
+        if token.children:
+            token.children = [child for child in token.children if child.type not in _LINK_TOKENS]
     return str(md.renderer.render(tokens, md.options, {})), tokens_text(tokens)
+
+
+_LINK_TOKENS = frozenset(["link_open", "link_close"])
 
 
 def to_text(markdown: str) -> str:

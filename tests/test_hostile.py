@@ -39,6 +39,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -193,10 +194,33 @@ def _script_violations(element: Any, base_path: str, where: str) -> list[str]:
     return []
 
 
+class _NestedLinks(HTMLParser):
+    """Counts <a> start tags met inside an open <a>: invalid HTML, which html5lib's tree
+    repairs silently (it closes the outer link)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = self.nested = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.nested += self.depth > 0
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.depth = max(0, self.depth - 1)
+
+
 def html_violations(html: str, base_path: str = "/", where: str = "") -> list[str]:
-    """A whole page: the parsed tree against the allow-list, and the raw JSON-LD blocks."""
+    """A whole page: the parsed tree against the allow-list, links inside links, and the raw
+    JSON-LD blocks."""
     document = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=True)
     found = element_violations(document, base_path, where)
+    links = _NestedLinks()
+    links.feed(html)
+    if links.nested:
+        found.append(f"{where}{links.nested} link(s) inside a link")
     for block in JSON_LD_RE.findall(html):
         if "<!--" in block or "<script" in block.lower():
             found.append(f"{where}the raw JSON-LD contains `<!--` or `<script`")
