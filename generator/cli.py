@@ -19,7 +19,7 @@ from typing import NoReturn
 from generator.build import build
 from generator.changes import changed_files, problems_for_changes
 from generator.content import read_site
-from generator.errors import PapersError, Problem, UsageError, errors_only
+from generator.errors import PapersError, Problem, UsageError, errors_only, shown
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
 from generator.importers.daily_text import dump_date, parse_daily_dump
@@ -143,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PapersError as error:
         report(error.problems)
         return EXIT_PROBLEMS
+    except BrokenPipeError:  # `papers tags | head -1`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- flushed to nowhere at exit, never closed
+        return EXIT_OK
     except KeyboardInterrupt as stop:
         print("interrupted", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(stop, _Terminated) else signal.SIGINT)
@@ -159,8 +162,8 @@ def report(problems: Sequence[Problem], style: str = "text") -> None:
 
 def github_annotation(problem: Problem) -> str:
     """`::error file=...,line=...::message` (GitHub Actions workflow command)."""
-    message = problem.message + (f". Hint: {problem.hint}" if problem.hint else "")
-    props = f"file={_escape_property(problem.path)}"
+    message = shown(problem.message) + (f". Hint: {shown(problem.hint)}" if problem.hint else "")
+    props = f"file={_escape_property(shown(problem.path, lines=False))}"
     if problem.line:
         props += f",line={problem.line}"
     props += f",title={_escape_property('papers check')}"
@@ -267,7 +270,7 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
     result = import_candidates(root, candidates, force)
     for line in result.lines:
         if not line.startswith("unchanged"):
-            print(line)
+            print(shown(line))
     print(result.summary())
     return EXIT_OK
 
@@ -302,7 +305,7 @@ def cmd_import_hf(root: Path, args: argparse.Namespace) -> int:
     report(result.warnings)
     for line in result.report.lines:
         if not line.startswith("unchanged"):
-            print(line)
+            print(shown(line))
     print(result.report.summary(reasons=True))
     return EXIT_OK
 

@@ -7,6 +7,7 @@ contributor sees everything that is wrong with a pull request in a single run.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -25,11 +26,26 @@ class Problem:
     severity: Severity = "error"
 
     def location(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        path = shown(self.path, lines=False)
+        return f"{path}:{self.line}" if self.line else path
 
     def __str__(self) -> str:
-        text = f"{self.location()}: {self.severity}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        text = f"{self.location()}: {self.severity}: {shown(self.message)}"
+        return f"{text}\n    hint: {shown(self.hint)}" if self.hint else text
+
+
+# Control and bidirectional characters: a message quotes what a file holds (a YAML key, a
+# file name), and these would move the cursor, clear or retitle the terminal, or reorder
+# the line in a CI log. They are shown as escapes.
+_UNSHOWN_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWN_OR_LINES_RE = re.compile(f"{_UNSHOWN_RE.pattern[:-1]}\\n]")
+
+
+def shown(text: str, lines: bool = True) -> str:
+    """`text` safe to print: control and bidirectional characters as escapes (`\\x1b`), and
+    line breaks too unless `lines`."""
+    pattern = _UNSHOWN_RE if lines else _UNSHOWN_OR_LINES_RE
+    return pattern.sub(lambda match: match[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class PapersError(Exception):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.errors import shown
 from tests.conftest import REPO, Project
 
 GOOD_BODY = "A real abstract. " * 15
@@ -243,8 +244,9 @@ def test_every_bad_input_is_reported_in_one_run(
     captured = capsys.readouterr()
     assert code == 1
     for relative, _, line, message, hint in CASES:
-        where = f"{relative}:{line}: error: " if line else f"{relative}: error: "
-        matching = [block for block in captured.err.split("\n" + relative) if message in block]
+        printed = shown(relative, lines=False)  # `evil\n.md` as an escape
+        where = f"{printed}:{line}: error: " if line else f"{printed}: error: "
+        matching = [block for block in captured.err.split("\n" + printed) if message in block]
         assert f"{where}" in captured.err, f"no error at {where}\n{captured.err}"
         assert matching, f"{relative}: expected {message!r}\n{captured.err}"
         assert hint in captured.err
@@ -270,7 +272,8 @@ def test_each_case_alone_names_file_line_and_fix(
                 project.write(other, other_contents)
     assert main(["--root", str(project.root), "check"]) == 1
     err = capsys.readouterr().err
-    location = f"{relative}:{line}:" if line else f"{relative}:"
+    printed = shown(relative, lines=False)
+    location = f"{printed}:{line}:" if line else f"{printed}:"
     assert f"{location} error: " in err
     assert message in err
     assert hint in err

@@ -1,0 +1,45 @@
+"""The `papers` command as a process: what it prints and how it ends, whatever it reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import Project
+
+
+def papers(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project.root), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_reader_that_stops_early_is_no_error(project: Project) -> None:
+    """`papers tags | head -1`: the pipe closes before everything is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "tags"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command writes: it meets a closed pipe
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()
+
+
+def test_terminal_controls_in_a_file_are_printed_as_escapes(project: Project) -> None:
+    """A YAML key quoted in a message could clear the terminal, retitle it or hide the line."""
+    project.write(
+        "content/2025/2025-03-17/controls.md",
+        '---\ntitle: Controls\n"\\e[2J\\e]0;pwned\\a\\rtitle\\u202e": x\n---\n\n' + "An abstract. " * 20,
+    )
+    for style in ("text", "github"):
+        result = papers(project, "check", "--format", style)
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1
+        assert "unknown field `\\x1b[2J\\x1b]0;pwned\\x07\\rtitle\\u202e`" in shown
+        assert not any(character in shown for character in "\x1b\x07\r\u202e")
