@@ -35,6 +35,19 @@ def test_parses_the_header_date_and_83_papers() -> None:
     assert len(parse_daily_dump("seed.txt", text)) == 83
 
 
+@pytest.mark.parametrize(
+    ("header", "day"),
+    [
+        ("Mar 17", dt.date(2025, 3, 17)),  # the year the command passes
+        ("Mar 17, 2024", dt.date(2024, 3, 17)),  # a year written is the year
+        ("Feb 29, 2024", dt.date(2024, 2, 29)),  # read with its year, not in the one passed
+        ("Feb 29", None),  # not in 2025
+    ],
+)
+def test_a_header_s_own_year_comes_first(header: str, day: dt.date | None) -> None:
+    assert dump_date(f"Daily Papers\n{header}\nA title\nAn abstract.", 2025) == day
+
+
 def test_round_trip_keeps_every_title_and_abstract(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,12 +50,16 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
 
 
 def dump_date(text: str, year: int) -> dt.date | None:
-    """The day named in the dump's header (`Mar 17`), in `year`."""
+    """The day named in the dump's header: `Mar 17, 2024` as written, `Mar 17` in `year`."""
     for line in text.splitlines():
         match = _DATE_LINE_RE.match(line.strip())
         if match:
-            try:
-                return dt.datetime.strptime(f"{line.strip().split(',')[0]} {year}", "%b %d %Y").date()
+            month_day, _, written = line.strip().partition(",")
+            try:  # the year first: `Feb 29` alone is read as in a year that may not have it
+                day = dt.datetime.strptime(
+                    f"{month_day[:3]} {month_day.split()[1]} {written.strip() or year}", "%b %d %Y"
+                )
             except ValueError:
                 return None
+            return day.date()
     return None
