@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import build as build_module
-from generator import buildcache, related, render, views
+from generator import buildcache, forking, related, render, views
 from generator import content as content_module
 from generator.build import build
 from generator.buildcache import CACHE_DIR, _fingerprint, cache_path, load_cache
@@ -351,6 +351,8 @@ def test_the_child_forked_before_the_cache_is_read_stays_in_step(
     papers whose texts changed, as long as its index is the one the last build left. Edits
     that change no word keep the index in step too, so no build here computes in full."""
     monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    for module in (related, forking):  # a process with threads (a browser test's) forks no child
+        monkeypatch.setattr(module, "can_fork", lambda: True)
     root, out = sample_project.root, tmp_path / "public"
     build(root, out=out, search=False)
     in_full = record_calls(monkeypatch, related, "start_related_papers", _with_an_index)
@@ -378,6 +380,8 @@ def test_a_child_out_of_step_with_the_cache_leaves_the_lists_to_a_full_update(
     """Builds to two folders share the index: after one of them moved it on, the other's
     cache holds older lists than the index, and its child cannot use what it was sent."""
     monkeypatch.setattr(related, "MIN_PAPERS_PER_WORKER", 1)
+    for module in (related, forking):
+        monkeypatch.setattr(module, "can_fork", lambda: True)
     root = sample_project.root
     build(root, out=tmp_path / "one", search=False)
     build(root, out=tmp_path / "two", search=False)
@@ -385,9 +389,10 @@ def test_a_child_out_of_step_with_the_cache_leaves_the_lists_to_a_full_update(
     path.write_text(path.read_text(encoding="utf-8") + "\nDense attention for robots.\n", encoding="utf-8")
     build(root, out=tmp_path / "one", search=False)
     in_full = record_calls(monkeypatch, related, "start_related_papers", _with_an_index)
+    sent = record_calls(monkeypatch, related.EarlyRelated, "update", lambda *args, **kwargs: 1)
     path.write_text(path.read_text(encoding="utf-8") + "\nDiffusion models of language.\n", encoding="utf-8")
     build(root, out=tmp_path / "two", search=False)
-    assert in_full == [True]
+    assert sent == [1] and in_full == [True]  # the child was sent the change, and could not use it
     assert tree_bytes(tmp_path / "two") == cold(sample_project, tmp_path, "cold")
 
 
