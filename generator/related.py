@@ -206,21 +206,31 @@ class EarlyRelated:
         change: TextChange | None = self.inbox.receive()
         if change is None or texts_digest(index.texts) != change.before:
             return None
-        removed = set(change.removed)
-        texts = {slug: text for slug, text in index.texts.items() if slug not in removed}
+        before, removed = index.texts, set(change.removed)  # the update replaces, not changes, it
+        texts = {slug: text for slug, text in before.items() if slug not in removed}
         texts.update((paper.slug, text_key(paper)) for paper in change.changed)
-        texts = dict(sorted(texts.items()))
+        if len(texts) != len(before) - len(removed):  # papers added: slug order again
+            texts = dict(sorted(texts.items()))
         if texts_digest(texts) != change.after:
             return None
-        before = {slug: (index.lists[slug], index.counted.digest(text)) for slug, text in index.texts.items()}
+        edited = {paper.slug for paper in change.changed}
         papers = {text_key(paper): paper for paper in change.changed}
         fresh = _count([paper for text, paper in papers.items() if text not in index.counted], texts)
-        try:
-            index.update(texts, fresh, self.k)
-            computed = _lists_of(index, texts)
-        except (KeyError, TypeError, AttributeError, ValueError, EOFError):  # see _lists_and_digests
+        try:  # an index that does not hold together (changed by hand, say) raises on the way
+            old_lists = index.lists.copy()
+            old_digests = {slug: index.counted.digest(before[slug]) for slug in edited if slug in before}
+            scored = index.update(texts, fresh, self.k)
+            if not index.lists.keys() == index.vectors.keys() == texts.keys():
+                return None  # see _lists_of
+            differing = {  # what differs from the lists and digests the cache holds
+                slug: pair
+                for slug in edited.union(scored)
+                if (pair := (index.lists[slug], index.counted.digest(texts[slug])))
+                != (old_lists.get(slug), old_digests.get(slug, pair[1]))
+            }
+        except (KeyError, TypeError, AttributeError, ValueError, EOFError):  # as in _lists_and_digests
             return None
-        return ThenDo(_differing(list(texts), computed, before), functools.partial(self.kept.save, index))
+        return ThenDo(differing, functools.partial(self.kept.save, index))
 
     def update(
         self,

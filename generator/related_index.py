@@ -150,18 +150,20 @@ class RelatedIndex:
     def counts(self, slug: str) -> Counts:
         return self.counted.counts(self.texts[slug])
 
-    def update(self, texts: dict[str, bytes], counted: Mapping[bytes, Counted], k: int) -> None:
+    def update(self, texts: dict[str, bytes], counted: Mapping[bytes, Counted], k: int) -> Collection[str]:
         """Bring every stage up to date with these papers (`texts` in slug order); `counted`
-        holds the counts of the texts that `self.counted` does not hold yet."""
+        holds the counts of the texts that `self.counted` does not hold yet. Returns the
+        papers scored again: no other paper's list changed."""
         for text, counts in counted.items():
             self.counted.add(text, counts)
         if k != self.k or level(len(texts)) != self.total:
-            self._compute_all(texts, k)
+            scored = self._compute_all(texts, k)
         else:
-            self._update(texts)
+            scored = self._update(texts)
         self.counted.keep_only(texts.values())
+        return scored
 
-    def _update(self, texts: dict[str, bytes]) -> None:
+    def _update(self, texts: dict[str, bytes]) -> list[str]:
         removed = self.texts.keys() - texts.keys()
         changed = [slug for slug, text in texts.items() if self.texts.get(slug) != text]
         touched = self._count_again(texts, removed, changed)
@@ -173,9 +175,11 @@ class RelatedIndex:
         stale |= {slug for slug, theirs in self.candidates.items() if not moved.isdisjoint(theirs)}
         for slug in removed:
             del self.candidates[slug], self.lists[slug]
-        self._score(sorted(stale - removed))
+        scored = sorted(stale - removed)
+        self._score(scored)
+        return scored
 
-    def _compute_all(self, texts: dict[str, bytes], k: int) -> None:
+    def _compute_all(self, texts: dict[str, bytes], k: int) -> list[str]:
         self.k, self.total, self.texts = k, level(len(texts)), dict(texts)
         documents = [self.counted.counts(text) for text in texts.values()]
         self.frequency = Counter()
@@ -190,7 +194,9 @@ class RelatedIndex:
                 self.holders.setdefault(term, set()).add(slug)
         self.members = {term: self._members(term) for term in self.holders}
         self.candidates, self.lists = {}, {}
-        self._score(list(texts))
+        scored = list(texts)
+        self._score(scored)
+        return scored
 
     def _weigher(self) -> Callable[[Counts], Vector]:
         idf, unique_idf = self.idf, self.unique_idf
