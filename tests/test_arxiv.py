@@ -17,6 +17,7 @@ import yaml
 from generator.cli import main
 from generator.errors import PapersError
 from generator.importers import arxiv
+from generator.validate import PLACEHOLDER_ABSTRACT
 from tests.conftest import Project
 from tests.recorded import RecordedServer
 
@@ -213,13 +214,13 @@ def test_blank_paper_from_a_title(project: Project, capsys: pytest.CaptureFixtur
     assert "replace the placeholder" in out and "papers check" in out
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: Attention Is Still All You Need?\n")
-    assert arxiv.PLACEHOLDER_ABSTRACT in text
+    assert PLACEHOLDER_ABSTRACT in text
     assert check(project) == 1  # a start, not a paper to publish: the placeholder must go
-    line = text.splitlines().index(arxiv.PLACEHOLDER_ABSTRACT) + 1
+    line = text.splitlines().index(PLACEHOLDER_ABSTRACT) + 1
     err = capsys.readouterr().err
     assert f"attention-is-still-all-you-need.md:{line}: error: the abstract is still the placeholder" in err
     assert "abstract is only" not in err
-    path.write_text(text.replace(arxiv.PLACEHOLDER_ABSTRACT, "A short abstract."), encoding="utf-8")
+    path.write_text(text.replace(PLACEHOLDER_ABSTRACT, "A short abstract."), encoding="utf-8")
     assert check(project) == 0  # then only a warning: the abstract is short
     assert (
         f"attention-is-still-all-you-need.md:{line}: warning: the abstract is only 17"
