@@ -87,6 +87,9 @@ WRAPPERS = {
     "underline": "u",
 }
 ESCAPED = set("%&$#_{}")
+# TeX's spaces in text: thin (`\,`), medium (`\:`, `\;`), a word space (`\ `), none (`\!`),
+# and a line break (`\\`), which an abstract reads as a space.
+TEXT_SPACES = {",": "\u2009", ":": "\u2005", ";": "\u2005", " ": " ", "!": "", "\\": " "}
 _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
 _ACCENT_RE = re.compile(
     r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
@@ -167,6 +170,11 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
     if nxt in ESCAPED:
         if not silent:
             state.pending += nxt
+        state.pos = pos + 2
+        return True
+    if nxt in TEXT_SPACES:  # `10\,GB`, `5\;ms`, `\method\ here`: spaces, not punctuation
+        if not silent:
+            state.pending += TEXT_SPACES[nxt]
         state.pos = pos + 2
         return True
     accent = _ACCENT_RE.match(src, pos, state.posMax)
@@ -263,9 +271,9 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
     return True
 
 
-# `$\sim$10x`, `$>$90\%`: a lone symbol in dollars before a number, as abstracts write
-# "about" and "over". Other dollar math followed by a digit stays text: `$5 and $10`.
-_SYMBOL_BEFORE_NUMBER_RE = re.compile(r"\$(\\[a-zA-Z]+|[<>]=?|\\[<>%])\$(?=[0-9.])")
+# `$\sim$10x`, `$>$90\%`, `$+$3.2`: a lone symbol in dollars before a number, as abstracts
+# write "about", "over" and signs. Other dollar math followed by a digit stays text: `$5 and $10`.
+_SYMBOL_BEFORE_NUMBER_RE = re.compile(r"\$(\\[a-zA-Z]+|[<>]=?|[+-]|\\[<>%])\$(?=[0-9.])")
 
 
 def _symbol_before_number(state: StateInline, silent: bool) -> bool:
@@ -311,6 +319,34 @@ def _reading_start_right(dollars: InlineRule) -> InlineRule:
     return rule
 
 
+def _closed(rest: str) -> bool:
+    """Whether TeX's opening quotes before `rest` are closed in it: by `''`, or by the `"`
+    some abstracts close them with."""
+    return "''" in rest or '"' in rest.split("``", 1)[0]
+
+
+def _closing_quotes(state: StateCore) -> None:
+    """TeX's closing quotes (`''`, or `"`) after opening ones read by `_tex_punctuation` (a
+    code span would have swallowed the sentence): in text only, not in code. The text rule
+    reads `'` as text, so no inline rule sees them; a `5''` alone stays as written."""
+    for token in state.tokens:
+        open_quote = False
+        for child in token.children or ():
+            if child.type != "text" or not (open_quote or "\u201c" in child.content):
+                continue
+            parts = _QUOTE_RE.split(child.content)
+            for index in range(1, len(parts), 2):  # the quote marks, between the texts
+                mark = parts[index]
+                if mark == "\u201c":
+                    open_quote = True
+                elif open_quote:
+                    parts[index], open_quote = "\u201d", False
+            child.content = "".join(parts)
+
+
+_QUOTE_RE = re.compile("(\u201c|''|\")")
+
+
 def _no_form_feeds(state: StateCore) -> None:
     """`&#12;` is a character HTML allows and XML refuses: in a feed it made the whole file
     unreadable. markdown-it decodes it (the checker refuses the character itself); here it
@@ -323,8 +359,14 @@ def _no_form_feeds(state: StateCore) -> None:
 
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
-    written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`)."""
+    written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`); ``` `` ```
+    opens quotes (`_closing_quotes` closes them)."""
     src, pos = state.src, state.pos
+    if src.startswith("``", pos) and _closed(src[pos + 2 : state.posMax]):  # TeX's opening quotes
+        if not silent:
+            state.pending += "\u201c"
+        state.pos += 2
+        return True
     if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(state):
         return False
     if src[pos] == "~":
@@ -456,6 +498,7 @@ def parser() -> MarkdownIt:
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
     md.core.ruler.push("no_form_feeds", _no_form_feeds)
+    md.core.ruler.push("closing_quotes", _closing_quotes)
     inline_math = _render_math(display=False)
     display_math = _render_math(display=True)
     md.add_render_rule("math_inline", inline_math)

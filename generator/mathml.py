@@ -121,6 +121,7 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
             converted = latex2mathml.converter.convert_to_element(
                 _ALIGNED_RE.sub(_as_array, tex), display="block" if display else "inline"
             )
+            _lone_operator_unspaced(converted)
             _write_mathml(converted, out)
             text = _SPACES.sub(" ", _plain(converted)).strip()
         except Exception:  # the converter raises many types on malformed TeX
@@ -131,6 +132,17 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
             mathml = "".join(out).replace("<math", start, 1)  # alttext: read where MathML is not
             return f"{FORMULA_START}{mathml}</span>", text
     return f'<code class="tex">{html.escape(source)}</code>', source
+
+
+def _lone_operator_unspaced(math: ElementTree.Element) -> None:
+    """`$\\sim$10`, `2.5$\\times$`, `$\\geq$90`: an operator alone in its formula has no
+    operands to be spaced from (TeX sets none); a browser gave it a word's gap each side."""
+    element = math
+    while element.tag in ("math", "mrow") and len(element) == 1:
+        element = element[0]
+    if element.tag in _TOKENS and _token(element.tag, element)[0] == "mo":  # `\\sim` is an mi
+        element.set("lspace", "0")
+        element.set("rspace", "0")
 
 
 def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
@@ -151,6 +163,8 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
     children = list(element)
     in_row = element.tag in _ROWS  # not in scripts, fractions...: their children have places
     for index, child in enumerate(children):
+        if in_row and _unary(child, children[index - 1] if index else None):
+            child.set("form", "prefix")  # `-x`, `(-x)`, `= -0.3`: a sign, not a subtraction
         named = in_row and _operator_name(child)
         before = children[index - 1] if index else None
         if named and before is not None and _spaced_from(before, True) and not _operator_name(before):
@@ -169,6 +183,23 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
 _THIN_SPACE = '<mspace width="0.1667em"></mspace>'
 _ROWS = frozenset(["math", "mrow", "mstyle", "mtd", "mpadded", "mphantom", "menclose", "msqrt", "merror"])
 _OPERATOR_NAME_RE = re.compile(r"[A-Za-z]{2,}")
+
+
+_SIGNS = frozenset("−+±∓")
+_OPENING = frozenset("([{|⟨‖")
+
+
+def _unary(element: ElementTree.Element, before: ElementTree.Element | None) -> bool:
+    """A sign with nothing to subtract from: first in its row, or after an operator, a
+    relation or an opening bracket."""
+    if element.tag != "mo" or _token("mo", element)[2] not in _SIGNS:
+        return False
+    if before is None:
+        return True
+    return before.tag == "mo" and _token("mo", before)[2] not in _CLOSING
+
+
+_CLOSING = frozenset(")]}|⟩‖")
 
 
 def _operator_name(element: ElementTree.Element) -> bool:
@@ -203,7 +234,13 @@ def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
         tag, text = "mo", "\u223c"
     elif tag == "mi" and text == "\\arg":  # the one operator name of LaTeX the converter lacks
         text = "arg"
+    elif tag == "mi" and text in _OPERATORS_AS_MI:  # `92.1 \pm 0.3` was set tight, as a product
+        tag = "mo"
     return tag, attributes, text
+
+
+# What the converter writes as identifiers but TeX spaces as operators and relations.
+_OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬")
 
 
 def _token_text(element: ElementTree.Element) -> str:
@@ -251,7 +288,7 @@ def _plain(element: ElementTree.Element, script: bool = False) -> str:
         return f"{_grouped(texts[0])}/{_grouped(texts[1])}"
     if tag == "msqrt":
         return "\u221a" + _grouped("".join(texts))
-    parts = [(child.tag, text) for child, text in zip(children, texts, strict=True)]
+    parts = [(_tag(child), text) for child, text in zip(children, texts, strict=True)]
     return (element.text or "") + _row(parts, script) + "".join(child.tail or "" for child in children)
 
 
@@ -279,7 +316,8 @@ def _row(parts: list[tuple[str, str]], script: bool) -> str:
     for index, (tag, text) in enumerate(items):
         name = tag in ("mi", "mo") and len(text) > 1 and text.isalpha()
         spaced = tag == "mo" and text in _SPACED and not script
-        if spaced and out.strip() and out.rstrip()[-1] not in _SPACED and index + 1 < len(items):
+        after = out.rstrip()[-1:]  # a sign after an operator or an opening bracket is no operator
+        if spaced and after and after not in _SPACED and after not in _OPENING and index + 1 < len(items):
             out += f" {text} "
         elif out and text[0].isalnum() and (apart_before or (name and out[-1].isalnum())):
             out += " " + text
@@ -289,6 +327,11 @@ def _row(parts: list[tuple[str, str]], script: bool) -> str:
             name or (text[0] in _BIG_OPERATORS and len(text) > 1) or _NAME_RE.match(text) is not None
         )
     return out
+
+
+def _tag(element: ElementTree.Element) -> str:
+    """An element's tag as written out (`\\pm` comes as an identifier, goes as an operator)."""
+    return _token(element.tag, element)[0] if element.tag in _TOKENS else str(element.tag)
 
 
 def _grouped(text: str) -> str:
@@ -355,7 +398,7 @@ _UNDER_MARKS = frozenset("\u23df\u23dd\u23b5_")  # braces and brackets under a t
 _BIG_OPERATORS = frozenset("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂")
 _NAME_RE = re.compile(r"[^\W\d_]{2,}[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]")  # a name with scripts: `lim_(n→∞)`, `max_θ`
 # Relations and binary operators, which plain text sets between spaces.
-_SPACED = frozenset("=≠≈≡≤≥<>≪≫→←↔⇒⇐⇔↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩")
+_SPACED = frozenset("=≠≈≡≤≥<>≪≫→←↔⇒⇐⇔⟺⟹⟸↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩")
 
 # mathvariant -> the words Unicode names its mathematical alphanumerics with.
 _VARIANTS = {

@@ -27,6 +27,10 @@ from generator.markup import excerpt, render_body, render_inline, to_text
         ("Stra\\ss{}e", "Straße"),
         ("\\LaTeX{} documents", "LaTeX documents"),
         ("costs $5 and $10", "costs $5 and $10"),
+        ("We call it ``fast'' and ``slow'' modes", "We call it “fast” and “slow” modes"),  # no code span
+        ('A ``Read--Write" loop', "A “Read–Write” loop"),  # closed as some abstracts close it
+        ("a 5'' screen and ``code``", "a 5'' screen and code"),  # no quotes opened: as written
+        ("10\\,GB, 5\\;ms, \\method\\ here, a\\!b", "10\u2009GB, 5\u2005ms, \\method here, ab"),  # TeX spaces
     ],
 )
 def test_tex_text_rules(source: str, text: str) -> None:

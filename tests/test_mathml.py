@@ -35,8 +35,8 @@ def mathml_row(tex: str) -> str:
         ("\\mathscr{B}", "<mrow><mrow><mi>ℬ</mi></mrow></mrow>"),  # a hole filled by a letterlike symbol
         ("\\texttt{x1}", "<mrow><mtext>𝚡𝟷</mtext></mrow>"),
         ("\\mathbb{R}^n", "<mrow><msup><mi>ℝ</mi><mi>n</mi></msup></mrow>"),
-        ("\\mathop{\\mathrm{arg\\,max}}", "<mrow><mo>arg\u2009max</mo></mrow>"),  # the space kept
-        ("\\mathop{\\sim}", "<mrow><mo>∼</mo></mrow>"),
+        ("\\mathop{\\mathrm{arg\\,max}}", '<mrow><mo lspace="0" rspace="0">arg\u2009max</mo></mrow>'),
+        ("\\mathop{\\sim}", '<mrow><mo lspace="0" rspace="0">∼</mo></mrow>'),  # alone: unspaced
         ("\\arg\\max_\\theta", "<mrow><mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub></mrow>"),
         (
             "\\mathbf{□ɑ}",
@@ -57,7 +57,7 @@ THIN = '<mspace width="0.1667em"></mspace>'
         ("n \\log n", f"<mi>n</mi>{THIN}<mi>log</mi>{THIN}<mi>n</mi>"),
         ("\\sin\\cos x", f"<mi>sin</mi>{THIN}<mi>cos</mi>{THIN}<mi>x</mi>"),  # one space between
         ("\\log(x)", '<mi>log</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo>'),
-        ("-\\log p", f"<mo>−</mo><mi>log</mi>{THIN}<mi>p</mi>"),  # the minus brings its own
+        ("-\\log p", f'<mo form="prefix">−</mo><mi>log</mi>{THIN}<mi>p</mi>'),  # a sign: its own spacing
         ("\\log_2 n", f"<msub><mi>log</mi><mn>2</mn></msub>{THIN}<mi>n</mi>"),  # none inside scripts
         ("\\arg\\max_\\theta", "<mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub>"),
         ("\\arg z", f"<mi>arg</mi>{THIN}<mi>z</mi>"),
@@ -80,11 +80,15 @@ def test_aligned_equations_become_a_table(start: str) -> None:
 @pytest.mark.parametrize(
     ("source", "math", "text"),
     [
-        ("is $\\sim$10x faster", "<mo>∼</mo>", "10x faster"),
-        ("over $>$90\\% accurate", "<mo>&gt;</mo>", "90% accurate"),
+        ("is $\\sim$10x faster", '<mo lspace="0" rspace="0">∼</mo>', "10x faster"),
+        ("over $>$90\\% accurate", '<mo lspace="0" rspace="0">&gt;</mo>', "90% accurate"),
+        ("gains of $+$3.2", '<mo lspace="0" rspace="0" form="prefix">+</mo>', "3.2"),
+        ("a drop of $-$12\\%", '<mo lspace="0" rspace="0" form="prefix">−</mo>', "12%"),
     ],
 )
 def test_a_lone_symbol_before_a_number_is_math(source: str, math: str, text: str) -> None:
+    """Abstracts write "about", "over" and signs as a symbol in dollars: alone in its formula,
+    it has no operands to be spaced from."""
     html = render_body(source)
     assert f"<mrow>{math}</mrow></math></span>{text}" in html
 
@@ -216,3 +220,18 @@ def test_nesting_costs_work_in_proportion(monkeypatch: pytest.MonkeyPatch, neste
     calls.clear()
     tex_to_mathml(nested(16), display=False)
     assert len(calls) <= 3 * eight
+
+
+@pytest.mark.parametrize(
+    ("tex", "row", "text"),
+    [
+        ("\\exp(-x)", '<mo stretchy="false">(</mo><mo form="prefix">−</mo><mi>x</mi>', "exp(−x)"),
+        ("\\rho=-0.3", '<mo>=</mo><mo form="prefix">−</mo><mn>0.3</mn>', "ρ = −0.3"),
+        ("a - b", "<mi>a</mi><mo>−</mo><mi>b</mi>", "a − b"),  # a subtraction
+        ("92.1 \\pm 0.3", "<mn>92.1</mn><mo>±</mo><mn>0.3</mn>", "92.1 ± 0.3"),  # the converter's mi
+        ("A \\iff B", "<mi>A</mi><mo>⟺</mo><mi>B</mi>", "A ⟺ B"),
+    ],
+)
+def test_signs_and_relations_are_spaced_as_tex_spaces_them(tex: str, row: str, text: str) -> None:
+    assert row in mathml_row(tex)
+    assert tex_to_text(tex) == text
