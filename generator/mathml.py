@@ -119,7 +119,7 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
         out: list[str] = []
         try:
             converted = latex2mathml.converter.convert_to_element(
-                _ALIGNED_RE.sub(_as_array, tex), display="block" if display else "inline"
+                _prepared(tex), display="block" if display else "inline"
             )
             _lone_operator_unspaced(converted)
             _write_mathml(converted, out)
@@ -206,7 +206,7 @@ def _operator_name(element: ElementTree.Element) -> bool:
     """An upright name of several letters (`\\log`), alone or with scripts (`\\log_2`)."""
     if element.tag in ("msub", "msup", "msubsup") and len(element):
         element = element[0]
-    return element.tag == "mi" and bool(_OPERATOR_NAME_RE.fullmatch(_token_text(element).lstrip("\\")))
+    return element.tag == "mi" and bool(_OPERATOR_NAME_RE.fullmatch(_token("mi", element)[2]))
 
 
 def _spaced_from(neighbour: ElementTree.Element, before: bool) -> bool:
@@ -245,12 +245,26 @@ _OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬")
 
 def _token_text(element: ElementTree.Element) -> str:
     """The text of a token element and of what it holds (`\\mathop{\\mathrm{arg\\,max}}`),
-    spaces (mspace) as thin spaces."""
+    spaces (mspace) as thin spaces; `\\arg`, which the converter lacks, as its name."""
     parts = [element.text or ""]
     for child in element:
-        parts.append("\u2009" if child.tag == "mspace" else _token_text(child))
+        text = _token_text(child)
+        parts.append("\u2009" if child.tag == "mspace" else "arg\u2009" if text == "\\arg" else text)
         parts.append(child.tail or "")
-    return "".join(parts)
+    return "".join(parts).rstrip("\u2009") if len(element) else "".join(parts)
+
+
+# What the converter gets wrong before it starts: `aligned` (read as the `array` it knows),
+# `\label{...}` and `\tag{...}` (shown as text: abstracts have no equation numbers to refer
+# to), and an operator name with a space or a command inside (`\operatorname{arg\,min}`
+# became an empty operator and italic letters), written as the `\mathop` it means.
+_LABEL_RE = re.compile(r"\\(?:label|tag)\*?\s*\{[^{}]*\}")
+_OPERATOR_NAME_TEX_RE = re.compile(r"\\operatorname\*?\s*\{([^{}]*\\[^{}]*)\}")
+
+
+def _prepared(tex: str) -> str:
+    tex = _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex))
+    return _OPERATOR_NAME_TEX_RE.sub(r"\\mathop{\\mathrm{\1}}", tex)
 
 
 def _attributes(element: ElementTree.Element, skip: str = "") -> str:
@@ -396,7 +410,9 @@ _ACCENTS = {
 }
 _UNDER_MARKS = frozenset("\u23df\u23dd\u23b5_")  # braces and brackets under a term
 _BIG_OPERATORS = frozenset("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂")
-_NAME_RE = re.compile(r"[^\W\d_]{2,}[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]")  # a name with scripts: `lim_(n→∞)`, `max_θ`
+_NAME_RE = re.compile(
+    r"[^\W\d_]{2,}(?:\u2009[^\W\d_]+)*[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]"
+)  # a name with scripts: `lim_(n→∞)`, `arg max_θ`
 # Relations and binary operators, which plain text sets between spaces.
 _SPACED = frozenset("=≠≈≡≤≥<>≪≫→←↔⇒⇐⇔⟺⟹⟸↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩")
 

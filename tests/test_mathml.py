@@ -235,3 +235,23 @@ def test_nesting_costs_work_in_proportion(monkeypatch: pytest.MonkeyPatch, neste
 def test_signs_and_relations_are_spaced_as_tex_spaces_them(tex: str, row: str, text: str) -> None:
     assert row in mathml_row(tex)
     assert tex_to_text(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "row", "text"),
+    [
+        (
+            "\\operatorname{arg\\,min}_\\theta f",
+            "<msub><mo>arg\u2009min</mo><mi>θ</mi></msub><mi>f</mi>",
+            "arg min_θ f",
+        ),
+        ("\\mathop{\\arg\\max}_y f", "<msub><mo>arg\u2009max</mo><mi>y</mi></msub><mi>f</mi>", "arg max_y f"),
+        ("\\label{eq:1} x=1", "<mi>x</mi><mo>=</mo><mn>1</mn>", "x = 1"),  # no number to refer to
+        ("E = mc^2 \\tag{3}", "<msup><mi>c</mi><mn>2</mn></msup></mrow>", "E = mc²"),
+    ],
+)
+def test_operator_names_and_labels_as_abstracts_write_them(tex: str, row: str, text: str) -> None:
+    """`\\operatorname{arg\\,min}` became an empty operator and italic letters; `\\arg` inside
+    `\\mathop` and `\\label{...}` were shown as commands."""
+    assert row in mathml_row(tex)
+    assert tex_to_text(tex) == text
