@@ -557,13 +557,24 @@ def tokens_text(tokens: Sequence[Token]) -> str:
         for token in block.children or ():
             if token.type in ("text", "code_inline"):
                 parts.append(token.content)
+            elif token.type == "math_inline":
+                parts.append(_unbroken(tex_to_text(token.content)))
             elif token.type.startswith("math"):
-                parts.append(tex_to_text(token.content, display=token.type != "math_inline"))
+                parts.append(tex_to_text(token.content, display=True))
             elif token.type in ("softbreak", "hardbreak"):
                 parts.append(" ")
     text = "".join(parts)
     paragraphs = (_SPACES.sub(" ", para).strip() for para in text.split("\n\n"))
     return "\n\n".join(para for para in paragraphs if para)
+
+
+SHORT_FORMULA = 40  # characters of plain text: a formula up to this long is kept whole
+
+
+def _unbroken(formula: str) -> str:
+    """A short inline formula's plain text with no-break spaces, so that an excerpt is not
+    cut inside it ("we use 𝒪(n…") and a line does not break in it; a long one may break."""
+    return formula.replace(" ", "\u00a0") if len(formula) <= SHORT_FORMULA else formula
 
 
 def excerpt(text: str, limit: int = 300) -> str:

@@ -282,3 +282,14 @@ def test_quick_link_check_never_hides_a_link(text: str) -> None:
 )
 def test_bare_links_still_become_links(text: str) -> None:
     assert "<a href=" in render_inline(text)
+
+
+def test_an_excerpt_is_not_cut_inside_a_short_formula() -> None:
+    """Formulas read as plain text have spaces (`O(n log n)`): an excerpt cut there showed
+    "we use 𝒪(n…". Short ones keep them as no-break spaces; long ones may still break."""
+    text = to_text("Words here. " * 21 + "we use $\\mathcal{O}(n \\log n)$ time and more words after it.")
+    assert "𝒪(n\u00a0log\u00a0n)" in text
+    cut = excerpt(text, 265)  # the limit falls inside the formula
+    assert cut.endswith("we use…")
+    long = to_text("$" + " + ".join(f"x_{i}" for i in range(30)) + "$")
+    assert " " in long and "\u00a0" not in long
