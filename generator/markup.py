@@ -86,6 +86,20 @@ WRAPPERS = {
     "mbox": "",
     "underline": "u",
 }
+# Old-style TeX groups: `{\\em adaptive}`, `{\\bf X}`; the tags of `WRAPPERS`.
+GROUP_STYLES = {
+    "em": "em",
+    "it": "em",
+    "sl": "em",
+    "bf": "strong",
+    "tt": "code",
+    "sc": "span",
+    "rm": "",
+    "sf": "",
+}
+_GROUP_RE = re.compile(r"\{\\(em|it|sl|bf|tt|sc|rm|sf)(?![a-zA-Z])\s*")
+# Display environments written in the text, outside dollars (MathJax renders them on arXiv).
+_ENVIRONMENT_RE = re.compile(r"\\begin\{(equation|align|gather|multline|eqnarray|displaymath)(\*?)\}")
 ESCAPED = set("%&$#_{}")
 # TeX's spaces in text: thin (`\,`), medium (`\:`, `\;`), a word space (`\ `), none (`\!`),
 # and a line break (`\\`), which an abstract reads as a space.
@@ -185,6 +199,19 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
             state.pending += _accented(base, mark)
         state.pos = accent.end()
         return True
+    environment = _ENVIRONMENT_RE.match(src, pos, state.posMax)
+    if environment:
+        end = _find(src, f"\\end{{{environment[1]}{environment[2]}}}", environment.end(), state.posMax)
+        if end < 0:
+            return False
+        if not silent:
+            content = src[environment.end() : end]
+            token = state.push("math_block_inline", "math", 0)
+            aligned = environment[1] in ("align", "eqnarray", "gather", "multline")
+            token.content = f"\\begin{{aligned}}{content}\\end{{aligned}}" if aligned else content
+            token.markup = environment[0]
+        state.pos = end + len(f"\\end{{{environment[1]}{environment[2]}}}")
+        return True
     command = _COMMAND_RE.match(src, pos, state.posMax)
     if not command:
         return False
@@ -211,6 +238,21 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
     if not silent:  # an unknown macro, e.g. a paper's own `\method`: keep it readable
         state.pending += "\\" + name
     state.pos = _skip_empty_group(src, after, state.posMax)
+    return True
+
+
+def _tex_group(state: StateInline, silent: bool) -> bool:
+    """`{\\em adaptive}`, `{\\bf X}`: an old-style TeX group, styled as `\\emph{}` would be."""
+    match = _GROUP_RE.match(state.src, state.pos, state.posMax)
+    if match is None or state.env.get(_DEPTH_KEY, 0) >= MAX_TEX_DEPTH:
+        return False
+    close_at = _braced(state.src, state.pos, state.posMax)
+    if close_at is None:
+        return False
+    if not silent:
+        style = match[1]
+        _wrap(state, GROUP_STYLES[style], match.end(), close_at, small_caps=style == "sc")
+    state.pos = close_at + 1
     return True
 
 
@@ -495,6 +537,7 @@ def parser() -> MarkdownIt:
     md.inline.ruler.at("math_inline", _reading_start_right(dollars))
     md.inline.ruler.before("math_inline", "symbol_before_number", _symbol_before_number)
     md.inline.ruler.before("escape", "tex", _tex_inline)
+    md.inline.ruler.before("escape", "tex_group", _tex_group)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
     md.core.ruler.push("no_form_feeds", _no_form_feeds)

@@ -293,3 +293,26 @@ def test_an_excerpt_is_not_cut_inside_a_short_formula() -> None:
     assert cut.endswith("we use…")
     long = to_text("$" + " + ".join(f"x_{i}" for i in range(30)) + "$")
     assert " " in long and "\u00a0" not in long
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("an {\\em adaptive} method", "an <em>adaptive</em> method"),
+        ("{\\bf Bold} and {\\sc Name}", '<strong>Bold</strong> and <span class="small-caps">Name</span>'),
+        ("{\\it x {\\bf y}} z", "<em>x <strong>y</strong></em> z"),
+        ("{plain} and {\\emphasis x}", "{plain} and {\\emphasis x}"),  # not a style: as written
+        ("unclosed {\\em here", "unclosed {\\em here"),
+    ],
+)
+def test_old_style_tex_groups_are_styled(source: str, html: str) -> None:
+    """arXiv abstracts still write `{\\em ...}` and `{\\bf ...}`: they showed as written."""
+    assert render_body(source) == f"<p>{html}</p>\n"
+
+
+@pytest.mark.parametrize("name", ["equation", "equation*", "align", "align*", "gather", "eqnarray*"])
+def test_display_environments_in_the_text_are_formulas(name: str) -> None:
+    """MathJax renders `\\begin{equation}` written outside dollars on arXiv; it showed as TeX."""
+    html = render_body(f"so \\begin{{{name}}} E = mc^2 \\\\ a = b \\end{{{name}}} holds")
+    assert html.count('display="block"') == 1 and "\\begin" not in html and "\\end" not in html
+    assert "<msup><mi>c</mi><mn>2</mn></msup>" in html
