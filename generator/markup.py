@@ -389,6 +389,62 @@ def _closing_quotes(state: StateCore) -> None:
 _QUOTE_RE = re.compile("(\u201c|''|\")")
 
 
+def _formulas_with_their_words(state: StateCore) -> None:
+    """`$\\alpha$-divergences`, `10$^{-3}$`: an inline formula and the word it is written
+    against are kept on one line (a card broke after the α and began a line with
+    "-divergences"). Only the HTML changes: the plain text does not see the span."""
+    for token in state.tokens:
+        children = token.children
+        if not children or not any(child.type == "math_inline" for child in children):
+            continue
+        out: list[Token] = []
+        index = 0
+        while index < len(children):
+            child = children[index]
+            after = children[index + 1] if index + 1 < len(children) else None
+            before = out[-1] if out else None
+            glued_before = before is not None and before.type == "text" and before.content[-1:].strip()
+            glued_after = after is not None and after.type == "text" and after.content[:1].strip()
+            if child.type != "math_inline" or not (glued_before or glued_after):
+                out.append(child)
+                index += 1
+                continue
+            head = ""
+            if glued_before and before is not None:  # "we use 10" + `$^{-3}$`: "10" joins it
+                kept, space, head = before.content.rpartition(" ")
+                if space:
+                    before.content = kept + space
+                else:
+                    out.pop()
+            out.append(Token("nowrap_open", "span", 1))
+            if head:
+                out.append(_text_token(head))
+            out.append(child)
+            rest = None
+            if glued_after and after is not None:
+                word, space, rest_text = after.content.partition(" ")
+                out.append(_text_token(word))
+                rest = _text_token(space + rest_text) if space else None
+                index += 1
+            out.append(Token("nowrap_close", "span", -1))
+            if rest is not None:
+                out.append(rest)
+            index += 1
+        token.children = out
+
+
+def _text_token(content: str) -> Token:
+    text = Token("text", "", 0)
+    text.content = content
+    return text
+
+
+def _render_nowrap(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return '<span class="nowrap">' if tokens[idx].nesting == 1 else "</span>"
+
+
 def _no_form_feeds(state: StateCore) -> None:
     """`&#12;` is a character HTML allows and XML refuses: in a feed it made the whole file
     unreadable. markdown-it decodes it (the checker refuses the character itself); here it
@@ -542,6 +598,7 @@ def parser() -> MarkdownIt:
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
     md.core.ruler.push("no_form_feeds", _no_form_feeds)
     md.core.ruler.push("closing_quotes", _closing_quotes)
+    md.core.ruler.push("formulas_with_their_words", _formulas_with_their_words)
     inline_math = _render_math(display=False)
     display_math = _render_math(display=True)
     md.add_render_rule("math_inline", inline_math)
@@ -549,6 +606,8 @@ def parser() -> MarkdownIt:
     md.add_render_rule("math_block_inline", display_math)
     md.add_render_rule("math_block", display_math)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("nowrap_open", _render_nowrap)
+    md.add_render_rule("nowrap_close", _render_nowrap)
     md.add_render_rule("heading_open", _render_heading)
     md.add_render_rule("heading_close", _render_heading)
     return md

@@ -316,3 +316,20 @@ def test_display_environments_in_the_text_are_formulas(name: str) -> None:
     html = render_body(f"so \\begin{{{name}}} E = mc^2 \\\\ a = b \\end{{{name}}} holds")
     assert html.count('display="block"') == 1 and "\\begin" not in html and "\\end" not in html
     assert "<msup><mi>c</mi><mn>2</mn></msup>" in html
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "text"),
+    [
+        ("the $\\alpha$-divergences here", "MATH-divergences", "the α-divergences here"),
+        ("a rate of 10$^{-3}$ and", "10MATH", "a rate of 10⁻³ and"),
+    ],
+)
+def test_a_formula_stays_on_the_line_of_the_word_written_against_it(
+    source: str, kept: str, text: str
+) -> None:
+    """A card broke after `α` and began its next line with "-divergences"."""
+    html = re.sub(r'<span class="math".*?</math></span>', "MATH", render_body(source))
+    assert f'<span class="nowrap">{kept}</span>' in html
+    assert "nowrap" not in render_body("a $b$ c")  # spaced apart: nothing to keep together
+    assert to_text(source) == text  # the plain text does not see the span

@@ -89,13 +89,14 @@ def test_aligned_equations_become_a_table(start: str) -> None:
 def test_a_lone_symbol_before_a_number_is_math(source: str, math: str, text: str) -> None:
     """Abstracts write "about", "over" and signs as a symbol in dollars: alone in its formula,
     it has no operands to be spaced from."""
-    html = render_body(source)
-    assert f"<mrow>{math}</mrow></math></span>{text}" in html
+    html = render_body(source)  # the formula kept on the line of the number it is written against
+    assert '<span class="nowrap"><span class="math"' in html
+    assert f"<mrow>{math}</mrow></math></span>{text.split()[0]}</span>" in html
 
 
 @pytest.mark.parametrize("text", ["$k$-means Clustering Beats GPT-4", "$k$-NN, on 3"])
 def test_math_at_the_start_of_a_text_ending_in_a_digit_is_math(text: str) -> None:
-    assert render_body(text).startswith('<p><span class="math"')
+    assert render_body(text).startswith('<p><span class="nowrap"><span class="math"')
 
 
 def test_money_stays_money() -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ def test_a_search_document_holds_formulas_as_their_plain_text() -> None:
     page = f"<html><body><article data-pagefind-body>{body}</article></body></html>"
     document = search_document(page, "/p/", "en")
     assert "<math" not in document and "pagefind-ignore" not in document
-    assert "Costs O(n log n) when a &lt; b:" in document
+    assert "Costs O(n log n) when a &lt; b:" in re.sub(r"</?span[^>]*>", "", document)  # nowrap spans aside
     assert '<div class="math-display" tabindex="0">∑ᵢ xᵢ</div>' in document
 
 
