@@ -8,6 +8,7 @@ and as an overlay in the browser (through the live-reload event stream).
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import shutil
 import sys
@@ -89,11 +90,11 @@ class Rebuilder:
         try:
             result = self.preview.rebuild()
         except PapersError as error:
-            message = str(error)
-            served = "still serving the last good site" if self.built else "nothing to serve until it builds"
-            print(f"✗ {what}: the build failed; {served}\n{message}", file=sys.stderr)
-            self.live.publish(message)
-            return False
+            return self._failed(what, str(error))
+        except Exception as error:  # a bug, or the file system: say so, and live on for the next save
+            return self._failed(
+                what, f"the build stopped on an unexpected error: {type(error).__name__}: {error}"
+            )
         self.built = True
         print(
             f"✓ {what}: {result.written} page(s) written, {result.removed} removed "
@@ -102,8 +103,15 @@ class Rebuilder:
         )
         if result.search_stale and self.preview.search:
             self.indexer.request()
-        self.live.publish(None)
+        if result.written or result.removed or self.live.error is not None:  # else nothing to reload
+            self.live.publish(None)
         return True
+
+    def _failed(self, what: str, message: str) -> bool:
+        served = "still serving the last good site" if self.built else "nothing to serve until it builds"
+        print(f"✗ {what}: the build failed; {served}\n{message}", file=sys.stderr)
+        self.live.publish(message)
+        return False
 
 
 class Indexer:
@@ -193,7 +201,9 @@ then reloads.</p></body></html>
 """
 
 
-def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTPRequestHandler]:
+def make_handler(
+    site: Path, base_path: str, live: LiveState, host: str = "127.0.0.1"
+) -> type[SimpleHTTPRequestHandler]:
     live_files = resources.files("generator") / "live"
 
     class Handler(SimpleHTTPRequestHandler):
@@ -216,6 +226,9 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
         def answer(self, head: bool) -> None:
             """GET and HEAD alike: the site under `base_path`, the live-reload files, else 404."""
             self.head = head
+            if not _addressed_here(self.headers.get("Host", ""), host):  # DNS rebinding: a page
+                self.send_error(HTTPStatus.FORBIDDEN, "unexpected Host header")  # of another site
+                return
             path = unquote(urlsplit(self.path).path)
             if not path.startswith(base_path):
                 if path in ("/", "", base_path.rstrip("/")):
@@ -311,6 +324,30 @@ def make_handler(site: Path, base_path: str, live: LiveState) -> type[SimpleHTTP
     return Handler
 
 
+def _addressed_here(header: str, host: str) -> bool:
+    """Whether a request's Host names this machine: a name that resolves to it only by a
+    hostile DNS (rebinding) would let another site's page read the preview. An address, a
+    `localhost` or the name the server was started with are this machine; no Host (HTTP/1.0)
+    is too."""
+    name = header.rsplit("]", 1)[0].lstrip("[") if header.startswith("[") else header.rsplit(":", 1)[0]
+    if not name or name.lower() in ("localhost", host.lower()) or name.lower().endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that leaves mid-answer (a reload, a closed tab) is no error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
     """Run the dev server until Ctrl-C."""
     base_path = load_config(root).base_path
@@ -318,7 +355,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     site = workdir / "site"
     live = LiveState()
     try:
-        server = ThreadingHTTPServer((host, port), make_handler(site, base_path, live))
+        server = _Server((host, port), make_handler(site, base_path, live, host))
     except OSError as error:
         shutil.rmtree(workdir, ignore_errors=True)
         if error.errno == errno.EADDRINUSE:
@@ -328,7 +365,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 f"stop the other server or pick another port: papers serve --port {port + 1}",
             ) from None
         raise PapersError.single(f"{host}:{port}", f"cannot listen: {error.strerror}") from None
-    server.daemon_threads = True
     actual_port = server.server_address[1]
     url = f"http://{host}:{actual_port}{base_path}"
     preview = Preview(root, site, base_url=url, defer_related=True, watched=True)

@@ -304,3 +304,26 @@ def test_after_a_failed_indexing_run_the_next_one_makes_the_index_anew(
     page = page_ids(out / "pagefind" / "2024")["papers/an-old-paper/"]
     fragment = (out / "pagefind" / "2024" / "fragment" / f"{page}.pf_fragment").read_bytes()
     assert b"icebergs" in gzip.decompress(fragment)
+
+
+def test_the_dev_server_lives_on_after_an_unexpected_error_and_reloads_only_on_changes(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error other than the content's (the file system, a bug) stopped every later rebuild
+    silently; and every save reloaded the browser, even one that changed no page."""
+    from generator.serve import LiveState, Rebuilder
+
+    live = LiveState()
+    rebuilder = Rebuilder(Preview(project.root, tmp_path / "served", base_url=BASE, search=False), live)
+    assert rebuilder.build([]) and live.version == 1
+    assert rebuilder.build([str(project.root / "content")]) and live.version == 1  # nothing written
+
+    def failing() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rebuilder.preview, "rebuild", failing)
+    assert not rebuilder.build([])
+    assert live.error is not None and "No space left on device" in live.error
+    assert "the build failed; still serving the last good site" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert rebuilder.build([]) and live.error is None  # it clears the overlay, though nothing changed

@@ -87,3 +87,26 @@ def test_before_the_first_build_every_page_shows_the_error_and_waits(tmp_path: P
         httpd.server_close()
     assert status == 404
     assert b'<script src="/repo/_live/reload.js" defer></script>' in body
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:8000", 200),
+        ("localhost:8000", 200),
+        ("[::1]:8000", 200),
+        ("192.168.1.20:8000", 200),  # a phone on the same network, by address
+        ("attacker.example", 403),  # a name rebound to this machine by hostile DNS
+        ("attacker.example:8000", 403),
+    ],
+)
+def test_a_request_must_name_this_machine(server: int, host: str, status: int) -> None:
+    """DNS rebinding: another site's page, once its name resolves here, could read the preview."""
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    connection.putrequest("GET", "/repo/_live/reload.js", skip_host=True)
+    connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == status

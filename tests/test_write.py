@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.build import build
 from generator.cli import main
 from generator.errors import PapersError
 from generator.render import Page
@@ -93,3 +94,18 @@ def test_a_build_never_replaces_the_project_s_own_folders(
     assert main(["build", "--no-search", "--out", out]) == 2
     assert "the site would replace the project's own files" in capsys.readouterr().err
     assert sorted(path.relative_to(project.root) for path in project.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("link", ["layouts/assets/env.txt", "layouts/assets/folder", "layouts/secret.html"])
+def test_a_symbolic_link_in_layouts_is_refused(project: Project, tmp_path: Path, link: str) -> None:
+    """What a link in layouts/ points to would be copied into the published site (a CI
+    machine's environment, /etc) or read as a template: refused, as in content/."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    target = outside if link.endswith("folder") else outside / "secret.txt"
+    (project.root / link).symlink_to(target)
+    with pytest.raises(PapersError, match="symbolic links are not allowed in layouts/") as raised:
+        build(project.root, search=False)
+    assert raised.value.problems[0].path == link
+    assert not (project.root / "public").exists()
