@@ -7,6 +7,7 @@ and as an overlay in the browser (through the live-reload event stream).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import json
@@ -25,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from generator.build import LAYOUTS_DIR
 from generator.config import CONFIG_NAME, load_config
@@ -171,9 +173,23 @@ def _real(path: Path) -> Path:
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, rebuilder: Rebuilder, root: Path) -> None:
+    def __init__(self, rebuilder: Rebuilder, root: Path, observer: BaseObserver | None = None) -> None:
         self.rebuilder = rebuilder
         self.root = _real(root)
+        self.observer = observer
+        self.watches: dict[str, ObservedWatch] = {}
+
+    def watch(self, folder: str) -> None:
+        """Watch content/ or layouts/ and all it holds, anew: a folder deleted and made again
+        (`rm -rf layouts && cp -r backup layouts`) is no longer the folder a watch was set on."""
+        if self.observer is None:
+            return
+        old = self.watches.pop(folder, None)
+        if old is not None:
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(old)
+        with contextlib.suppress(OSError):  # gone again meanwhile: its next creation watches it
+            self.watches[folder] = self.observer.schedule(self, str(self.root / folder), recursive=True)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -188,6 +204,9 @@ class _Watcher(FileSystemEventHandler):
             top_level = _real(Path(path).parent) == self.root
             if top_level and name not in (CONFIG_NAME, CONTENT_DIR, LAYOUTS_DIR):
                 continue  # other files at the project root
+            made = event.event_type in ("created", "moved") and (self.root / name).is_dir()
+            if top_level and name != CONFIG_NAME and made:  # content/ or layouts/ made again
+                self.watch(name)
             self.rebuilder.changed(path)
 
 
@@ -371,10 +390,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     rebuilder = Rebuilder(preview, live)
     preview.on_related = lambda: rebuilder.changed(RELATED_CHANGED)
     observer = Observer()
-    watcher = _Watcher(rebuilder, root)
+    watcher = _Watcher(rebuilder, root, observer)
     for folder in (CONTENT_DIR, LAYOUTS_DIR):
         if (root / folder).is_dir():
-            observer.schedule(watcher, str(root / folder), recursive=True)
+            watcher.watch(folder)
     observer.schedule(watcher, str(root), recursive=False)
     observer.start()  # before the first build, so no change is missed while it runs
     with rebuilder.run_lock:  # a save during it waits, as for any rebuild

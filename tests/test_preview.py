@@ -327,3 +327,49 @@ def test_the_dev_server_lives_on_after_an_unexpected_error_and_reloads_only_on_c
     assert "the build failed; still serving the last good site" in capsys.readouterr().err
     monkeypatch.undo()
     assert rebuilder.build([]) and live.error is None  # it clears the overlay, though nothing changed
+
+
+@pytest.mark.parametrize("folder", ["layouts", "content"])
+def test_a_folder_deleted_and_made_again_is_watched_again(
+    project: Project, tmp_path: Path, folder: str
+) -> None:
+    """`rm -rf layouts && cp -r backup layouts`: the watch was set on the folder that is gone,
+    and no later save rebuilt anything until the server was restarted."""
+    from watchdog.observers import Observer
+
+    from generator.serve import LiveState, Rebuilder, _Watcher
+
+    project.paper("2025-03-17", "a-watched-paper")
+    served = tmp_path / "served"
+    rebuilder = Rebuilder(
+        Preview(project.root, served, base_url=BASE, search=False, watched=True), LiveState()
+    )
+    assert rebuilder.build([])
+    observer = Observer()
+    watcher = _Watcher(rebuilder, project.root, observer)
+    for name in ("content", "layouts"):
+        watcher.watch(name)
+    observer.schedule(watcher, str(project.root), recursive=False)
+    observer.start()
+    try:
+        shutil.copytree(project.root / folder, tmp_path / "backup")
+        shutil.rmtree(project.root / folder)
+        shutil.copytree(tmp_path / "backup", project.root / folder)
+        time.sleep(1.0)  # the watch on the new folder is set from the event of its creation
+        if folder == "layouts":
+            edited, page = project.root / "layouts/paper.html", served / "papers/a-watched-paper/index.html"
+            edited.write_text(
+                edited.read_text(encoding="utf-8").replace("</article>", "MARK</article>"), "utf-8"
+            )
+        else:
+            edited = project.root / "content/2025/2025-03-17/a-watched-paper.md"
+            page = served / "papers/a-watched-paper/index.html"
+            edited.write_text(edited.read_text(encoding="utf-8").replace("An abstract.", "MARK.", 1), "utf-8")
+        for _ in range(200):  # a rebuild follows the save (up to 20 s on a loaded machine)
+            if page.is_file() and "MARK" in page.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        assert "MARK" in page.read_text(encoding="utf-8")
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
