@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,6 +353,20 @@ def _index_part(
     return _start(part, output, documents, filed).wait(ids=True)
 
 
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # every Pagefind run of this process, while it runs
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all_indexing() -> None:
+    """Kill every Pagefind run of this process (the dev server stopping: it must not write
+    into a folder being removed, nor outlive the server)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
 @dataclass
 class _Run:
     """Pagefind indexing one part's documents (written to `folder`) into `output`."""
@@ -387,6 +402,8 @@ class _Run:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self.process)
         self.messages.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -420,7 +437,9 @@ def _start(
         command += ["--output-path", str(output)]
         messages = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by _Run.stop
         try:
-            process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+            with _RUNNING_LOCK:
+                process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+                _RUNNING.add(process)
         except BaseException:
             messages.close()
             raise

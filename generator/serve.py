@@ -12,6 +12,7 @@ import errno
 import ipaddress
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -33,6 +34,7 @@ from generator.config import CONFIG_NAME, load_config
 from generator.errors import PapersError
 from generator.load import CONTENT_DIR
 from generator.preview import Preview
+from generator.search import stop_all_indexing
 
 LIVE_PREFIX = "_live/"
 DEBOUNCE_SECONDS = 0.1
@@ -125,6 +127,7 @@ class Indexer:
         self.wanted = False
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        self.stopping = False
 
     def request(self) -> None:
         with self.lock:
@@ -133,10 +136,18 @@ class Indexer:
                 self.thread = threading.Thread(target=self._run, daemon=True)
                 self.thread.start()
 
+    def stop(self) -> None:
+        """End the run under way, if any, and wait for its thread."""
+        with self.lock:
+            self.stopping, self.wanted, thread = True, False, self.thread
+        stop_all_indexing()
+        if thread is not None:
+            thread.join(timeout=30)
+
     def _run(self) -> None:
         while True:
             with self.lock:
-                if not self.wanted:
+                if not self.wanted or self.stopping:
                     self.thread = None
                     return
                 self.wanted = False
@@ -144,7 +155,8 @@ class Indexer:
             try:
                 self.preview.index()
             except Exception as error:  # the thread must live on: report it and go on
-                print(f"search index not updated: {error}", file=sys.stderr)
+                if not self.stopping:
+                    print(f"search index not updated: {error}", file=sys.stderr)
             else:
                 print(f"  search index updated in {time.perf_counter() - start:.1f} s", flush=True)
 
@@ -396,23 +408,29 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
             watcher.watch(folder)
     observer.schedule(watcher, str(root), recursive=False)
     observer.start()  # before the first build, so no change is missed while it runs
-    with rebuilder.run_lock:  # a save during it waits, as for any rebuild
-        rebuilder.build([])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    print(f"serving {url} (Ctrl-C to stop)", flush=True)
-    if open_browser:
-        webbrowser.open(url)
-    try:
+    thread: threading.Thread | None = None
+    try:  # from the first build on: Ctrl-C during it leaves no folder behind either
+        with rebuilder.run_lock:  # a save during it waits, as for any rebuild
+            rebuilder.build([])
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        print(f"serving {url} (Ctrl-C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(url)
         while thread.is_alive():
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping", flush=True)
     finally:
+        if threading.current_thread() is threading.main_thread():  # a second Ctrl-C would cut
+            for stop in (signal.SIGINT, signal.SIGTERM):  # the cleanup short
+                signal.signal(stop, signal.SIG_IGN)
         observer.stop()
-        server.shutdown()
+        if thread is not None:  # shutdown() waits for a serve_forever() that was started
+            server.shutdown()
         server.server_close()
         observer.join(timeout=5)
         preview.close()
+        rebuilder.indexer.stop()  # Pagefind killed, its thread done: nothing writes into workdir
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import Project
 
@@ -43,3 +49,24 @@ def test_terminal_controls_in_a_file_are_printed_as_escapes(project: Project) ->
         assert result.returncode == 1
         assert "unknown field `\\x1b[2J\\x1b]0;pwned\\x07\\rtitle\\u202e`" in shown
         assert not any(character in shown for character in "\x1b\x07\r\u202e")
+
+
+@pytest.mark.parametrize("after", [0.8, 1.6])
+def test_stopping_the_dev_server_during_its_first_build_leaves_nothing_behind(
+    project: Project, tmp_path: Path, after: float
+) -> None:
+    """Ctrl-C during the first build left the whole working folder in the temp folder."""
+    for number in range(300):  # a first build of a second or two: the signal lands in it
+        project.paper(f"2025-03-{1 + number % 28:02d}", f"paper-{number}", body="Some words here. " * 30)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "serve", "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    assert list(temp.iterdir()) == []
