@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -263,7 +263,7 @@ def make_handler(
             path = unquote(urlsplit(self.path).path)
             if not path.startswith(base_path):
                 if path in ("/", "", base_path.rstrip("/")):
-                    self.redirect(base_path)
+                    self.redirect(quote(base_path))
                 else:
                     self.not_found()
                 return
@@ -277,7 +277,7 @@ def make_handler(
             target = site / inside
             try:
                 if target.is_dir() and not path.endswith("/"):
-                    self.redirect(path + "/")
+                    self.redirect(quote(base_path + inside) + "/")  # not `//papers/`: another host
                     return
                 if target.is_dir():
                     target = target / "index.html"

@@ -51,6 +51,7 @@ def ask(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
         ("/repo//etc/passwd", 404, None),  # no probing of the host's files
         ("/repo//etc", 404, None),
         ("/repo//papers/x/", 200, None),
+        ("/repo/%2Fpapers/x", 302, "/repo/papers/x/"),  # not `//papers/x/`, which names a host
         ("/index.html", 404, None),
     ],
 )
