@@ -319,7 +319,7 @@ def make_handler(
             if name == "events":
                 self.events()
                 return
-            if name not in ("reload.js", "overlay.css"):
+            if name not in ("reload.js", "worker.js", "overlay.css"):
                 self.not_found()
                 return
             body = (live_files / name).read_bytes()

@@ -36,9 +36,8 @@
   }
 
   var version = null;
-  var source = new EventSource(base + "events");
-  source.addEventListener("state", function (event) {
-    var state = JSON.parse(event.data);
+  function follow(data) {
+    var state = JSON.parse(data);
     if (state.error) {
       showError(state.error);
       version = state.version;
@@ -49,5 +48,16 @@
       window.location.reload();
     }
     version = state.version;
-  });
+  }
+
+  // Tabs share one event stream through a worker (see worker.js); a browser without
+  // shared workers gives each tab its own.
+  if (window.SharedWorker) {
+    var worker = new SharedWorker(base + "worker.js");
+    worker.port.onmessage = function (event) { follow(event.data); };
+    worker.port.start();
+  } else {
+    var source = new EventSource(base + "events");
+    source.addEventListener("state", function (event) { follow(event.data); });
+  }
 })();

@@ -92,6 +92,27 @@ def test_edits_show_without_reloading_and_errors_show_an_overlay(
     page.close()
 
 
+def test_eight_tabs_load_and_all_reload(browser: Browser, served: tuple[Project, str]) -> None:
+    """Each tab held an event stream open, and browsers open six connections to a host: the
+    seventh tab never loaded. Tabs now share one stream."""
+    project, url = served
+    context = browser.new_context()
+    pages = []
+    for _ in range(8):
+        page = context.new_page()
+        page.goto(url + "papers/an-older-paper/", timeout=10_000)
+        expect(page.locator("h1")).to_have_text("An older paper")
+        pages.append(page)
+    pages[-1].wait_for_timeout(500)  # let the last tab join the stream
+    path = project.root / "content/2025/2025-03-16/an-older-paper.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("An older paper", "A tab test"), encoding="utf-8"
+    )
+    for page in pages:
+        expect(page.locator("h1")).to_have_text("A tab test", timeout=15_000)
+    context.close()
+
+
 def test_a_port_in_use_is_a_clear_error(served: tuple[Project, str]) -> None:
     project, url = served
     port = url.split(":")[2].split("/")[0]
@@ -142,6 +163,7 @@ def test_search_finds_a_saved_paper_by_its_new_words(
         found = page.locator(".search-result h2 a")
         search_until_found(page, url + "search/?q=last+year")  # the first index is made after the site
         expect(found).to_have_text(["Last year paper"])
+        errors.clear()  # a search page loaded before the first index exists finds none (404)
         page.goto(url + "search/?q=abstract&sort=newest")
         before = listed_titles(page)
 

@@ -1,0 +1,16 @@
+// One event stream for all the preview's tabs (a SharedWorker): browsers open at most six
+// connections to a host, and each tab's own stream held one, so a seventh tab never loaded.
+// Each tab gets the build's state as the stream sends it, and the last one when it joins.
+"use strict";
+var ports = [];
+var last = null;
+var source = new EventSource("events");
+source.addEventListener("state", function (event) {
+  last = event.data;
+  ports.forEach(function (port) { port.postMessage(last); });
+});
+self.onconnect = function (event) {
+  var port = event.ports[0];
+  ports.push(port);
+  if (last !== null) port.postMessage(last);
+};
