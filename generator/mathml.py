@@ -255,6 +255,7 @@ def _token_text(element: ElementTree.Element) -> str:
 
 
 # What the converter gets wrong before it starts: `aligned` (read as the `array` it knows),
+# degrees written as a ring above (`25^\circ C`, shown "25^(∘)C" as text: a degree sign),
 # `\label{...}` and `\tag{...}` (shown as text: abstracts have no equation numbers to refer
 # to), and an operator name with a space or a command inside (`\operatorname{arg\,min}`
 # became an empty operator and italic letters), written as the `\mathop` it means.
@@ -262,8 +263,11 @@ _LABEL_RE = re.compile(r"\\(?:label|tag)\*?\s*\{[^{}]*\}")
 _OPERATOR_NAME_TEX_RE = re.compile(r"\\operatorname\*?\s*\{([^{}]*\\[^{}]*)\}")
 
 
+_DEGREES_RE = re.compile(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![a-zA-Z]))")  # `25^\circ`: 25°
+
+
 def _prepared(tex: str) -> str:
-    tex = _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex))
+    tex = _DEGREES_RE.sub("°", _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex)))
     return _OPERATOR_NAME_TEX_RE.sub(r"\\mathop{\\mathrm{\1}}", tex)
 
 

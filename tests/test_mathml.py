@@ -256,3 +256,12 @@ def test_operator_names_and_labels_as_abstracts_write_them(tex: str, row: str, t
     `\\mathop` and `\\label{...}` were shown as commands."""
     assert row in mathml_row(tex)
     assert tex_to_text(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [("25^{\\circ}C", "25°C"), ("90^\\circ", "90°"), ("^\\circ", "°"), ("f \\circ g", "f ∘ g")],
+)
+def test_degrees_are_a_degree_sign(tex: str, text: str) -> None:
+    """`25$^\\circ$C` read "25^(∘)C" in titles and excerpts; a composition stays a ring."""
+    assert tex_to_text(tex) == text
