@@ -252,9 +252,10 @@ class Renderer:
             raise PapersError.single(
                 f"layouts/{error.name or template}", f"template error: {error.message}", None, error.lineno
             ) from None
-        except jinja2.TemplateError as error:
+        except jinja2.TemplateError as error:  # an undefined name, a missing include: where it is used
+            name, line = _failing_template(error, template)
             raise PapersError.single(
-                f"layouts/{template}", f"template error: {error}", "check the names the template uses"
+                f"layouts/{name}", f"template error: {error}", "check the names the template uses", line
             ) from None
         except PapersError:  # from a template used inside this one (a card on a day page)
             raise

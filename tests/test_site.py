@@ -267,6 +267,8 @@ def test_config_text_cannot_be_a_path_or_hold_controls(sample_project: Project, 
     [
         ("paper.html", "{{ 1/0 }}", 2, "ZeroDivisionError: division by zero"),
         ("_partials/paper_card.html", "{% macro r() %}{{ r() }}{% endmacro %}{{ r() }}", 2, "RecursionError"),
+        ("paper.html", "{{ undefined_thing }}", 2, "'undefined_thing' is undefined"),  # had no line
+        ("_partials/paper_card.html", "{{ view.no_such_field.x }}", 2, "has no attribute 'no_such_field'"),
     ],
 )
 def test_an_error_in_a_template_s_own_code_names_the_layout_and_line(
