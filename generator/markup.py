@@ -100,10 +100,11 @@ GROUP_STYLES = {
 _GROUP_RE = re.compile(r"\{\\(em|it|sl|bf|tt|sc|rm|sf)(?![a-zA-Z])\s*")
 # Display environments written in the text, outside dollars (MathJax renders them on arXiv).
 _ENVIRONMENT_RE = re.compile(r"\\begin\{(equation|align|gather|multline|eqnarray|displaymath)(\*?)\}")
-ESCAPED = set("%&$#_{}")
-# TeX's spaces in text: thin (`\,`), medium (`\:`, `\;`), a word space (`\ `), none (`\!`),
-# and a line break (`\\`), which an abstract reads as a space.
-TEXT_SPACES = {",": "\u2009", ":": "\u2005", ";": "\u2005", " ": " ", "!": "", "\\": " "}
+# What a backslash and one character stand for in text: the character itself for TeX's
+# escapes (`\%`, `\&`), and TeX's spaces: thin (`\,`), medium (`\:`, `\;`), a word space
+# (`\ `), none (`\!`), and a line break (`\\`), which an abstract reads as a space.
+TEXT_ESCAPES = {**{char: char for char in "%&$#_{}"}, ",": "\u2009", ":": "\u2005", ";": "\u2005"}
+TEXT_ESCAPES.update({" ": " ", "!": "", "\\": " "})
 _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
 _ACCENT_RE = re.compile(
     r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
@@ -181,14 +182,9 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
             token.markup = "\\" + nxt
         state.pos = end + 2
         return True
-    if nxt in ESCAPED:
+    if nxt in TEXT_ESCAPES:  # `50\%`, and `10\,GB`: a space, not punctuation
         if not silent:
-            state.pending += nxt
-        state.pos = pos + 2
-        return True
-    if nxt in TEXT_SPACES:  # `10\,GB`, `5\;ms`, `\method\ here`: spaces, not punctuation
-        if not silent:
-            state.pending += TEXT_SPACES[nxt]
+            state.pending += TEXT_ESCAPES[nxt]
         state.pos = pos + 2
         return True
     accent = _ACCENT_RE.match(src, pos, state.posMax)
@@ -243,6 +239,8 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
 
 def _tex_group(state: StateInline, silent: bool) -> bool:
     """`{\\em adaptive}`, `{\\bf X}`: an old-style TeX group, styled as `\\emph{}` would be."""
+    if state.src[state.pos] != "{":
+        return False
     match = _GROUP_RE.match(state.src, state.pos, state.posMax)
     if match is None or state.env.get(_DEPTH_KEY, 0) >= MAX_TEX_DEPTH:
         return False
@@ -346,6 +344,8 @@ def _reading_start_right(dollars: InlineRule) -> InlineRule:
 
     def rule(state: StateInline, silent: bool) -> bool:
         src, pos = state.src, state.pos
+        if src[pos] != "$":  # asked at every position the rules before it leave (dollarmath's own first test)
+            return False
         if pos and src[pos - 1].isdigit() and _MATH_AFTER_NUMBER_RE.match(src, pos):
             shown = f"{src[: pos - 1]} {src[pos:]}"  # same length: positions still hold
         elif not pos and src and (src[-1].isdigit() or src[-1] == "\\"):
@@ -372,6 +372,8 @@ def _closing_quotes(state: StateCore) -> None:
     code span would have swallowed the sentence): in text only, not in code. The text rule
     reads `'` as text, so no inline rule sees them; a `5''` alone stays as written."""
     for token in state.tokens:
+        if "``" not in token.content:  # no quotes opened: the common case, at C speed
+            continue
         open_quote = False
         for child in token.children or ():
             if child.type != "text" or not (open_quote or "\u201c" in child.content):
@@ -395,8 +397,8 @@ def _formulas_with_their_words(state: StateCore) -> None:
     "-divergences"). Only the HTML changes: the plain text does not see the span."""
     for token in state.tokens:
         children = token.children
-        if not children or not any(child.type == "math_inline" for child in children):
-            continue
+        if not children or ("$" not in token.content and "\\(" not in token.content):
+            continue  # no formula in its source: most paragraphs
         out: list[Token] = []
         index = 0
         while index < len(children):
@@ -450,6 +452,8 @@ def _no_form_feeds(state: StateCore) -> None:
     unreadable. markdown-it decodes it (the checker refuses the character itself); here it
     becomes the space it shows as."""
     for token in state.tokens:
+        if "&#" not in token.content and "\x0c" not in token.content:
+            continue  # what its parts hold comes from its source
         for part in (token, *(token.children or ())):
             if "\x0c" in part.content:
                 part.content = part.content.replace("\x0c", " ")
@@ -460,6 +464,8 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`); ``` `` ```
     opens quotes (`_closing_quotes` closes them)."""
     src, pos = state.src, state.pos
+    if src[pos] not in "`~-":
+        return False
     if src.startswith("``", pos) and _closed(src[pos + 2 : state.posMax]):  # TeX's opening quotes
         if not silent:
             state.pending += "\u201c"
