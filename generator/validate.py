@@ -409,7 +409,7 @@ def paper_warnings(
     body: str,
     day: dt.date,
     today: dt.date | None,
-    body_line: int | None = None,
+    body_line: int,
 ) -> None:
     """What a reviewer wants to look at twice; never blocks a merge."""
     if today and day > today:
@@ -420,7 +420,7 @@ def paper_warnings(
         fields.problems.append(
             Problem(
                 fields.source.label,
-                body_line or fields.front.line_of(),
+                body_line,  # the abstract's first line: `warn` names front-matter keys
                 f"the abstract is only {len(body.strip())} characters",
                 "paste the whole abstract",
                 "warning",
@@ -488,15 +488,12 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
                 Problem(label, line, f"the tag `{slug}` needs a name", f"write `{slug}: Display name`")
             )
             continue
-        found = [  # what pages, feeds and search show of a tag is text, as a paper's fields are
-            (part, problem)
-            for part, text, limit in (("name", name, MAX_TITLE), ("description", description, MAX_TEXT))
-            if (text.strip() or part == "name")
-            and (problem := text_problem(text.strip(), f"the {part} of the tag `{slug}`", limit))
-        ]
-        for part, (message, hint) in found:
-            problems.append(Problem(label, front.line_of(slug, part), message, hint))
-        if not found:
+        before = len(problems)  # what pages, feeds and search show of a tag is text, as a paper's fields are
+        for part, text, limit in (("name", name, MAX_TITLE), ("description", description, MAX_TEXT)):
+            problem = text_problem(text.strip(), f"the {part} of the tag `{slug}`", limit)
+            if problem is not None and (text.strip() or part == "name"):  # no description is fine
+                problems.append(Problem(label, front.line_of(slug, part), *problem))
+        if len(problems) == before:
             vocabulary[slug] = Tag(slug, name.strip(), description.strip())
     return vocabulary, problems
 
