@@ -185,7 +185,7 @@ def _real(path: Path) -> Path:
 
 
 class _Watcher(FileSystemEventHandler):
-    def __init__(self, rebuilder: Rebuilder, root: Path, observer: BaseObserver | None = None) -> None:
+    def __init__(self, rebuilder: Rebuilder, root: Path, observer: BaseObserver) -> None:
         self.rebuilder = rebuilder
         self.root = _real(root)
         self.observer = observer
@@ -194,8 +194,6 @@ class _Watcher(FileSystemEventHandler):
     def watch(self, folder: str) -> None:
         """Watch content/ or layouts/ and all it holds, anew: a folder deleted and made again
         (`rm -rf layouts && cp -r backup layouts`) is no longer the folder a watch was set on."""
-        if self.observer is None:
-            return
         old = self.watches.pop(folder, None)
         if old is not None:
             with contextlib.suppress(KeyError, OSError):
