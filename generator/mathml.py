@@ -163,10 +163,10 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
     children = list(element)
     in_row = element.tag in _ROWS  # not in scripts, fractions...: their children have places
     for index, child in enumerate(children):
-        if in_row and _unary(child, children[index - 1] if index else None):
+        before = children[index - 1] if index else None
+        if in_row and _unary(child, before):
             child.set("form", "prefix")  # `-x`, `(-x)`, `= -0.3`: a sign, not a subtraction
         named = in_row and _operator_name(child)
-        before = children[index - 1] if index else None
         if named and before is not None and _spaced_from(before, True) and not _operator_name(before):
             out.append(_THIN_SPACE)
         _write_mathml(child, out)
@@ -187,6 +187,7 @@ _OPERATOR_NAME_RE = re.compile(r"[A-Za-z]{2,}")
 
 _SIGNS = frozenset("−+±∓")
 _OPENING = frozenset("([{|⟨‖")
+_CLOSING = frozenset(")]}|⟩‖")
 
 
 def _unary(element: ElementTree.Element, before: ElementTree.Element | None) -> bool:
@@ -197,9 +198,6 @@ def _unary(element: ElementTree.Element, before: ElementTree.Element | None) -> 
     if before is None:
         return True
     return before.tag == "mo" and _token("mo", before)[2] not in _CLOSING
-
-
-_CLOSING = frozenset(")]}|⟩‖")
 
 
 def _operator_name(element: ElementTree.Element) -> bool:
@@ -215,8 +213,8 @@ def _spaced_from(neighbour: ElementTree.Element, before: bool) -> bool:
     opening bracket (`\\log(x)`), an operator or a relation, which bring their own."""
     if neighbour.tag in ("msub", "msup", "msubsup") and len(neighbour):
         neighbour = neighbour[0]  # `\\max_\\theta` is spaced as `\\max`
-    if neighbour.tag == "mo":
-        return before and _token_text(neighbour) in (")", "]", "}", "|", "\u2016", "\u27e9")
+    if neighbour.tag == "mo":  # its text as written out: the converter's is `&#x00029;`
+        return before and _token("mo", neighbour)[2] in _CLOSING
     return neighbour.tag in ("mi", "mn", "mfrac", "msqrt", "mrow", "mover")
 
 
@@ -259,11 +257,9 @@ def _token_text(element: ElementTree.Element) -> str:
 # `\label{...}` and `\tag{...}` (shown as text: abstracts have no equation numbers to refer
 # to), and an operator name with a space or a command inside (`\operatorname{arg\,min}`
 # became an empty operator and italic letters), written as the `\mathop` it means.
+_DEGREES_RE = re.compile(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![a-zA-Z]))")
 _LABEL_RE = re.compile(r"\\(?:label|tag)\*?\s*\{[^{}]*\}")
 _OPERATOR_NAME_TEX_RE = re.compile(r"\\operatorname\*?\s*\{([^{}]*\\[^{}]*)\}")
-
-
-_DEGREES_RE = re.compile(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ(?![a-zA-Z]))")  # `25^\circ`: 25°
 
 
 def _prepared(tex: str) -> str:

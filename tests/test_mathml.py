@@ -62,6 +62,10 @@ THIN = '<mspace width="0.1667em"></mspace>'
         ("\\arg\\max_\\theta", "<mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub>"),
         ("\\arg z", f"<mi>arg</mi>{THIN}<mi>z</mi>"),
         ("abc", "<mi>a</mi><mi>b</mi><mi>c</mi>"),  # letters are a product, not a name
+        (
+            "(a)\\log b",  # after a closing bracket
+            f'<mo stretchy="false">(</mo><mi>a</mi><mo stretchy="false">)</mo>{THIN}<mi>log</mi>{THIN}<mi>b</mi>',
+        ),
     ],
 )
 def test_operator_names_are_set_apart_as_tex_sets_them(tex: str, row: str) -> None:
