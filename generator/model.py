@@ -45,7 +45,9 @@ def arxiv_slug(arxiv_id: str) -> str:
     return base.replace("/", "-").lower()
 
 
-_TEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.uvHckrbd]\s*\{?([A-Za-z])\}?")  # `Fr\'echet`, `G\"{o}del`
+# A letter under a TeX accent (`Fr\'echet`, `G\"{o}del`, `\v{C}ech`); a letter accent must end
+# its name (`\delta`, `\bf`, `\cite` are other commands).
+_TEX_ACCENT_RE = re.compile(r"\\(?:[`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*\{?([A-Za-z])\}?")
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -80,7 +82,9 @@ _TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)|\\.")
 def tex_symbols(text: str) -> str:
     """TeX commands replaced by what they show: `\\alpha` by `α`, formatting (`\\textbf`,
     `\\bf`) and escapes (`\\'`) by nothing. Enough to compare texts, not to display them."""
-    return _TEX_COMMAND_RE.sub(_tex_symbol, text) if "\\" in text else text
+    if "\\" not in text:
+        return text
+    return _TEX_COMMAND_RE.sub(_tex_symbol, _TEX_ACCENT_RE.sub(r"\1", text))  # `\'{e}`: the letter
 
 
 def _tex_symbol(command: re.Match[str]) -> str:

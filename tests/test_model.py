@@ -15,6 +15,8 @@ from generator.model import normalize_title, slugify
     ("one", "other"),
     [
         ("Fréchet Distances", "Fr\\'echet distances"),
+        ("Fréchet Distances", "Fr\\'{e}chet distances"),  # a braced letter under the accent
+        ("Gödel and Čech", 'G\\"{o}del and \\v{C}ech'),
         ("Fre\u0301chet distances", "Fréchet distances"),
         ("\\textbf{Bold} Title", "Bold title"),
         ("\\mathcal {L}-loss", "L loss"),
@@ -83,6 +85,7 @@ def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> N
         ('G\\"{o}del and Erd\\H{o}s', "godel-and-erdos"),
         ("Fréchet, Gödel & Erdős", "frechet-godel-erdos"),
         ("∑∫", "paper"),
+        ("$\\delta$-Nets and \\dots", "delta-nets-and-dots"),  # `\\d` begins them: not an accent
     ],
 )
 def test_slugs_from_titles(title: str, slug: str) -> None:
