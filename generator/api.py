@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from generator.render import Page, Renderer
 
 API_DIR = "api"
+API_INDEX = f"{API_DIR}/index.json"  # every site has it: how a build knows a folder is a site
 FORMAT_VERSION = 1  # bump when the shape changes, so cached pages are rebuilt
 
 
@@ -128,7 +129,7 @@ def render_api(renderer: Renderer, site: Site) -> Iterator[Page]:
 def render_api_index(renderer: Renderer, site: Site) -> Page:
     return json_page(
         renderer,
-        f"{API_DIR}/index.json",
+        API_INDEX,
         site.days[0].date if site.days else None,
         tuple((day.date, len(day.papers)) for day in site.days),
         functools.partial(index_object, site),

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.api import API_INDEX
 from generator.buildcache import (
     CACHE_DIR,
     BuildCache,
@@ -101,6 +102,7 @@ def build(
     """Build the site of the project at `root` into `out` (default `root/public`)."""
     out = (out or root / OUTPUT_DIR).absolute()
     _refuse_project_folders(root, out)
+    _refuse_folders_of_other_files(root, out)
     with contextlib.ExitStack() as held:
         try:  # the whole build holds it: one that waited reads the cache the other one saved
             held.enter_context(output_lock(out))
@@ -124,6 +126,22 @@ def _refuse_project_folders(root: Path, out: Path) -> None:
             "the site would replace the project's own files: the output folder is replaced whole",
             f"build into a folder of its own, e.g. `--out {root / OUTPUT_DIR}` (the default)",
         )
+
+
+def _refuse_folders_of_other_files(root: Path, out: Path) -> None:
+    """`--out notes/` would replace a folder of someone's own files with the site. A folder
+    other than the project's `public/` is built into when it is new, empty, or a site this
+    generator made (it always writes `api/index.json`)."""
+    if out == (root / OUTPUT_DIR).absolute() or not out.is_dir() or (out / API_INDEX).is_file():
+        return
+    with os.scandir(out) as entries:
+        if next(entries, None) is None:
+            return
+    raise UsageError.single(
+        str(out),
+        "this folder holds files that are not a site built here: building would replace them",
+        "pick a new or empty folder for --out, or remove this one first",
+    )
 
 
 def _unwritable(out: Path, error: OSError) -> PapersError:

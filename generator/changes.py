@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator.errors import Problem, UsageError
 from generator.load import CONTENT_DIR, VOCABULARY_NAME
+from generator.validate import NOT_IN_VOCABULARY
 
 VOCABULARY_LABEL = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
 
@@ -57,7 +58,7 @@ def problems_for_changes(problems: Iterable[Problem], changed: set[str]) -> list
         if (
             problem.path in changed
             or (problem.message.startswith("duplicate ") and any(path in problem.message for path in changed))
-            or (vocabulary_changed and "is not in the vocabulary" in problem.message)
+            or (vocabulary_changed and NOT_IN_VOCABULARY in problem.message)
         ):
             kept.append(problem)
     return kept

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.build import build
+from generator.build import LAYOUTS_DIR, build
 from generator.changes import changed_files, problems_for_changes
+from generator.config import CONFIG_NAME
 from generator.content import read_site
 from generator.errors import PapersError, Problem, UsageError, errors_only, shown
 from generator.importers import arxiv, hf
@@ -121,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     root: Path = args.root
     try:
+        _refuse_other_folders(root, args.command)
         if args.command == "build":
             return cmd_build(root, args)
         if args.command == "check":
@@ -150,6 +152,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(stop, _Terminated) else signal.SIGINT)
     return EXIT_USAGE
+
+
+def _refuse_other_folders(root: Path, command: str) -> None:
+    """A command run outside a project (from inside `content/`, say) would check nothing and
+    say all is well, or start a `content/` of its own there. Files are added to a project
+    that has at least its `site.yaml` or `layouts/`; everything else reads `content/`."""
+    adds = command in ("new", "import", "import-daily")
+    marks = (CONTENT_DIR, CONFIG_NAME, LAYOUTS_DIR) if adds else (CONTENT_DIR,)
+    if any((root / mark).exists() for mark in marks):
+        return
+    where = "this folder" if root == Path(".") else str(root)
+    raise UsageError.single(
+        str(root),
+        f"{where} is not a Daily Papers project: it has no `{CONTENT_DIR}/` folder"
+        + (f", `{CONFIG_NAME}` or `{LAYOUTS_DIR}/`" if adds else ""),
+        "run `papers` from the project's folder (the one with `content/`), or pass --root",
+    )
 
 
 def report(problems: Sequence[Problem], style: str = "text") -> None:
@@ -311,7 +330,11 @@ def cmd_import_hf(root: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_tags(root: Path) -> int:
+    """The vocabulary with its counts. Counts leave out the papers that have errors, so the
+    errors are reported too (and the exit code says so), as `check` would."""
     checked = read_site(root)
+    errors = errors_only(checked.problems)
+    report(errors)
     site = checked.site
     counts = {slug: len(papers) for slug, papers in site.tags.items()}
     width = max((len(slug) for slug in checked.vocabulary), default=0)
@@ -319,7 +342,12 @@ def cmd_tags(root: Path) -> int:
         print(f"{slug:<{width}}  {counts.get(slug, 0):>5}  {tag.name}")
     unused = sorted(set(checked.vocabulary) - set(counts))
     print(f"{len(counts)} tags in use, {len(unused)} unused" + (f": {', '.join(unused)}" if unused else ""))
-    return EXIT_OK
+    if errors:
+        print(
+            "the counts leave out the papers with the errors above (`papers check` lists them all)",
+            file=sys.stderr,
+        )
+    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from generator.load import (
     walk_content_names,
 )
 from generator.model import Paper, Site, Tag
-from generator.validate import check_duplicates, load_vocabulary, validate_paper
+from generator.validate import NOT_IN_VOCABULARY, check_duplicates, load_vocabulary, validate_paper
 
 MIN_FILES_PER_WORKER = 1000  # below this, forking costs more than reading them here
 
@@ -35,6 +35,13 @@ class Checked:
     vocabulary: dict[str, Tag]
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    claims: list[Paper] = field(default_factory=list)  # papers with errors, as far as they read
+
+    @property
+    def every_paper(self) -> list[Paper]:
+        """The papers, and those with errors as far as they read (a scaffold still to fill in,
+        say): what a new paper must not repeat."""
+        return self.papers + self.claims
 
     @property
     def errors(self) -> list[Problem]:
@@ -181,11 +188,14 @@ def read_site(
     cache.files = results
     papers = [r.paper for r in results.values() if r.paper is not None]
     problems = list(vocabulary_problems)
+    # A vocabulary with errors is fixed first: every paper's tag it lost would be reported too.
+    vocabulary_broken = bool(errors_only(vocabulary_problems))
     for result in results.values():
-        problems += result.problems
-    problems += check_duplicates(papers + [r.claim for r in results.values() if r.claim is not None])
+        problems += [p for p in result.problems if not (vocabulary_broken and NOT_IN_VOCABULARY in p.message)]
+    claims = [r.claim for r in results.values() if r.claim is not None]
+    problems += check_duplicates(papers + claims)
     files = sum(1 for r in results.values() if r.loaded)
-    return Checked(papers, vocabulary, in_reading_order(problems), files=files)
+    return Checked(papers, vocabulary, in_reading_order(problems), files=files, claims=claims)
 
 
 def _reread(

@@ -137,7 +137,7 @@ def parse_yaml_mapping(
         loader.dispose()
     if node is None:
         return FrontMatter({}, {}, first_line), []
-    builder = _Builder(path, first_line, loader)
+    builder = _Builder(path, first_line, loader, yaml_text)
     try:
         values = builder.build(node, (), 0)
     except _Stop as stop:
@@ -153,6 +153,8 @@ def parse_yaml_mapping(
         ]
     return FrontMatter(values, builder.lines, first_line, builder.raw), builder.problems
 
+
+_COMMENT_AFTER_RE = re.compile(r"[ \t]+#")
 
 _YAML_HINT = (
     "check the quoting on that line: a value with `: ` or starting with a quote, `[`, `{`, "
@@ -247,10 +249,11 @@ class _Stop(Exception):
 class _Builder:
     """Turns YAML nodes into plain values, recording lines and refusing anything unsafe."""
 
-    def __init__(self, path: str, first_line: int, loader: yaml.SafeLoader) -> None:
+    def __init__(self, path: str, first_line: int, loader: yaml.SafeLoader, text: str) -> None:
         self.path = path
         self.first_line = first_line
         self.loader = loader
+        self.text_lines = text.split("\n")
         self.lines: dict[KeyPath, int] = {}
         self.problems: list[Problem] = []
         self.raw: dict[KeyPath, str] = {}
@@ -274,6 +277,8 @@ class _Builder:
             self.lines.setdefault(key_path, self.line(node))
         if isinstance(node, yaml.ScalarNode):
             self.raw[key_path] = node.value
+            if not node.style and node.tag == "tag:yaml.org,2002:str":  # plain: "" in libyaml
+                self.problems += self.plain_text_surprises(node)
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
@@ -284,6 +289,35 @@ class _Builder:
             f"the YAML tag `{self.tag_name(node)}` is not allowed",
             "remove the `!` tag before the value",
         )
+
+    def plain_text_surprises(self, node: yaml.ScalarNode) -> list[Problem]:
+        """What YAML reads differently from what an unquoted value seems to say: ` #` starts a
+        comment (`title: Learning #hashtags` is "Learning"), and a line that continues a value
+        is joined to it (`- Ada` then a misaligned `- Bob` is the one author "Ada - Bob")."""
+        start, end = node.start_mark, node.end_mark
+        rest = self.text_lines[end.line][end.column :] if end.line < len(self.text_lines) else ""
+        if _COMMENT_AFTER_RE.match(rest):
+            return [
+                Problem(
+                    self.path,
+                    self.first_line + end.line,
+                    f"the text after ` #` is a YAML comment, so the value is only `{node.value}`",
+                    "to keep the `#` and what follows, wrap the whole value in double quotes",
+                    "warning",
+                )
+            ]
+        for number in range(start.line + 1, min(end.line, len(self.text_lines) - 1) + 1):
+            if self.text_lines[number].lstrip().startswith("- "):
+                return [
+                    Problem(
+                        self.path,
+                        self.first_line + number,
+                        f"this line is read as the end of the value above: `{node.value}`",
+                        "if it is an item of its own, put its `-` exactly under the `-` of the items above",
+                        "warning",
+                    )
+                ]
+        return []
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag not in _SAFE_SCALAR_TAGS:

@@ -190,7 +190,8 @@ def _md_name(stem: str) -> str:
 def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
     """The day a file's folders name, or why its place is wrong."""
     if len(parts) != 3:
-        return None, f"it is {len(parts) - 1} folder(s) deep instead of 2"
+        deep = len(parts) - 1
+        return None, f"it is {deep} folder{'' if deep == 1 else 's'} deep instead of 2 (year, then day)"
     year, day_name, _ = parts
     if not _DAY_RE.match(day_name):
         return None, f"the folder `{day_name}` is not a date like 2025-03-17"

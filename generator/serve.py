@@ -101,7 +101,7 @@ class Rebuilder:
             )
         self.built = True
         print(
-            f"✓ {what}: {result.written} page(s) written, {result.removed} removed "
+            f"✓ {what}: {result.written} page{'' if result.written == 1 else 's'} written, {result.removed} removed "
             f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
             flush=True,
         )

@@ -44,6 +44,9 @@ MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
 PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers new --title` writes
+PLACEHOLDER_AUTHORS = ("First Author", "Second Author")  # and, commented out, these
+PLACEHOLDER_LINK = "https://github.com/owner/repo"
+_PLACEHOLDER = "{} is still the example that `papers new` wrote"
 # Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
 # never meant in one line of text.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -202,6 +205,11 @@ def validate_paper(
     elif values["title"] is None:
         fields.problem(("title",), "`title` is empty", "write the paper's title after `title: `")
     authors = fields.text_list("authors", MAX_AUTHORS)
+    for index, author in enumerate(authors):
+        if author in PLACEHOLDER_AUTHORS:
+            fields.problem(
+                ("authors", index), _PLACEHOLDER.format(f"`{author}`"), "write the paper's authors"
+            )
     arxiv = _arxiv(fields, source)
     tags = _tags(fields, vocabulary)
     links = _links(fields)
@@ -302,6 +310,9 @@ def _arxiv(fields: _Fields, source: SourceFile) -> str | None:
     return arxiv
 
 
+NOT_IN_VOCABULARY = "is not in the vocabulary"  # how an unknown tag is reported (see content.read_site)
+
+
 def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
     tags = fields.text_list("tags", 20)
     good: list[str] = []
@@ -315,7 +326,7 @@ def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
         hint = f"did you mean `{guess}`? " if guess else ""
         fields.problem(
             ("tags", index),
-            f"the tag `{tag}` is not in the vocabulary",
+            f"the tag `{tag}` {NOT_IN_VOCABULARY}",
             hint + "tags must be listed in content/tags.yaml; add it there if it is really new",
         )
     return tuple(dict.fromkeys(good))
@@ -348,6 +359,11 @@ def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
         problem = check_url(text)
         if problem:
             fields.problem(("links", kind), f"links.{kind}: {problem}", "give a full https:// address")
+            continue
+        if text.rstrip("/") == PLACEHOLDER_LINK:
+            fields.problem(
+                ("links", kind), _PLACEHOLDER.format(f"links.{kind}"), "give the paper's own address"
+            )
             continue
         links.append((kind, text))
     order = {kind: i for i, kind in enumerate(LINK_KINDS)}

@@ -177,7 +177,7 @@ def test_a_paper_already_in_content_is_refused_with_its_file(
     project.paper("2025-03-10", "2503.12345", f'arxiv: "{existing_id}"')
     assert new(project, "2503.12345v2", "--date", DAY, "--endpoint", api.url) == 1
     err = capsys.readouterr().err
-    assert "already in content/2025/2025-03-10/2503.12345.md" in err
+    assert "content/2025/2025-03-10/2503.12345.md: error: " in err and "is already in this file" in err
     assert api.requests == []  # refused before asking arXiv
     assert not (project.root / "content/2025/2025-03-17/2503.12345.md").exists()
 
@@ -187,7 +187,8 @@ def test_a_broken_file_named_after_the_id_also_counts_as_existing(
 ) -> None:
     project.write("content/2025/2025-03-01/2503.12345.md", "---\ntitle: [unclosed\n---\n\nText.\n")
     assert new(project, "2503.12345", "--date", DAY, "--endpoint", api.url) == 1
-    assert "already in content/2025/2025-03-01/2503.12345.md" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "content/2025/2025-03-01/2503.12345.md: error: " in err and "is already in this file" in err
 
 
 def test_the_same_title_without_an_arxiv_id_is_refused(
@@ -202,7 +203,11 @@ def test_the_same_title_without_an_arxiv_id_is_refused(
         "content/2025/2025-03-16/sparse-alpha-attention.md", f"---\n{front}---\n\n{'An abstract. ' * 20}\n"
     )
     assert new(project, "2503.12345v2", "--date", DAY, "--endpoint", api.url) == 1
-    assert "already in content/2025/2025-03-16/sparse-alpha-attention.md" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (
+        "content/2025/2025-03-16/sparse-alpha-attention.md: error: " in err
+        and "is already in this file" in err
+    )
     assert len(paper_files(project)) == 1
 
 
@@ -233,7 +238,11 @@ def test_blank_paper_refuses_a_title_already_there(
 ) -> None:
     project.paper("2025-03-01", "attention-is-still-all-you-need", title="Attention is still all you need")
     assert new(project, "--title", "Attention Is Still All You Need?", "--date", DAY) == 1
-    assert "already in content/2025/2025-03-01/attention-is-still-all-you-need.md" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (
+        "content/2025/2025-03-01/attention-is-still-all-you-need.md: error: " in err
+        and "is already in this file" in err
+    )
 
 
 def test_id_and_title_together_or_neither_is_a_usage_problem(
@@ -269,3 +278,24 @@ def test_new_writes_nothing_the_check_would_refuse(
     assert new(project, *args) == 1
     assert message in capsys.readouterr().err
     assert not list((project.root / "content").rglob("*.md"))
+
+
+def test_a_scaffold_s_examples_uncommented_as_they_are_are_errors(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new(project, "--title", "A Hand Written Paper", "--date", DAY) == 0
+    path = next((project.root / "content").rglob("a-hand-written-paper.md"))
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("# authors", "authors")
+        .replace("# links:\n#  ", "links:\n  ")
+    )
+    path.write_text(
+        text.replace("Replace this line with the abstract.", "An abstract. " * 20), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert check(project) == 1
+    err = capsys.readouterr().err
+    assert "`First Author` is still the example that `papers new` wrote" in err
+    assert "`Second Author` is still the example" in err
+    assert "links.code is still the example that `papers new` wrote" in err

@@ -70,3 +70,56 @@ def test_stopping_the_dev_server_during_its_first_build_leaves_nothing_behind(
     process.send_signal(signal.SIGINT)
     process.wait(timeout=60)
     assert list(temp.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command", [["check"], ["build", "--no-search"], ["tags"], ["new", "--title", "A Title"]]
+)
+def test_a_command_run_outside_a_project_says_so(tmp_path: Path, command: list[str]) -> None:
+    """From inside `content/`, say: `check` would have found nothing wrong in no files."""
+    elsewhere = tmp_path / "content"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *command],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "this folder is not a Daily Papers project: it has no `content/` folder" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_tags_reports_the_errors_its_counts_leave_out(project: Project) -> None:
+    project.paper("2025-03-17", "a-good-paper", "tags: [llm]")
+    project.paper("2025-03-17", "a-broken-paper", "tags: [llm]\nvenue: Nowhere")
+    result = papers(project, "tags")
+    assert result.returncode == 1
+    assert "a-broken-paper.md:" in result.stderr and "unknown field `venue`" in result.stderr
+    assert "leave out the papers with the errors above" in result.stderr
+    assert any(line.split()[:2] == ["llm", "1"] for line in result.stdout.splitlines())
+
+
+def test_a_broken_vocabulary_is_reported_alone(project: Project) -> None:
+    """Every tag the unreadable `tags.yaml` lost would have been an error of its own."""
+    for number in range(5):
+        project.paper("2025-03-17", f"paper-{number}", "tags: [llm]")
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write("broken:\n  name: [unclosed\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("content/tags.yaml:"), result.stderr
+
+
+def test_new_refuses_a_title_its_own_scaffold_already_has(project: Project) -> None:
+    first = papers(project, "new", "--title", "Exact Same Title", "--date", "2025-04-05")
+    assert first.returncode == 0, first.stderr
+    again = papers(project, "new", "--title", "EXACT same title!", "--date", "2025-04-06")
+    assert again.returncode == 1
+    assert (
+        "content/2025/2025-04-05/exact-same-title.md: error: a paper with this title is already in this file"
+        in (again.stderr)
+    )
+    assert [path.name for path in (project.root / "content/2025").rglob("*.md")] == ["exact-same-title.md"]

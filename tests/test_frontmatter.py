@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,40 @@ def test_characters_are_reported_once_per_line_with_their_line() -> None:
     pattern = re.compile("[\x1b\x0c]")
     text = "a\x1b\x1b\x0c\nplain\n\x0cc\x1b\n" + "\x1b" * 10_000
     assert list(first_on_each_line(pattern, text)) == [(0, "\x1b"), (2, "\x0c"), (3, "\x1b")]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "message"),
+    [
+        (
+            "title: Learning #hashtags\n",
+            1,
+            "the text after ` #` is a YAML comment, so the value is only `Learning`",
+        ),
+        (
+            "authors:\n  - Ada\n   - Bob\n  - Carol\n",
+            3,
+            "this line is read as the end of the value above: `Ada - Bob`",
+        ),
+    ],
+)
+def test_plain_values_yaml_reads_otherwise_are_warned_about(yaml_text: str, line: int, message: str) -> None:
+    """Nothing a contributor writes is silently dropped: YAML's reading is kept, and said."""
+    front, problems = parse_yaml_mapping("p.md", yaml_text)
+    assert front is not None
+    assert [(p.line, p.message, p.severity) for p in problems] == [(line, message, "warning")]
+
+
+@pytest.mark.parametrize(
+    "yaml_text",
+    [
+        'title: "Learning #hashtags"\n',
+        "title: C# and F#, compared\n",
+        "upvotes: 3  # at the source\n",
+        "tldr: A long value\n  wrapped over two lines\n",
+        "authors:\n  - Ada\n  - Bob\n",
+        "title: A - B - C\n",
+    ],
+)
+def test_values_read_as_written_are_not_warned_about(yaml_text: str) -> None:
+    assert parse_yaml_mapping("p.md", yaml_text)[1] == []

@@ -96,6 +96,34 @@ def test_a_build_never_replaces_the_project_s_own_folders(
     assert sorted(path.relative_to(project.root) for path in project.root.rglob("*")) == before
 
 
+def test_a_build_never_replaces_a_folder_of_other_files(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out notes/` would have swapped someone's notes for the site, and deleted them."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("important", encoding="utf-8")
+    assert main(["--root", str(project.root), "build", "--no-search", "--out", str(notes)]) == 2
+    assert "holds files that are not a site built here" in capsys.readouterr().err
+    assert [path.name for path in notes.iterdir()] == ["todo.txt"]
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".notes")]
+
+
+@pytest.mark.parametrize("before", ["new", "empty", "built"])
+def test_a_build_goes_to_a_new_or_empty_folder_or_one_of_its_sites(
+    project: Project, tmp_path: Path, before: str
+) -> None:
+    site = tmp_path / "elsewhere"
+    if before == "empty":
+        site.mkdir()
+    if before == "built":
+        assert (
+            main(["--root", str(project.root), "build", "--no-search", "--no-cache", "--out", str(site)]) == 0
+        )
+    assert main(["--root", str(project.root), "build", "--no-search", "--no-cache", "--out", str(site)]) == 0
+    assert (site / "index.html").is_file() and (site / "api/index.json").is_file()
+
+
 @pytest.mark.parametrize("link", ["layouts/assets/env.txt", "layouts/assets/folder", "layouts/secret.html"])
 def test_a_symbolic_link_in_layouts_is_refused(project: Project, tmp_path: Path, link: str) -> None:
     """What a link in layouts/ points to would be copied into the published site (a CI

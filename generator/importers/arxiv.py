@@ -24,7 +24,15 @@ from generator.importers.common import FetchError, clean_line, fetch_url, proble
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper
-from generator.validate import MAX_TEXT, MAX_TITLE, PLACEHOLDER_ABSTRACT, check_url, shows_text
+from generator.validate import (
+    MAX_TEXT,
+    MAX_TITLE,
+    PLACEHOLDER_ABSTRACT,
+    PLACEHOLDER_AUTHORS,
+    PLACEHOLDER_LINK,
+    check_url,
+    shows_text,
+)
 
 DEFAULT_ENDPOINT = "https://export.arxiv.org/api/query"
 ENDPOINT_ENV = "PAPERS_ARXIV_ENDPOINT"
@@ -179,7 +187,7 @@ def _text(element: ET.Element, tag: str) -> str:
 def existing_arxiv_file(root: Path, arxiv: str) -> str | None:
     """The file that already holds this paper (any version, any day), if there is one."""
     base = arxiv_base(arxiv)
-    for paper in read_site(root).papers:
+    for paper in read_site(root).every_paper:
         if base and paper.arxiv_base == base:
             return paper.source
     name = f"{arxiv_slug(arxiv)}.md"
@@ -191,7 +199,7 @@ def existing_arxiv_file(root: Path, arxiv: str) -> str | None:
 
 def existing_title_file(root: Path, title: str) -> str | None:
     key = normalize_title(title)
-    return next((p.source for p in read_site(root).papers if normalize_title(p.title) == key), None)
+    return next((p.source for p in read_site(root).every_paper if normalize_title(p.title) == key), None)
 
 
 def new_from_arxiv(root: Path, arxiv_id: str, day: dt.date, endpoint: str | None = None) -> Created:
@@ -238,9 +246,9 @@ def new_blank(root: Path, title: str, day: dt.date) -> Created:
     text = (
         "---\n"
         + yaml.safe_dump({"title": title}, allow_unicode=True, width=1_000_000)
-        + "# authors: [First Author, Second Author]\n"
+        + f"# authors: [{', '.join(PLACEHOLDER_AUTHORS)}]\n"
         + "# tags: [pick from content/tags.yaml]\n"
-        + "# links:\n#   code: https://github.com/owner/repo\n"
+        + f"# links:\n#   code: {PLACEHOLDER_LINK}\n"
         + f"---\n\n{PLACEHOLDER_ABSTRACT}\n"
     )
     label = _save(root, path, text, filled=text.replace(PLACEHOLDER_ABSTRACT, "The abstract."))
@@ -256,8 +264,8 @@ def _refuse_existing(existing: str | None, what: str) -> None:
     if existing:
         raise PapersError.single(
             existing,
-            f"{what} is already in {existing}",
-            "one file per paper: edit that file, or move it if it belongs to another day",
+            f"{what} is already in this file: nothing was written",
+            "one file per paper: edit this one, or move it if it belongs to another day",
         )
 
 
