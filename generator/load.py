@@ -99,7 +99,8 @@ def stamp_content(content: Path) -> list[tuple[str, Stamp]]:
 
 
 def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem | None]:
-    """Check where a file sits and read it as UTF-8; ignored files give (None, None)."""
+    """Check where a file sits and read it as UTF-8; ignored files give (None, None). A file
+    read despite its place or name comes with that problem."""
     label = label_for(root, path)
     parts = path.relative_to(root / CONTENT_DIR).parts
     if path.is_symlink() and not path.name.startswith("."):  # tags.yaml too: it is read elsewhere
@@ -133,14 +134,20 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
             "move this file out of content/, or rename it to `<slug>.md` if it is a paper",
             "warning",
         )
+    # A file in the wrong place or with a wrong name is still read, when its day is known,
+    # so that one run reports what is wrong inside it too.
     day, where = place_of(parts)
+    misplaced = None
     if day is None:
-        return None, Problem(
+        misplaced = Problem(
             label, None, f"the file is outside the content layout: {where}", _layout_hint(parts)
         )
+        day = _named_day(parts)
+        if day is None:
+            return None, misplaced
     slug = path.stem
-    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG:
-        return None, Problem(
+    if misplaced is None and (not SLUG_RE.match(slug) or len(slug) > MAX_SLUG):
+        misplaced = Problem(
             label,
             None,
             f"the file name `{path.name}` is not a valid slug",
@@ -165,8 +172,8 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         return None, Problem(label, None, f"cannot read the file: {error.strerror}")
     text, problem = decode_utf8(label, data)
     if text is None:
-        return None, problem
-    return SourceFile(path, label, day, slug, text, stat.st_mtime_ns, stat.st_size), None
+        return None, misplaced or problem
+    return SourceFile(path, label, day, slug, text, stat.st_mtime_ns, stat.st_size), misplaced
 
 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
@@ -174,10 +181,21 @@ _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the 
 
 def _layout_hint(parts: tuple[str, ...]) -> str:
     """Where the file goes, when one of its folders names a day (`content/2025-03-19/x.md`)."""
+    day = _named_day(parts)
+    if day is None:
+        return _LAYOUT_HINT
+    return f"move it to content/{day.year:04d}/{day.isoformat()}/{_md_name(Path(parts[-1]).stem)}"
+
+
+def _named_day(parts: tuple[str, ...]) -> dt.date | None:
+    """The day of the one folder on a file's path named like a day, if there is one."""
     days = [part for part in parts[:-1] if _DAY_RE.match(part)]
     if len(days) != 1:
-        return _LAYOUT_HINT
-    return f"move it to content/{days[0][:4]}/{days[0]}/{_md_name(Path(parts[-1]).stem)}"
+        return None
+    try:
+        return dt.date.fromisoformat(days[0])
+    except ValueError:
+        return None
 
 
 def _md_name(stem: str) -> str:

@@ -123,3 +123,22 @@ def test_new_refuses_a_title_its_own_scaffold_already_has(project: Project) -> N
         in (again.stderr)
     )
     assert [path.name for path in (project.root / "content/2025").rglob("*.md")] == ["exact-same-title.md"]
+
+
+@pytest.mark.parametrize(
+    ("relative", "first"),
+    [
+        ("content/2024/2025-03-18/x.md", "is outside the content layout"),
+        ("content/2025/2025-03-18/Bad_Name.md", "is not a valid slug"),
+    ],
+)
+def test_a_misplaced_or_misnamed_file_is_checked_all_the_same(
+    project: Project, relative: str, first: str
+) -> None:
+    """All problems at once: its other errors are not held back until it is moved or renamed."""
+    project.write(relative, "---\ntitle: A paper\nvenue: Nowhere\n---\n\n" + "An abstract. " * 20 + "\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2 and first in errors[0], result.stderr
+    assert errors[1].startswith(f"{relative}:3: error: unknown field `venue`")
