@@ -259,10 +259,10 @@ def _locate(root: Path, path: Path) -> Path:
         if candidate in (content, _plain_path(root)) or content in candidate.parents:
             return candidate
     if found:
-        raise PapersError.single(
+        raise UsageError.single(
             str(path), "is not in this project's content/", "give paths of files under content/"
         )
-    raise PapersError.single(str(path), "no such file or folder", "give paths of files under content/")
+    raise UsageError.single(str(path), "no such file or folder", "give paths of files under content/")
 
 
 def _plain_path(path: Path) -> Path:
@@ -298,7 +298,8 @@ def cmd_new(root: Path, args: argparse.Namespace) -> int:
     day = args.date or dt.date.today()
     if bool(args.arxiv_id) == bool(args.title):
         hint = 'e.g. `papers new 2503.12345` or `papers new --title "..."`'
-        raise PapersError.single("papers new", "give an arXiv id or --title, not both", hint)
+        what = "an arXiv id or --title, not both" if args.arxiv_id else "an arXiv id or a --title that is not empty"
+        raise UsageError.single("papers new", f"give {what}", hint)
     if args.arxiv_id:
         created = arxiv.new_from_arxiv(root, args.arxiv_id, day, args.endpoint)
     else:

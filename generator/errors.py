@@ -30,7 +30,7 @@ class Problem:
         return f"{path}:{self.line}" if self.line else path
 
     def __str__(self) -> str:
-        text = f"{self.location()}: {self.severity}: {shown(self.message)}"
+        text = f"{self.location()}: {self.severity}: {shown(self.message, lines=False)}"  # one line each
         return f"{text}\n    hint: {shown(self.hint)}" if self.hint else text
 
 

@@ -279,7 +279,7 @@ class _Builder:
             self.raw[key_path] = node.value
             if not node.style and node.tag == "tag:yaml.org,2002:str":  # plain: "" in libyaml
                 self.problems += self.plain_text_surprises(node)
-            return self.scalar(node)
+            return self.scalar(node, key_path)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
@@ -319,7 +319,7 @@ class _Builder:
                 ]
         return []
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
+    def scalar(self, node: yaml.ScalarNode, key_path: KeyPath = ()) -> Any:
         if node.tag not in _SAFE_SCALAR_TAGS:
             raise self.stop(
                 node,
@@ -330,7 +330,10 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as error:
             reason = "the number has too many digits" if "int_max_str_digits" in str(error) else error
-            raise self.stop(node, f"this value cannot be read: {reason}") from None
+            field = f"`{'.'.join(map(str, key_path))}`: " if key_path else ""
+            date = node.tag == "tag:yaml.org,2002:timestamp"
+            hint = "write a date that exists, like 2025-03-17" if date else None
+            raise self.stop(node, f"{field}this value cannot be read: {reason}", hint) from None
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() and value.tzinfo is None else value
         return value
