@@ -298,7 +298,11 @@ def cmd_new(root: Path, args: argparse.Namespace) -> int:
     day = args.date or dt.date.today()
     if bool(args.arxiv_id) == bool(args.title):
         hint = 'e.g. `papers new 2503.12345` or `papers new --title "..."`'
-        what = "an arXiv id or --title, not both" if args.arxiv_id else "an arXiv id or a --title that is not empty"
+        what = (
+            "an arXiv id or --title, not both"
+            if args.arxiv_id
+            else "an arXiv id or a --title that is not empty"
+        )
         raise UsageError.single("papers new", f"give {what}", hint)
     if args.arxiv_id:
         created = arxiv.new_from_arxiv(root, args.arxiv_id, day, args.endpoint)

@@ -26,6 +26,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from generator.mathml import tex_to_mathml, tex_to_text
+from generator.model import TEX_LETTERS
 
 ACCENTS = {
     "'": "\u0301",
@@ -45,19 +46,7 @@ ACCENTS = {
     "b": "\u0331",
 }
 LETTERS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
+    **TEX_LETTERS,
     "LaTeX": "LaTeX",
     "TeX": "TeX",
     "ldots": "…",
@@ -109,6 +98,8 @@ _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
 _ACCENT_RE = re.compile(
     r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
 )
+# A TeX group of one letter (`{\\'e}`, `{\\"{o}}`, `{\\ss}`) or of nothing (`{}`).
+_LETTER_GROUP_RE = re.compile(rf"\{{({_ACCENT_RE.pattern}|\\(?:{'|'.join(TEX_LETTERS)})(?![a-zA-Z])\s*)?\}}")
 SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_GROUP = 5_000  # a TeX group's closing brace must be this close to its opening one
 MAX_TEX_DEPTH = 20  # deeper nested TeX groups stay as written, like markdown-it's maxNesting
@@ -216,7 +207,8 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
     if name in LETTERS:
         if not silent:
             state.pending += LETTERS[name]
-        state.pos = _skip_empty_group(src, after, state.posMax)
+        # A letter's name ends at the spaces after it (`\AA ngstr\"om`), as in TeX; a word's keeps them.
+        state.pos = _skip_empty_group(src, command.end() if name in TEX_LETTERS else after, state.posMax)
         return True
     if (name in WRAPPERS or name in ("url", "href")) and state.env.get(_DEPTH_KEY, 0) < MAX_TEX_DEPTH:
         open_at = command.end()
@@ -238,9 +230,16 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _tex_group(state: StateInline, silent: bool) -> bool:
-    """`{\\em adaptive}`, `{\\bf X}`: an old-style TeX group, styled as `\\emph{}` would be."""
+    """`{\\em adaptive}`, `{\\bf X}`: an old-style TeX group, styled as `\\emph{}` would be;
+    `{\\'e}`, `{\\ss}`, `{}`: a group of one letter, or none, is that letter."""
     if state.src[state.pos] != "{":
         return False
+    letter = _LETTER_GROUP_RE.match(state.src, state.pos, state.posMax)
+    if letter is not None:
+        if not silent:
+            state.pending += _letter(letter[1] or "")
+        state.pos = letter.end()
+        return True
     match = _GROUP_RE.match(state.src, state.pos, state.posMax)
     if match is None or state.env.get(_DEPTH_KEY, 0) >= MAX_TEX_DEPTH:
         return False
@@ -252,6 +251,14 @@ def _tex_group(state: StateInline, silent: bool) -> bool:
         _wrap(state, GROUP_STYLES[style], match.end(), close_at, small_caps=style == "sc")
     state.pos = close_at + 1
     return True
+
+
+def _letter(command: str) -> str:
+    """The letter a TeX command of one writes: `\\'e` é, `\\"{\\i}` ï, `\\ss` ß."""
+    accent = _ACCENT_RE.fullmatch(command)
+    if accent:
+        return _accented((accent[2] or accent[4] or accent[5]).strip("{}"), accent[1] or accent[3])
+    return TEX_LETTERS.get(command.strip()[1:], "")
 
 
 def _skip_empty_group(src: str, pos: int, limit: int) -> int:

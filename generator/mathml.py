@@ -262,7 +262,13 @@ _LABEL_RE = re.compile(r"\\(?:label|tag)\*?\s*\{[^{}]*\}")
 _OPERATOR_NAME_TEX_RE = re.compile(r"\\operatorname\*?\s*\{([^{}]*\\[^{}]*)\}")
 
 
+# `%` starts a TeX comment, but an abstract's `$95%$` means a percentage: read as `\%`, not
+# as the end of the formula.
+_PERCENT_RE = re.compile(r"(?<!\\)%")
+
+
 def _prepared(tex: str) -> str:
+    tex = _PERCENT_RE.sub(r"\\%", tex)
     tex = _DEGREES_RE.sub("°", _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex)))
     return _OPERATOR_NAME_TEX_RE.sub(r"\\mathop{\\mathrm{\1}}", tex)
 

@@ -45,15 +45,55 @@ def arxiv_slug(arxiv_id: str) -> str:
     return base.replace("/", "-").lower()
 
 
-# A letter under a TeX accent (`Fr\'echet`, `G\"{o}del`, `\v{C}ech`); a letter accent must end
-# its name (`\delta`, `\bf`, `\cite` are other commands).
-_TEX_ACCENT_RE = re.compile(r"\\(?:[`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*\{?([A-Za-z])\}?")
+# A letter under a TeX accent (`Fr\'echet`, `G\"{o}del`, `\v{C}ech`, `Na\"{\i}ve`); a letter
+# accent must end its name (`\delta`, `\bf`, `\cite` are other commands).
+_TEX_ACCENT_RE = re.compile(
+    r"\\(?:[`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*(?:\{(?:\\(?=[ij]\b))?([A-Za-z])\}|(?:\\(?=[ij]\b))?([A-Za-z]))"
+)
+# TeX's letters that are commands, in text and names alike. A command's name ends at the
+# first non-letter and takes the spaces after it: `\AA ngstr\"om` is Ångström.
+TEX_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+_TEX_LETTER_RE = re.compile(
+    rf"\\({'|'.join(sorted(TEX_LETTERS, key=len, reverse=True))})(?![a-zA-Z])\s*(?:\{{\}})?"
+)
+_LETTER_BRACES_RE = re.compile(r"\{(\w?)\}")  # `Fr{é}chet`, `\LaTeX{}`: braces around a letter or none
+
+
+# Latin letters that Unicode does not decompose into a letter and an accent, as slugs spell them.
+_UNDECOMPOSED = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i", "ȷ": "j"}
+)
+
+
+def plain_letters(text: str) -> str:
+    """TeX's accented and special letters as letters, without the braces around them:
+    `Fr{\\'e}chet` is `Frechet`, `\\o{}degaard` `ødegaard`: what slugs and title keys compare."""
+    if "\\" not in text:
+        return text
+    text = _TEX_ACCENT_RE.sub(lambda accented: accented[1] or accented[2], text)
+    text = _TEX_LETTER_RE.sub(lambda letter: TEX_LETTERS[letter[1]], text)
+    return _LETTER_BRACES_RE.sub(r"\1", text)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
     """A lowercase kebab-case ASCII slug from a title, cut at a word boundary; a letter with a
-    TeX accent is the letter (`Fr\\'echet` -> `frechet`, not `fr-echet`)."""
-    text = _TEX_ACCENT_RE.sub(r"\1", text)
+    TeX accent is the letter (`Fr\\'echet` and `Fr{\\'e}chet` -> `frechet`, not `fr-echet`)."""
+    text = plain_letters(text).translate(_UNDECOMPOSED)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     slug = ""
@@ -84,7 +124,7 @@ def tex_symbols(text: str) -> str:
     `\\bf`) and escapes (`\\'`) by nothing. Enough to compare texts, not to display them."""
     if "\\" not in text:
         return text
-    return _TEX_COMMAND_RE.sub(_tex_symbol, _TEX_ACCENT_RE.sub(r"\1", text))  # `\'{e}`: the letter
+    return _TEX_COMMAND_RE.sub(_tex_symbol, plain_letters(text))  # `\'{e}`: the letter
 
 
 def _tex_symbol(command: re.Match[str]) -> str:

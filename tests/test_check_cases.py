@@ -320,7 +320,9 @@ def test_check_refuses_paths_outside_content(
     project.paper("2025-03-17", "a-paper", body=GOOD_BODY)
     elsewhere = tmp_path / "elsewhere.md"
     elsewhere.write_text("not a paper")
-    assert main(["--root", str(project.root), "check", str(elsewhere)]) == 2  # wrong usage, not a problem of the content
+    assert (
+        main(["--root", str(project.root), "check", str(elsewhere)]) == 2
+    )  # wrong usage, not a problem of the content
     assert f"{elsewhere}: error: is not in this project's content/" in capsys.readouterr().err
     assert main(["--root", str(project.root), "check", "content"]) == 0
 

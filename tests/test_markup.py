@@ -333,3 +333,28 @@ def test_a_formula_stays_on_the_line_of_the_word_written_against_it(
     assert f'<span class="nowrap">{kept}</span>' in html
     assert "nowrap" not in render_body("a $b$ c")  # spaced apart: nothing to keep together
     assert to_text(source) == text  # the plain text does not see the span
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("Fr{\\'e}chet", "Fréchet"),
+        ('G{\\"o}del and G{\\"{o}}del', "Gödel and Gödel"),
+        ("{\\ss}, Pe{\\~n}a", "ß, Peña"),
+        ('Na\\"{\\i}ve', "Naïve"),
+        ("\\o{}degaard", "ødegaard"),
+        ('\\AA ngstr\\"om', "Ångström"),
+        ("\\ldots and \\LaTeX{} too", "… and LaTeX too"),
+    ],
+)
+def test_tex_letters_in_groups_and_before_spaces_show_as_letters(source: str, shown: str) -> None:
+    """Braces around one letter are TeX's grouping, never text; a letter command's name takes
+    the spaces after it, a word's (`\\ldots`) does not."""
+    assert render_body(source) == f"<p>{shown}</p>\n"
+
+
+@pytest.mark.parametrize(("formula", "text"), [("95%", "95%"), ("3.2\\%", "3.2%"), ("a % b", "a%b")])
+def test_a_percent_sign_in_a_formula_is_a_percent_sign(formula: str, text: str) -> None:
+    """Not a TeX comment eating the rest of the formula: abstracts write `$95%$`."""
+    html = render_body(f"Accuracy reaches ${formula}$ here.")
+    assert f'alttext="{text}"' in html and "here." in html

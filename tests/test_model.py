@@ -90,3 +90,21 @@ def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> N
 )
 def test_slugs_from_titles(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("tex", "plain"),
+    [
+        ("Fr{\\'e}chet Means Revisited", "Fréchet Means Revisited"),
+        ('Na\\"{\\i}ve Bayes', "Naïve Bayes"),
+        ("\\o{}degaard", "ødegaard"),
+        ('G{\\"o}del', "Gödel"),
+    ],
+)
+def test_titles_with_tex_letters_are_the_same_titles_and_slugs(tex: str, plain: str) -> None:
+    assert normalize_title(tex) == normalize_title(plain)
+    assert slugify(tex) == slugify(plain)
+
+
+def test_slugs_spell_letters_unicode_does_not_decompose() -> None:
+    assert slugify("Straße, Ødegaard, Łódź and Æsir") == "strasse-odegaard-lodz-and-aesir"
