@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, did_you_mean, shown
 from generator.frontmatter import (
     Document,
     FrontMatter,
@@ -47,12 +47,17 @@ PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers ne
 PLACEHOLDER_AUTHORS = ("First Author", "Second Author")  # and, commented out, these
 PLACEHOLDER_LINK = "https://github.com/owner/repo"
 _PLACEHOLDER = "{} is still the example that `papers new` wrote"
+# Unicode's non-characters (U+FDD0-FDEF, and the last two code points of every plane): for a
+# program's own use, never text, and parse errors in HTML.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
 # Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
 # never meant in one line of text.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+CONTROL_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{NONCHARACTERS}]")
 # Characters XML 1.0 forbids (the Atom feed carries every abstract), and the C1 controls,
 # invisible and never meant in text; tab and newline are fine.
-_BODY_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_BODY_CONTROL_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{NONCHARACTERS}]")
 # What Markdown shows nothing of: `[label]: url` lines define links, `](url)` is a link's
 # target, and a TeX command shows at most its symbol. Text without a letter or digit once
 # they are gone is no title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
@@ -374,15 +379,24 @@ def check_url(url: str) -> str | None:
     """Why `url` may not be published as a link, or None: only plain http(s) URLs pass."""
     if any(ch.isspace() for ch in url) or CONTROL_RE.search(url) or "\\" in url:
         return f"`{url}` contains spaces, backslashes or control characters"
+    if not url.isascii() and any(unicodedata.category(ch) in _UNSEEN_CATEGORIES for ch in url):
+        return f"`{shown(url)}` contains invisible characters (zero-width, direction marks) or non-characters"
     try:
         parts = urlsplit(url)
+        user = parts.username
     except ValueError:
         return f"`{url}` is not a valid URL"
     if parts.scheme not in ("http", "https"):
         return f"`{url}` is not an http(s) URL"
     if not parts.hostname:
         return f"`{url}` has no host name"
+    if user is not None:  # `https://github.com@evil.example/`: the host is what follows the `@`
+        return f"`{url}` holds a user name before its host"
     return None
+
+
+# Format characters (direction marks, zero-width spaces), private use, unassigned and surrogates.
+_UNSEEN_CATEGORIES = frozenset(("Cf", "Co", "Cn", "Cs"))
 
 
 def _upvotes(fields: _Fields) -> int | None:

@@ -664,3 +664,23 @@ def test_what_would_not_pass_the_check_is_not_written(
     assert "not between the years 1000 and 9998" in capsys.readouterr().out
     assert not (project.root / "content/9999").exists()
     assert check(project) == 0
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://github.com/a/b\u202e", "https://x.org/\u2066p\u2069", "https://github.com@evil.example/a/b"],
+)
+def test_a_link_the_checker_would_refuse_is_dropped_not_the_paper(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str], link: str
+) -> None:
+    item = {
+        "paper": {"id": "2501.40001", "title": "A Paper With A Bad Link", "summary": "An abstract. " * 20}
+    }
+    item["paper"]["githubRepo"] = link
+    source = tmp_path / "2025-02-01.json"
+    source.write_text(json.dumps([item]), encoding="utf-8")
+    assert run_import(project, source) == 0
+    captured = capsys.readouterr()
+    written = project.root / "content/2025/2025-02-01/2501.40001.md"
+    assert written.is_file() and "links" not in written.read_text(encoding="utf-8"), captured.out
+    assert "warning: " in captured.err and "`githubRepo`" in captured.err
