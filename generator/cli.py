@@ -23,7 +23,7 @@ from generator.content import read_site
 from generator.errors import PapersError, Problem, UsageError, errors_only, shown
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
-from generator.importers.daily_text import dump_date, parse_daily_dump
+from generator.importers.daily_text import dump_date, dump_header, parse_daily_dump
 from generator.load import CONTENT_DIR
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -282,9 +282,16 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
         raise PapersError.single(str(file), f"cannot read the dump: {error}") from None
     items = parse_daily_dump(str(file), text)
     if day is None:
-        day = dump_date(text, dt.date.today().year)
+        header = dump_header(text) or ""
+        day = dump_date(text, dt.date.today())
         if day is None:
-            raise PapersError.single(str(file), "the dump names no day", "pass --date YYYY-MM-DD")
+            raise PapersError.single(
+                str(file), f"`{header}` is not a day that exists", "pass --date YYYY-MM-DD"
+            )
+        if "," not in header:
+            print(
+                f"the dump says `{header}`, without a year: importing as {day.isoformat()} (--date chooses)"
+            )
     candidates = [Candidate(day, {"title": item.title}, item.abstract) for item in items]
     result = import_candidates(root, candidates, force)
     for line in result.lines:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,21 +32,23 @@ def seed_items() -> list[tuple[str, str]]:
 
 def test_parses_the_header_date_and_83_papers() -> None:
     text = require_shared(SEED).read_text(encoding="utf-8")
-    assert dump_date(text, 2025) == dt.date(2025, 3, 17)
+    assert dump_date(text, dt.date(2025, 12, 31)) == dt.date(2025, 3, 17)
     assert len(parse_daily_dump("seed.txt", text)) == 83
 
 
 @pytest.mark.parametrize(
-    ("header", "day"),
+    ("header", "today", "day"),
     [
-        ("Mar 17", dt.date(2025, 3, 17)),  # the year the command passes
-        ("Mar 17, 2024", dt.date(2024, 3, 17)),  # a year written is the year
-        ("Feb 29, 2024", dt.date(2024, 2, 29)),  # read with its year, not in the one passed
-        ("Feb 29", None),  # not in 2025
+        ("Mar 17", dt.date(2025, 12, 31), dt.date(2025, 3, 17)),  # this year's
+        ("Mar 17", dt.date(2025, 3, 1), dt.date(2024, 3, 17)),  # still to come this year: last year's
+        ("Mar 17, 2024", dt.date(2025, 12, 31), dt.date(2024, 3, 17)),  # a year written is the year
+        ("Feb 29, 2024", dt.date(2025, 12, 31), dt.date(2024, 2, 29)),  # read with its year
+        ("Feb 29", dt.date(2025, 12, 31), dt.date(2024, 2, 29)),  # the last one there was
+        ("Feb 30", dt.date(2025, 12, 31), None),
     ],
 )
-def test_a_header_s_own_year_comes_first(header: str, day: dt.date | None) -> None:
-    assert dump_date(f"Daily Papers\n{header}\nA title\nAn abstract.", 2025) == day
+def test_a_header_s_own_year_comes_first(header: str, today: dt.date, day: dt.date | None) -> None:
+    assert dump_date(f"Daily Papers\n{header}\nA title\nAn abstract.", today) == day
 
 
 def test_round_trip_keeps_every_title_and_abstract(
@@ -138,3 +141,36 @@ def test_import_through_the_installed_entry_point(project: Project) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "written   content/2025/2025-03-17/entry-point-paper.md" in result.stdout
+
+
+def test_a_dump_without_its_date_line_is_refused(project: Project, tmp_path: Path) -> None:
+    """Its header lines ("Subscribe", "Get trending papers...") would have become papers."""
+    lines = require_shared(SEED).read_text(encoding="utf-8").splitlines()
+    dump = tmp_path / "nodate.txt"
+    dump.write_text("\n".join(line for line in lines if line != "Mar 17") + "\n", encoding="utf-8")
+    with pytest.raises(PapersError) as error:
+        parse_daily_dump(str(dump), dump.read_text(encoding="utf-8"))
+    assert "no date line like `Mar 17`" in str(error.value)
+    assert main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"]) == 1
+    assert not list((project.root / "content").rglob("*.md"))
+
+
+def test_a_pairing_that_breaks_is_reported_where_it_breaks() -> None:
+    lines = [line for line in require_shared(SEED).read_text(encoding="utf-8").splitlines()[9:] if line]
+    del lines[10]  # the sixth paper's title: from there on, abstracts sit where titles should
+    with pytest.raises(PapersError) as error:
+        parse_daily_dump("dump.txt", "Mar 17\n" + "\n\n".join(lines))
+    (problem,) = error.value.problems
+    assert problem.line == 22 and "do not pair up from here on" in problem.message
+
+
+def test_a_header_without_a_year_says_which_it_took(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_text(
+        "Jan 2\n\nA Title Of A Paper\n\n" + "An abstract sentence. " * 10 + "\n", encoding="utf-8"
+    )
+    assert main(["--root", str(project.root), "import-daily", str(dump)]) == 0
+    out = capsys.readouterr().out
+    assert "the dump says `Jan 2`, without a year: importing as " in out and "(--date chooses)" in out

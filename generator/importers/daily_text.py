@@ -26,40 +26,61 @@ class DumpItem:
 def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     """Title/abstract pairs after the page header (which ends at a date line like `Mar 17`)."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = next((i + 1 for i, line in enumerate(lines) if _DATE_LINE_RE.match(line.strip())), 0)
+    start = next((i + 1 for i, line in enumerate(lines) if _DATE_LINE_RE.match(line.strip())), None)
+    if start is None:  # without it, the page's header lines ("Subscribe", ...) would be papers
+        raise PapersError.single(
+            label,
+            "no date line like `Mar 17` in the dump: the papers follow the day's date, below the page header",
+            "copy the page from its top, or add the day's line (`Mar 17`) above the first title",
+            1,
+        )
     filled = [(i + 1, line.strip()) for i, line in enumerate(lines) if i >= start and line.strip()]
     if not filled:
         raise PapersError.single(label, "no papers found", "the dump needs title and abstract lines")
+    pairs = list(zip(filled[::2], filled[1::2], strict=False))
+    odd = [title_line for (title_line, title), (_, abstract) in pairs if _abstract_like(title, abstract)]
     if len(filled) % 2:
-        line, text_line = filled[-1]
+        line, text_line = (odd[0], "") if odd else filled[-1]
+        where = f"the last line ({text_line[:40]!r}...) has no partner" if not odd else "from here on"
         raise PapersError.single(
             label,
-            f"{len(filled)} non-empty lines after the header: titles and abstracts do not pair up",
-            f"the last line ({text_line[:40]!r}...) has no partner; each title needs one abstract line",
+            f"{len(filled)} non-empty lines after the header: titles and abstracts do not pair up {where}",
+            "each title needs one abstract line: look for a missing or extra line (an abstract split by "
+            "a blank line, a title without abstract) just before this one",
             line,
         )
-    items: list[DumpItem] = []
-    problems: list[Problem] = []
-    for (title_line, title), (_, abstract) in zip(filled[::2], filled[1::2], strict=True):
-        if len(title) > 500 or len(title) > len(abstract):
-            problems.append(Problem(label, title_line, "this looks like an abstract where a title should be"))
-        items.append(DumpItem(clean_line(title), unwrap_abstract(abstract), title_line))
-    if problems:
-        raise PapersError(problems)
-    return items
+    if odd:
+        raise PapersError(
+            [Problem(label, line, "this looks like an abstract where a title should be") for line in odd]
+        )
+    return [
+        DumpItem(clean_line(title), unwrap_abstract(abstract), line) for (line, title), (_, abstract) in pairs
+    ]
 
 
-def dump_date(text: str, year: int) -> dt.date | None:
-    """The day named in the dump's header: `Mar 17, 2024` as written, `Mar 17` in `year`."""
-    for line in text.splitlines():
-        match = _DATE_LINE_RE.match(line.strip())
-        if match:
-            month_day, _, written = line.strip().partition(",")
-            try:  # the year first: `Feb 29` alone is read as in a year that may not have it
-                day = dt.datetime.strptime(
-                    f"{month_day[:3]} {month_day.split()[1]} {written.strip() or year}", "%b %d %Y"
-                )
-            except ValueError:
-                return None
-            return day.date()
+def _abstract_like(title: str, abstract: str) -> bool:
+    return len(title) > 500 or len(title) > len(abstract)
+
+
+def dump_header(text: str) -> str | None:
+    """The dump's date line (`Mar 17`, or `Mar 17, 2024`), as written."""
+    return next((line.strip() for line in text.splitlines() if _DATE_LINE_RE.match(line.strip())), None)
+
+
+def dump_date(text: str, today: dt.date) -> dt.date | None:
+    """The day named in the dump's header: `Mar 17, 2024` as written; `Mar 17` in the year of
+    `today`, or the year before if that day is still to come."""
+    line = dump_header(text)
+    if line is None:
+        return None
+    month_day, _, written = line.partition(",")
+    month, number = month_day[:3], month_day.split()[1]
+    years = [int(written)] if written.strip() else [today.year, today.year - 1]
+    for year in years:
+        try:  # the year first: `Feb 29` alone is read as in a year that may not have it
+            day = dt.datetime.strptime(f"{month} {number} {year}", "%b %d %Y").date()
+        except ValueError:
+            continue
+        if written.strip() or day <= today:
+            return day
     return None
