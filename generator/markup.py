@@ -266,7 +266,10 @@ def _skip_empty_group(src: str, pos: int, limit: int) -> int:
 
 
 def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool = False) -> None:
-    """Parse src[start:end] as inline content inside `tag` (or inline, with no tag)."""
+    """Parse src[start:end] as inline content inside `tag` (or inline, with no tag); an empty
+    `\\textit{}` makes no element."""
+    if tag and not state.src[start:end].strip():
+        tag = ""
     if tag:
         opening = state.push(f"{tag}_open", tag, 1)
         if small_caps:

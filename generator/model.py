@@ -16,17 +16,24 @@ from latex2mathml.symbols_parser import convert_symbol
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")  # \Z: `$` would pass a final newline
 MAX_SLUG = 100
 LINK_KINDS = ("code", "project", "data", "pdf", "video")
-ARXIV_NEW_RE = re.compile(r"^(?P<base>[0-9]{4}\.[0-9]{4,5})(?P<version>v[1-9][0-9]*)?\Z")
+# `YYMM.NNNNN` since 2015 (`YYMM.NNNN` from April 2007), `archive/YYMMNNN` before; an old id
+# may name a subject class (`math.GT/0309136`), which is not part of the paper's id.
+ARXIV_NEW_RE = re.compile(r"^(?P<base>[0-9]{2}(?:0[1-9]|1[0-2])\.[0-9]{4,5})(?P<version>v[1-9][0-9]*)?\Z")
 ARXIV_OLD_RE = re.compile(
-    r"^(?P<base>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?P<version>v[1-9][0-9]*)?\Z"
+    r"^(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Z]{2})?/(?P<number>[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3})"
+    r"(?P<version>v[1-9][0-9]*)?\Z"
 )
 
 
 @functools.lru_cache(maxsize=200_000)
 def arxiv_base(arxiv_id: str) -> str | None:
     """The arXiv id without its version, or None when `arxiv_id` is not a valid id."""
-    match = ARXIV_NEW_RE.match(arxiv_id) or ARXIV_OLD_RE.match(arxiv_id)
-    return match.group("base") if match else None
+    new = ARXIV_NEW_RE.match(arxiv_id)
+    if new:
+        month, digits = int(arxiv_id[:4]), len(new["base"]) - 5
+        return new["base"] if month >= 704 and digits == (4 if month < 1501 else 5) else None
+    old = ARXIV_OLD_RE.match(arxiv_id)
+    return f"{old['archive']}/{old['number']}" if old else None
 
 
 def arxiv_year(arxiv_id: str) -> int | None:

@@ -34,7 +34,7 @@ class ArxivServer:
             "2503.12345": (200, (FIXTURES / "2503.12345v2.xml").read_bytes()),
             "hep-th/9901001": (200, (FIXTURES / "hep-th-9901001.xml").read_bytes()),
             "2503.99999": (200, (FIXTURES / "error.xml").read_bytes()),
-            "2599.99999": (200, (FIXTURES / "empty.xml").read_bytes()),
+            "2512.99999": (200, (FIXTURES / "empty.xml").read_bytes()),
             "2503.54321": (200, (FIXTURES / "doctype.xml").read_bytes()),
             "2503.40400": (404, b"<html>Not Found</html>"),
             "2503.40000": (400, (FIXTURES / "error.xml").read_bytes()),
@@ -127,7 +127,7 @@ def test_endpoint_from_the_environment_and_default_date_today(
             "check the id",
         ),
         ("2503.40000", "arXiv refused the id 2503.40000: incorrect id format", "check the id"),
-        ("2599.99999", "arXiv has no paper 2599.99999", "https://arxiv.org/abs/2599.99999"),
+        ("2512.99999", "arXiv has no paper 2512.99999", "https://arxiv.org/abs/2512.99999"),
         ("2503.40400", "answered HTTP 404", "--endpoint"),
         ("2503.54321", "DOCTYPE", None),
         ("2503.50000", "not a valid Atom feed", "--endpoint"),
@@ -248,9 +248,10 @@ def test_blank_paper_refuses_a_title_already_there(
 def test_id_and_title_together_or_neither_is_a_usage_problem(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert new(project) == 1
-    assert new(project, "2503.12345", "--title", "X") == 1
-    assert "give an arXiv id or --title" in capsys.readouterr().err
+    assert new(project) == 2
+    assert "give an arXiv id or a --title that is not empty" in capsys.readouterr().err
+    assert new(project, "2503.12345", "--title", "X") == 2
+    assert "give an arXiv id or --title, not both" in capsys.readouterr().err
 
 
 def test_parse_feed_directly() -> None:

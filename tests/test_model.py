@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator.model import normalize_title, slugify
+from generator.model import arxiv_base, normalize_title, slugify
 
 
 @pytest.mark.parametrize(
@@ -108,3 +108,20 @@ def test_titles_with_tex_letters_are_the_same_titles_and_slugs(tex: str, plain: 
 
 def test_slugs_spell_letters_unicode_does_not_decompose() -> None:
     assert slugify("Straße, Ødegaard, Łódź and Æsir") == "strasse-odegaard-lodz-and-aesir"
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "base"),
+    [
+        ("2503.12345v2", "2503.12345"),
+        ("1412.1234", "1412.1234"),  # four digits until the end of 2014
+        ("math.GT/0309136", "math/0309136"),  # a subject class is not part of the id
+        ("2503.1234", None),  # five digits since 2015
+        ("1501.1234", None),
+        ("0703.1234", None),  # before the new ids (April 2007)
+        ("2222.61085", None),  # no month 22
+        ("hep-th/9913001", None),
+    ],
+)
+def test_arxiv_ids_are_checked_as_arxiv_makes_them(arxiv_id: str, base: str | None) -> None:
+    assert arxiv_base(arxiv_id) == base
