@@ -120,16 +120,22 @@ def parse_yaml_mapping(
     except yaml.MarkedYAMLError as error:
         last = yaml_text.count("\n")
         mark = error.problem_mark
-        unclosed = "flow" in (error.context or "") or (mark is not None and mark.line > last)
+        context = error.context or ""
+        unclosed = "flow" in context or "quoted" in context or (mark is not None and mark.line > last)
         if mark is None or (unclosed and error.context_mark is not None):
-            mark = error.context_mark  # an unclosed `[` is noticed later: point at the `[`
+            mark = error.context_mark  # an unclosed `[` or quote is noticed later: point at it
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
         hint = _YAML_HINT
+        lines = yaml_text.split("\n")
         if "escape" in what:
             hint = _UNICODE_HINT if "Unicode" in what else _ESCAPE_HINT
-        elif mark is not None and "\t" in yaml_text.split("\n")[min(mark.line, last)]:
+        elif mark is not None and "\t" in lines[min(mark.line, last)]:
             hint = "indent with spaces: YAML does not allow tabs there"
+        elif "quoted" in context:
+            hint = "this quote is never closed: end the value with the same quote mark, on this line"
+        elif mark is not None and "mapping values" in what and _indented_more(lines, min(mark.line, last)):
+            hint = _INDENT_HINT
         return None, [Problem(path, line, f"{subject} is not valid YAML: {what}", hint)]
     except yaml.YAMLError as error:
         return None, [Problem(path, first_line, f"{subject} is not valid YAML: {error}")]
@@ -155,6 +161,21 @@ def parse_yaml_mapping(
 
 
 _COMMENT_AFTER_RE = re.compile(r"[ \t]+#")
+_INDENT_HINT = (
+    "check the indentation of this line: fields start at the left edge, and only the ones "
+    "inside another (`code:` under `links:`) are indented, by two spaces each"
+)
+
+
+def _indented_more(lines: list[str], number: int) -> bool:
+    """Whether line `number` is indented more than the field line before it: `key: value`
+    then an indented `key: value` is what YAML calls "mapping values are not allowed"."""
+    indent = len(lines[number]) - len(lines[number].lstrip(" "))
+    for before in reversed(lines[:number]):
+        if before.strip() and not before.lstrip().startswith("#"):
+            return indent > len(before) - len(before.lstrip(" ")) and not before.rstrip().endswith(":")
+    return indent > 0
+
 
 _YAML_HINT = (
     "check the quoting on that line: a value with `: ` or starting with a quote, `[`, `{`, "

@@ -170,3 +170,22 @@ def test_plain_values_yaml_reads_otherwise_are_warned_about(yaml_text: str, line
 )
 def test_values_read_as_written_are_not_warned_about(yaml_text: str) -> None:
     assert parse_yaml_mapping("p.md", yaml_text)[1] == []
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "line", "hint"),
+    [
+        ('title: "A: b\nauthors: [x]\n', 1, "this quote is never closed"),
+        (
+            "links:\n  code: https://a.org\n    project: https://b.org\n",
+            3,
+            "check the indentation of this line",
+        ),
+        ("title: x\n  authors: [a]\n", 2, "check the indentation of this line"),
+        ("title: Attention: all you need\n", 1, "needs to be wrapped in double quotes"),
+    ],
+)
+def test_yaml_mistakes_point_at_their_line_with_their_own_hint(yaml_text: str, line: int, hint: str) -> None:
+    front, problems = parse_yaml_mapping("p.md", yaml_text)
+    assert front is None
+    assert [(p.line, hint in (p.hint or "")) for p in problems] == [(line, True)]
