@@ -1,7 +1,7 @@
 """Which content files a branch touches, for `papers check --changed-since REF`.
 
 A pull request is judged on the files it adds or edits, plus the rules that span the
-site (a duplicate of a changed file, a vocabulary change that breaks other papers);
+site (a changed file that duplicates another, a vocabulary change that breaks other papers);
 problems that were already on the base branch are not the contributor's to fix.
 """
 
@@ -55,10 +55,7 @@ def problems_for_changes(problems: Iterable[Problem], changed: set[str]) -> list
     vocabulary_changed = VOCABULARY_LABEL in changed
     kept = []
     for problem in problems:
-        if (
-            problem.path in changed
-            or (problem.message.startswith("duplicate ") and any(path in problem.message for path in changed))
-            or (vocabulary_changed and NOT_IN_VOCABULARY in problem.message)
-        ):
+        # A duplicate is reported on both files; the changed one's report is the one to fix.
+        if problem.path in changed or (vocabulary_changed and NOT_IN_VOCABULARY in problem.message):
             kept.append(problem)
     return kept

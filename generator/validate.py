@@ -466,14 +466,15 @@ def paper_warnings(
 
 
 def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
-    """Two files may not be the same paper: same arXiv id, same slug, or the same title."""
-    problems: list[Problem] = []
+    """Two files may not be the same paper: same arXiv id, same slug, or the same title. Each
+    file gets one problem naming the others and everything they share."""
     rules: list[tuple[str, Any]] = [
         ("arXiv id", lambda p: p.arxiv_base),
         ("slug", lambda p: p.slug),
         ("title", lambda p: p.title_key),
     ]
     papers = list(papers)
+    shared: dict[str, dict[str, list[str]]] = {}  # file -> other file -> what they share
     for what, key_of in rules:
         first: dict[Any, Paper] = {}
         repeated: dict[Any, list[Paper]] = {}  # rare: lists only for them (every build checks)
@@ -487,16 +488,25 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
                 first[key] = paper
         for group in repeated.values():
             for paper in group:
-                others = ", ".join(o.source for o in group if o is not paper)
-                problems.append(
-                    Problem(
-                        paper.source,
-                        None,
-                        f"duplicate {what}: the same paper is already in {others}",
-                        "keep one file per paper; if both are right, the paper was listed twice",
-                    )
-                )
+                for other in group:
+                    if other is not paper:
+                        shared.setdefault(paper.source, {}).setdefault(other.source, []).append(what)
+    problems = []
+    for source, others in shared.items():
+        whats = list(dict.fromkeys(what for found in others.values() for what in found))
+        problems.append(
+            Problem(
+                source,
+                None,
+                f"duplicate {_joined(whats)}: the same paper is already in {', '.join(others)}",
+                "keep one file per paper, in the folder of the day it was first listed, and remove the other",
+            )
+        )
     return problems
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.content import read_site
 from generator.errors import shown
 from tests.conftest import REPO, Project
 
@@ -351,3 +352,13 @@ def test_a_named_pipe_in_content_is_refused_not_waited_for(project: Project) -> 
     )
     assert result.returncode == 1
     assert "pipe-paper.md: error: this is not a regular file" in result.stderr
+
+
+def test_a_duplicate_is_one_problem_per_file_naming_all_it_shares(project: Project) -> None:
+    project.paper("2025-03-16", "2503.12345", 'arxiv: "2503.12345"', body=GOOD_BODY, title="The Same Paper")
+    project.paper("2025-03-17", "2503.12345", 'arxiv: "2503.12345v2"', body=GOOD_BODY, title="The same paper")
+    problems = [p for p in read_site(project.root).problems if p.message.startswith("duplicate")]
+    assert [(p.path, p.message.split(":")[0]) for p in problems] == [
+        ("content/2025/2025-03-16/2503.12345.md", "duplicate arXiv id, slug and title"),
+        ("content/2025/2025-03-17/2503.12345.md", "duplicate arXiv id, slug and title"),
+    ]

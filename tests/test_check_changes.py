@@ -71,6 +71,7 @@ def test_a_duplicate_of_an_untouched_paper_is_reported_on_the_new_file(pull_requ
     pull_request.paper("2025-03-17", "good-on-main-again", title="Good on main")
     result = run_check(pull_request.root, "--changed-since", "main")
     assert "content/2025/2025-03-17/good-on-main-again.md: error: duplicate title" in result.stderr
+    assert "content/2025/2025-03-16/good-on-main.md: error" not in result.stderr  # untouched: not its to fix
 
 
 def test_whole_site_check_still_sees_old_problems(pull_request: Project) -> None:
