@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.content import check_source
+from generator.content import check_source, read_site
 from generator.errors import PapersError
 from generator.importers import hf
 from generator.importers.common import Candidate
 from generator.load import MAX_FILE_BYTES, SourceFile
+from generator.markup import render_body
 from generator.model import arxiv_slug
 from generator.paperfile import format_paper
 from tests.conftest import HF_SAMPLES, REPO, Project, require_shared
@@ -684,3 +685,24 @@ def test_a_link_the_checker_would_refuse_is_dropped_not_the_paper(
     written = project.root / "content/2025/2025-02-01/2501.40001.md"
     assert written.is_file() and "links" not in written.read_text(encoding="utf-8"), captured.out
     assert "warning: " in captured.err and "`githubRepo`" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("summary", "shown"),
+    [
+        ("# of tokens matters. " * 10, "<p># of tokens matters."),
+        ("> 90% of the cases work. " * 10, "<p>&gt; 90% of the cases work."),
+        ("- We propose a method. " * 10, "<p>- We propose a method."),
+        ("1. We propose a method. " * 10, "<p>1. We propose a method."),
+    ],
+)
+def test_a_plain_text_abstract_that_looks_like_markdown_stays_text(
+    project: Project, tmp_path: Path, summary: str, shown: str
+) -> None:
+    """An abstract is plain text: `# of tokens` is no heading, `1.` starts no list."""
+    item = {"paper": {"id": "2501.40002", "title": "A Paper Starting Oddly", "summary": summary}}
+    source = tmp_path / "2025-02-01.json"
+    source.write_text(json.dumps([item]), encoding="utf-8")
+    assert run_import(project, source) == 0
+    paper = read_site(project.root).papers[0]
+    assert render_body(paper.body).startswith(shown)

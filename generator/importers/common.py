@@ -53,7 +53,22 @@ def unwrap_abstract(text: str) -> str:
     """
     text = _UNWANTED_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_RE.split(text))
-    return "\n\n".join(part for part in paragraphs if part)
+    return "\n\n".join(_as_text(part) for part in paragraphs if part)
+
+
+# What starts a Markdown heading, quote or list: a plain-text abstract's paragraph starting so
+# (`# of tokens`, `> 90% of...`, `1. We...`) is text, so its first mark is escaped (the dot of
+# `1.` as an entity: `\.` is TeX's dot accent).
+_BLOCK_START_RE = re.compile(r"^(?:(#{1,6}|[-+*])(?=\s|$)|>|(\d{1,9})([.)])(?=\s|$))")
+
+
+def _as_text(paragraph: str) -> str:
+    start = _BLOCK_START_RE.match(paragraph)
+    if start is None:
+        return paragraph
+    if start[2]:
+        return f"{start[2]}&#{ord(start[3])};{paragraph[start.end() :]}"
+    return "\\" + paragraph
 
 
 def fetch_url(url: str, what: str, hint: str, timeout: float = 30.0, accept: str = "*/*") -> bytes:
