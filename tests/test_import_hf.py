@@ -706,3 +706,14 @@ def test_a_plain_text_abstract_that_looks_like_markdown_stays_text(
     assert run_import(project, source) == 0
     paper = read_site(project.root).papers[0]
     assert render_body(paper.body).startswith(shown)
+
+
+def test_a_file_named_after_a_day_that_does_not_exist_is_refused(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "2025-02-30.json"
+    source.write_text(
+        json.dumps([{"paper": {"id": "2501.40003", "title": "T", "summary": "S"}}]), encoding="utf-8"
+    )
+    assert run_import(project, source) == 1
+    assert "`2025-02-30` in the file's name is not a day that exists" in capsys.readouterr().err

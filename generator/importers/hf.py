@@ -109,6 +109,16 @@ def read_batches(
     problems: list[Problem] = []
     for path in json_files(paths):
         day = day_of_name(path)
+        if day is None and _DAY_NAME_RE.match(path.stem):
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"`{path.stem}` in the file's name is not a day that exists",
+                    "name the file after the day of its list, like 2025-02-28.json",
+                )
+            )
+            continue
         if day and not _in_range(day, since, until):
             continue  # a dated file outside the range is not even read
         try:
