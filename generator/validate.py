@@ -117,7 +117,8 @@ class _Fields:
             self.problem(path, f"`{_name(path)}` is empty", "write a value or remove the empty line")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(key))
+            named = path[-1] if isinstance(path[-1], str) else key  # `project:` under `links:`
+            self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(named))
             return None
         text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
         problem = text_problem(text.strip(), f"`{_name(path)}`", limit)
@@ -179,7 +180,9 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, dt.date):
         return "a date"
-    return type(value).__name__
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "empty" if value is None else "text" if isinstance(value, str) else "something else"
 
 
 def _quote_hint(key: str) -> str:
