@@ -717,3 +717,21 @@ def test_a_file_named_after_a_day_that_does_not_exist_is_refused(
     )
     assert run_import(project, source) == 1
     assert "`2025-02-30` in the file's name is not a day that exists" in capsys.readouterr().err
+
+
+def test_characters_the_importer_removes_are_said(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What it writes differs from its source: a warning says where."""
+    paper: dict[str, object] = {
+        "id": "2501.40004",
+        "title": "Safe \u202etitle",
+        "summary": "An abstract. " * 20,
+    }
+    paper["authors"] = [{"name": "Ada\u0007 Lovelace"}]
+    source = tmp_path / "2025-02-01.json"
+    source.write_text(json.dumps([{"paper": paper}]), encoding="utf-8")
+    assert run_import(project, source) == 0
+    err = capsys.readouterr().err
+    assert "control or invisible direction characters removed from `title`, an author's name" in err
+    assert read_site(project.root).papers[0].title == "Safe title"

@@ -38,6 +38,12 @@ _UNWANTED_RE = re.compile(f"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff{N
 _PARAGRAPH_RE = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
 
 
+def removes_characters(text: str) -> bool:
+    """Whether `clean_line` or `unwrap_abstract` drops characters of `text` (not just spaces):
+    an importer says so, since what it writes then differs from its source."""
+    return bool(_UNWANTED_RE.search(text) or BIDI_RE.search(text))
+
+
 def clean_line(text: str) -> str:
     """One line of text: control and bidi characters dropped, whitespace runs one space;
     empty when nothing visible is left (the checker refuses such a field)."""

@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from generator.importers.common import (
     clean_line,
     fetch_url,
     import_candidates,
+    removes_characters,
     unwrap_abstract,
 )
 from generator.load import MAX_FILE_BYTES
@@ -268,12 +269,36 @@ def parse_item(item: object, label: str, index: int, day: dt.date | None = None)
     fields["tldr"] = _text(paper.get("ai_summary"), MAX_TEXT, "`ai_summary`", drop)
     fields["keywords"] = _keywords(paper.get("ai_keywords"), drop)
     kept = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
+    cleaned = [what for what, raw in _texts_of(paper, item) if removes_characters(raw)]
+    if cleaned:
+        warnings.append(
+            Problem(
+                label,
+                None,
+                f"{where}: control or invisible direction characters removed from {', '.join(cleaned)}",
+                None,
+                "warning",
+            )
+        )
     candidate = Candidate(day, kept, abstract)
     if sum(len(str(value)) for value in fields.values()) + len(abstract) > MAX_FILE_BYTES // 8:
         size = len(format_paper(candidate.fields, candidate.body).encode("utf-8"))
         if size >= MAX_FILE_BYTES:
             return fail(f"its file would be {size / 1e6:.1f} MB; a paper file must be under 1 MB")
     return Parsed(candidate, warnings)
+
+
+def _texts_of(paper: dict[str, Any], item: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The item's texts that go into the file as text, each with its name."""
+    for key in ("title", "summary", "ai_summary"):
+        value = paper.get(key, item.get(key))
+        if isinstance(value, str):
+            yield f"`{key}`", value
+    authors = paper.get("authors")
+    for author in authors if isinstance(authors, list) else ():
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str):
+            yield "an author's name", name
 
 
 def _first_text(*values: object) -> str:
