@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.build import LAYOUTS_DIR, build
+from generator.build import LAYOUTS_DIR, OUTPUT_DIR, build
 from generator.changes import changed_files, problems_for_changes
 from generator.config import CONFIG_NAME
 from generator.content import read_site
@@ -198,14 +198,23 @@ def _escape_property(text: str) -> str:
 
 
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
-    result = build(
-        root,
-        out=args.out,
-        base_url=args.base_url,
-        search=not args.no_search,
-        use_cache=not args.no_cache,
-        repository=args.repository,
-    )
+    try:
+        result = build(
+            root,
+            out=args.out,
+            base_url=args.base_url,
+            search=not args.no_search,
+            use_cache=not args.no_cache,
+            repository=args.repository,
+        )
+    except UsageError:
+        raise
+    except PapersError as error:  # the problems, then what became of the site
+        report(error.problems)
+        out = args.out or root / OUTPUT_DIR
+        kept = f"{out} is as the last build left it" if out.is_dir() else f"{out} was not made"
+        print(f"the build stopped; {kept}", file=sys.stderr)
+        return EXIT_PROBLEMS
     if result.warnings:
         print(f"{_count(len(result.warnings), 'warning')}; run `papers check` to see them", file=sys.stderr)
     scope = f"{_count(result.papers, 'paper')} on {_count(result.days, 'day')}"

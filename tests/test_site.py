@@ -216,7 +216,9 @@ def test_failed_build_names_the_file_and_keeps_the_previous_site(
     sample_project.write("content/2025/2025-03-18/broken.md", "---\ntitle: [broken\n---\nText\n")
     capsys.readouterr()
     assert main(["--root", str(sample_project.root), "build", "--out", str(out), "--no-search"]) == 1
-    assert "content/2025/2025-03-18/broken.md:2: error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "content/2025/2025-03-18/broken.md:2: error:" in err
+    assert err.endswith(f"the build stopped; {out} is as the last build left it\n")
     assert tree_bytes(out) == before
     assert not [name for name in beside(tmp_path) if name.startswith(".")]
 
