@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import math
 import os
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -669,7 +670,12 @@ def render_archive(renderer: Renderer, site: Site) -> list[Page]:
 def render_feed(
     renderer: Renderer, papers: Sequence[Paper], views: dict[str, PaperView], path: str, tag_name: str | None
 ) -> Page:
-    newest = list(papers[: renderer.config.feed_size])
+    # The newest `feed_size` papers, and the whole latest day however large: a paper cut from
+    # its day's feed never reaches a subscriber, since the next day's feed has moved past it.
+    latest_day = (
+        sum(1 for _ in itertools.takewhile(lambda paper: paper.day == papers[0].day, papers)) if papers else 0
+    )
+    newest = list(papers[: max(renderer.config.feed_size, latest_day)])
     updated = newest[0].day if newest else dt.date(1970, 1, 1)
     return renderer.page(
         "feed.xml",

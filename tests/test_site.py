@@ -124,6 +124,18 @@ def test_atom_feed_is_valid_and_newest_first(built: tuple[Path, str]) -> None:
         assert [link.get("href") for link in root.findall(f"{ATOM}link[@rel='alternate']")] == [page]
 
 
+def test_a_feed_holds_its_latest_day_whole_past_its_size(project: Project, tmp_path: Path) -> None:
+    """A paper cut from its day's feed would never reach a subscriber: the next day's feed
+    has moved past it. Older days fill the rest up to `feed_size`."""
+    (project.root / "site.yaml").write_text("title: T\nbase_url: https://example.org/\nfeed_size: 2\n")
+    for number in range(3):
+        project.paper("2025-03-17", f"latest-{number}")
+        project.paper("2025-03-16", f"earlier-{number}")
+    build(project.root, out=tmp_path / "out", search=False)
+    entries = ET.parse(tmp_path / "out/feed.xml").getroot().findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}updated", "")[:10] for e in entries] == ["2025-03-17"] * 3
+
+
 @pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
 def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str], page_kind: str) -> None:
     out, _ = built
