@@ -143,11 +143,19 @@
       when.className = "paper-meta";
       var time = document.createElement("time");
       time.dateTime = data.meta.date;
-      time.textContent = data.meta.date;
+      time.textContent = longDate(data.meta.date);
       when.appendChild(time);
       item.appendChild(when);
     }
     return item;
+  }
+
+  // `2025-03-17` as the site's pages write it: `17 March 2025`.
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  function longDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    return parts ? Number(parts[3]) + " " + MONTHS[Number(parts[2]) - 1] + " " + parts[1] : iso;
   }
 
   // Loads result data a batch at a time; with an author wanted, skips papers not by them.
@@ -340,7 +348,15 @@
   form.addEventListener("change", function () {
     if (formState() !== searched) schedule();
   });
-  more.addEventListener("click", function () { showMore(generation); });
+  // The next batch appears above the button: focus moves to its first result, so that Tab
+  // goes on through the new results (and is not lost when the last batch hides the button).
+  more.addEventListener("click", function () {
+    var before = list.children.length;
+    showMore(generation).then(function () {
+      var link = list.children[before] && list.children[before].querySelector("h2 a");
+      if (link) link.focus();
+    });
+  });
 
   fillForm();
   if (!bundle) {

@@ -133,6 +133,15 @@ def test_accented_authors_and_tex_abstracts_are_found(
     assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"
 
 
+@pytest.mark.parametrize("query", ["2503.22222", "arXiv:2503.22222", "2503.22222v2"])
+def test_a_paper_is_found_by_its_arxiv_id(
+    page: Page, accented_site: Path, serve_dir: ServeDir, query: str
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    search_from_header(page, base, query)
+    assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"
+
+
 def test_results_show_formulas_as_text(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
     """Search skips a formula's MathML and reads its plain text: it is found and shown."""
     base = serve_dir(accented_site, SUBPATH)
@@ -182,6 +191,23 @@ def test_more_results_stay_when_the_typed_field_loses_focus(
     expect(results).to_have_count(20)
     page.wait_for_timeout(400)  # past the 150 ms a second search would wait
     expect(results).to_have_count(20)
+
+
+def test_more_results_moves_focus_to_the_first_new_result(
+    page: Page, real_search_site: Path, serve_dir: ServeDir
+) -> None:
+    """The next batch appears above the button; Tab must go on through it, and must not be
+    lost when the last batch hides the button."""
+    base = serve_dir(real_search_site, SUBPATH)
+    page.goto(base + "search/?q=model")
+    results = page.locator(".search-result")
+    expect(results).to_have_count(10)
+    page.locator(".search-more").focus()
+    page.keyboard.press("Enter")
+    expect(results).to_have_count(20)
+    expect(results.nth(10).locator("h2 a")).to_be_focused()
+    day = results.nth(10).locator("time")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", day.inner_text()), day.inner_text()  # as pages write it
 
 
 @pytest.fixture(scope="module")
