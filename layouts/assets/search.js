@@ -89,8 +89,10 @@
   function saveState() {
     var p = new URLSearchParams();
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (field.name && field.value) p.set(field.name, field.value);
+      if (field.name && field.value.trim()) p.set(field.name, field.value);
     });
+    var header = document.getElementById("site-search");
+    if (header && document.activeElement !== header) header.value = query.value; // both boxes say one query
     var text = p.toString();
     history.replaceState(null, "", window.location.pathname + (text ? "?" + text : ""));
   }

@@ -350,8 +350,9 @@
     }
     var handled = false;
     if (key === "/" && search) {
-      search.focus();
-      search.select();
+      var box = document.getElementById("search-query") || search; // on the search page, its own box
+      box.focus();
+      box.select();
       handled = true;
     } else if (key === "?") {
       toggleHelp();
