@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import io
 import itertools
 import math
 import os
@@ -102,17 +103,38 @@ def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, for which a file it cannot read or write only
-    means compiling the template (a full disk, a read-only folder, a truncated file)."""
+    means compiling the template (a full disk, a read-only folder, a damaged file). Each
+    file starts with a digest of the rest: unmarshalling damaged bytecode can crash Python
+    itself, which no `except` catches."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # whatever unmarshalling a damaged file raises
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:
+            return
+        digest, code = data[:_DIGEST_SIZE], data[_DIGEST_SIZE:]
+        if hashlib.sha256(code).digest() != digest:
+            return  # damaged, or written by another version: compiled again
+        try:
+            bucket.load_bytecode(io.BytesIO(code))
+        except Exception:  # whatever unmarshalling bytecode of another Python raises
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
+        code = io.BytesIO()
+        bucket.write_bytecode(code)
+        data = hashlib.sha256(code.getvalue()).digest() + code.getvalue()
+        path = Path(self._get_cache_filename(bucket))
+        written = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            written.write_bytes(data)
+            written.replace(path)  # whole, for another process reading it meanwhile
+        except OSError:
+            with contextlib.suppress(OSError):
+                written.unlink()
+
+
+_DIGEST_SIZE = hashlib.sha256().digest_size
 
 
 def _bytecode_cache(folder: Path) -> jinja2.BytecodeCache | None:

@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2.bccache
 import pytest
 
 from generator import build as build_module
@@ -535,11 +536,37 @@ def test_compiled_templates_that_cannot_be_read_or_written_are_compiled_again(
         encoding="utf-8",
     )
 
-    def no_room(*args: object, **kwargs: object) -> object:
-        raise OSError(28, "No space left on device")
+    write_bytes = Path.write_bytes
 
-    monkeypatch.setattr("jinja2.bccache.tempfile.NamedTemporaryFile", no_room)
+    def no_room(path: Path, data: bytes) -> int:
+        if "templates" in path.parts:
+            raise OSError(28, "No space left on device")
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", no_room)
     build(sample_project.root, out=out, search=False)
+    monkeypatch.undo()
+    assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
+
+
+def test_damaged_compiled_templates_are_never_unmarshalled(
+    sample_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unmarshalling garbled bytecode can crash Python itself (no `except` helps): a file
+    whose digest does not match its bytes is compiled again instead of loaded."""
+    out = tmp_path / "public"
+    build(sample_project.root, out=out, search=False)
+    for path in (sample_project.root / CACHE_DIR / "templates").iterdir():
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2 : len(data) // 2 + 10] = b"\xff" * 10
+        path.write_bytes(bytes(data))
+    (sample_project.root / "layouts/paper.html").write_text(
+        (sample_project.root / "layouts/paper.html").read_text(encoding="utf-8") + "{# a note #}\n",
+        encoding="utf-8",
+    )
+    loaded = record_calls(monkeypatch, jinja2.bccache.Bucket, "load_bytecode", lambda self, f: None)
+    build(sample_project.root, out=out, search=False, workers=1)  # renders here, where calls are seen
+    assert loaded == []
     monkeypatch.undo()
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
 
