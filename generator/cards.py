@@ -12,10 +12,12 @@ pages simply have no card. The dev server never renders cards: previews do not n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,14 +93,21 @@ class CardMaker:
     def png(self, svg: str, label: str) -> bytes:
         digest = hashlib.sha256(f"{self.identity}\0{svg}".encode()).hexdigest()
         stored = self.cache / digest[:2] / f"{digest}.png" if self.cache else None
-        if stored is not None and stored.is_file():
-            return stored.read_bytes()
-        png = self._render(svg, label)
         if stored is not None:
-            stored.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                kept = stored.read_bytes()
+                if intact_png(kept):  # a cache restored by CI, a disk that failed: checked
+                    return kept
+        png = self._render(svg, label)
+        if stored is not None:  # the cache only saves time: a folder that takes no file is no error
             temporary = stored.with_name(f".{stored.name}.{os.getpid()}")
-            temporary.write_bytes(png)
-            temporary.replace(stored)  # several build workers may store the same card
+            try:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                temporary.write_bytes(png)
+                temporary.replace(stored)  # several build workers may store the same card
+            except OSError:
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
         return png
 
     def _render(self, svg: str, label: str) -> bytes:
@@ -118,6 +127,28 @@ class CardMaker:
             raise PapersError.single(
                 label, f"cannot render the social card: {error}", f"check layouts/{CARD_TEMPLATE}"
             ) from None
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def intact_png(data: bytes) -> bool:
+    """Whether `data` is a whole PNG file: its signature, then chunks whose checksums hold,
+    up to the closing IEND chunk and no further."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    position = len(_PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        end = position + 8 + length
+        if end + 4 > len(data):
+            return False
+        if zlib.crc32(data[position + 4 : end]) != int.from_bytes(data[end : end + 4], "big"):
+            return False
+        if data[position + 4 : position + 8] == b"IEND":
+            return end + 4 == len(data)
+        position = end + 4
+    return False
 
 
 def card_maker(root: Path, layouts: Path, enabled: bool) -> CardMaker | None:

@@ -78,6 +78,38 @@ def test_cards_are_reproducible_and_rendered_once(
     assert [label for label, _ in rendered[first_build:]] == ["content/2025/2025-03-17/2503.11111.md"]
 
 
+@pytest.mark.parametrize("damage", ["empty", "truncated", "garbled"])
+def test_a_damaged_cached_card_is_rendered_again_not_published(
+    sample_project: Project, tmp_path: Path, rendered: list[tuple[str, str]], damage: str
+) -> None:
+    """CI restores `.cache/cards/` from a cache: a file it spoilt must not reach the site."""
+    build(sample_project.root, out=tmp_path / "one", search=False, use_cache=False)
+    good = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("card.png")}
+    for stored in (sample_project.root / cards.CARDS_CACHE).rglob("*.png"):
+        data = stored.read_bytes()
+        spoilt = {
+            "empty": b"",
+            "truncated": data[: len(data) // 2],
+            "garbled": data[:100] + b"\0" * 8 + data[108:],
+        }
+        stored.write_bytes(spoilt[damage])
+    before = len(rendered)
+    build(sample_project.root, out=tmp_path / "two", search=False, use_cache=False)
+    assert len(rendered) - before == len(good)
+    assert {
+        p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("card.png")
+    } == good
+
+
+def test_a_cards_cache_that_takes_no_file_is_no_error(sample_project: Project, tmp_path: Path) -> None:
+    """The cache only saves time: `.cache/cards` as a file (or full, or read-only) means
+    rendering each card, not a failed build blaming the site's folder."""
+    (sample_project.root / ".cache").mkdir(exist_ok=True)
+    (sample_project.root / cards.CARDS_CACHE).write_text("not a folder", encoding="utf-8")
+    build(sample_project.root, out=tmp_path / "out", search=False, use_cache=False)
+    assert list((tmp_path / "out").rglob("card.png"))
+
+
 def test_a_hostile_title_stays_text_in_the_card(
     project: Project, tmp_path: Path, rendered: list[tuple[str, str]]
 ) -> None:
