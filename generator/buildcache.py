@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import os
 import platform
 import sys
 from collections.abc import Hashable
@@ -319,7 +320,7 @@ def unchanged_since_last_build(
 
 
 def cache_path(root: Path, out: Path) -> Path:
-    name = sha256(str(out).encode()).hexdigest()[:16]
+    name = sha256(os.fsencode(out)).hexdigest()[:16]  # any path the system takes, UTF-8 or not
     return root / CACHE_DIR / f"build-{name}.pickle"
 
 

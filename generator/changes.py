@@ -21,9 +21,21 @@ VOCABULARY_LABEL = f"{CONTENT_DIR}/{VOCABULARY_NAME}"
 _FETCH_HINT = "fetch the base branch first, e.g. `git fetch origin main`, and pass it as origin/main"
 
 
+_SHALLOW_HINT = (
+    "this clone is shallow, so git cannot find where the branches meet: fetch their history "
+    "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+)
+
+
 def _git(root: Path, *args: str, hint: str = _FETCH_HINT) -> str:
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            encoding="utf-8",  # git writes paths as they are, whatever the locale says
+            errors="surrogateescape",
+            check=False,
+        )
     except FileNotFoundError:
         raise UsageError.single(
             "git", "git is not installed", "install git or check paths explicitly"
@@ -42,7 +54,9 @@ def changed_files(root: Path, ref: str) -> set[str]:
     hint = "run it in a git clone of the project, or check without --changed-since"
     top = Path(_git(root, "rev-parse", "--show-toplevel", hint=hint).strip())
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
-    base = _git(root, "merge-base", ref, "HEAD").strip()
+    shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    hint = _SHALLOW_HINT if shallow else _FETCH_HINT
+    base = _git(root, "merge-base", ref, "HEAD", hint=hint).strip()
     # -z: names as they are; git quotes others (`"caf\303\251.md"`), which then matched no file
     names = _git(root, "diff", "-z", "--name-only", "--no-renames", base, "--", ".").split("\0")
     names += _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--full-name", ".").split("\0")

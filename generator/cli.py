@@ -19,7 +19,7 @@ from typing import NoReturn
 from generator.build import LAYOUTS_DIR, OUTPUT_DIR, build
 from generator.changes import changed_files, problems_for_changes
 from generator.config import CONFIG_NAME
-from generator.content import read_site
+from generator.content import Checked, read_site
 from generator.errors import PapersError, Problem, UsageError, errors_only, shown
 from generator.importers import arxiv, hf
 from generator.importers.common import Candidate, import_candidates
@@ -102,9 +102,12 @@ def run() -> NoReturn:
     a tenth of a rebuild. Every command has finished its work, files and child processes
     included, when `main` returns."""
     signal.signal(signal.SIGTERM, _interrupted)  # a cancelled CI job, say: stop as Ctrl-C does
+    for stream in (sys.stdout, sys.stderr):  # a terminal that is not UTF-8 shows `\u2713`, not a crash
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing to show
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # closed (`>&-`), or a closed pipe
             stream.flush()
     os._exit(code)
 
@@ -237,8 +240,17 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
     if paths:
         wanted = [_locate(root, path) for path in paths]
         problems = [p for p in problems if _inside(_plain_path(root / p.path), wanted)]
-    report(problems, style)
     errors = errors_only(problems)
+    code = EXIT_PROBLEMS if errors else EXIT_OK
+    try:
+        _report_check(checked, problems, errors, style)
+    except BrokenPipeError:  # `papers check | head`: the reader stopped, the content is as bad
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- flushed to nowhere at exit, never closed
+    return code
+
+
+def _report_check(checked: Checked, problems: list[Problem], errors: list[Problem], style: str) -> None:
+    report(problems, style)
     files = len({p.path for p in problems})
     site = checked.site
     scope = (
@@ -253,7 +265,6 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
             f"checked {scope}: {_count(len(errors), 'error')}, {_count(warnings, 'warning')} "
             f"in {_count(files, 'file')}"
         )
-    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 def _count(number: int, noun: str) -> str:

@@ -34,13 +34,18 @@ def can_fork() -> bool:
 def die_with_parent(parent: int) -> None:
     """In a forked worker: be killed when `parent` ends, however it ends. A worker of a
     killed build would otherwise wait forever for its orders, or go on writing pages."""
-    with contextlib.suppress(Exception):  # Linux only; elsewhere a worker sees its pipe close
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    killed_with_parent()
     if os.getppid() != parent:  # it ended before the line above took effect
         os._exit(1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is for the parent
+
+
+def killed_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent ends (Linux; elsewhere nothing)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

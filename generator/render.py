@@ -107,6 +107,13 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     file starts with a digest of the rest: unmarshalling damaged bytecode can crash Python
     itself, which no `except` catches."""
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja's key, for a project folder whose name is not UTF-8 too."""
+        digest = hashlib.sha1(name.encode("utf-8", "surrogateescape"))
+        if filename is not None:
+            digest.update(b"|" + os.fsencode(filename))
+        return digest.hexdigest()
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             data = Path(self._get_cache_filename(bucket)).read_bytes()

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from generator.errors import PapersError
+from generator.forking import killed_with_parent
 from generator.mathml import FORMULA_START
 from generator.model import Day, Site, month_key
 from generator.pagefind_order import SIGNATURE, make_reproducible
@@ -438,7 +439,13 @@ def _start(
         messages = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by _Run.stop
         try:
             with _RUNNING_LOCK:
-                process = subprocess.Popen(command, stdout=messages, stderr=subprocess.STDOUT)
+                # Killed with the build, however it ends (SIGKILL, OOM): else it goes on writing
+                # into a folder no one removes. Not while threads run (the dev server, which stops
+                # its runs itself): code run between fork and exec may then deadlock.
+                at_start = killed_with_parent if threading.active_count() == 1 else None
+                process = subprocess.Popen(
+                    command, stdout=messages, stderr=subprocess.STDOUT, preexec_fn=at_start
+                )
                 _RUNNING.add(process)
         except BaseException:
             messages.close()

@@ -501,11 +501,17 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
             Problem(
                 source,
                 None,
-                f"duplicate {_joined(whats)}: the same paper is already in {', '.join(others)}",
+                f"duplicate {_joined(whats)}: the same paper is already in {_listed(list(others))}",
                 "keep one file per paper, in the folder of the day it was first listed, and remove the other",
             )
         )
     return problems
+
+
+def _listed(files: list[str], shown: int = 3) -> str:
+    """A few files, and how many more: 300 copies of a paper are not 90,000 names."""
+    more = len(files) - shown
+    return ", ".join(files[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _joined(words: list[str]) -> str:

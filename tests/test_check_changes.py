@@ -105,3 +105,28 @@ def test_a_changed_file_with_a_name_git_quotes_is_checked(pull_request: Project,
     result = run_check(pull_request.root, "--changed-since", "main")
     assert "content/2025/2025-03-17/café-paper.md: error: the file name" in result.stderr
     assert result.returncode == 1
+
+
+def test_a_shallow_clone_is_told_to_fetch_history(pull_request: Project, tmp_path: Path) -> None:
+    """actions/checkout fetches one commit unless told otherwise: git then finds no merge base."""
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "-b",
+            "contribution",
+            f"file://{pull_request.root}",
+            str(clone),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "-C", str(clone), "fetch", "-q", "--depth", "1", "origin", "main:main"], check=True
+    )
+    result = run_check(clone, "--changed-since", "main")
+    assert result.returncode == 2
+    assert "this clone is shallow" in result.stderr and "fetch-depth: 0" in result.stderr

@@ -142,3 +142,59 @@ def test_a_misplaced_or_misnamed_file_is_checked_all_the_same(
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 2 and first in errors[0], result.stderr
     assert errors[1].startswith(f"{relative}:3: error: unknown field `venue`")
+
+
+def test_a_check_whose_reader_stops_early_still_fails(project: Project) -> None:
+    """`papers check --format github | head -1` under pipefail: the errors are still there."""
+    project.paper("2025-03-17", "a-bad-paper", "venue: Nowhere")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "check", "--format", "github"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read() == b""
+    process.stderr.close()
+
+
+def test_a_closed_output_is_no_failure(project: Project) -> None:
+    """`papers check >&-`: nothing can be shown, and the content is fine."""
+    project.paper("2025-03-17", "a-good-paper")
+    command = [sys.executable, "-m", "generator", "--root", str(project.root), "check"]
+    result = subprocess.run(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_crash(project: Project) -> None:
+    project.paper("2025-03-17", "a-bad-paper", "zürich✓: 1")
+    environment = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project.root), "check", "--format", "github"],
+        capture_output=True,
+        env=environment,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert b"Traceback" not in result.stderr and b"unknown field `z\\xfcrich\\u2713`" in result.stdout
+
+
+def test_a_project_folder_whose_name_is_not_utf8_builds(tmp_path: Path) -> None:
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/lat\xfc1"))
+    project = Project(root)
+    project.paper("2025-03-17", "a-good-paper")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", os.fsencode(root), "build", "--no-search"],
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (root / "public/index.html").is_file()

@@ -495,3 +495,22 @@ def test_a_failing_pagefind_is_one_clear_error_with_what_it_said(
         build(sample_project.root, out=tmp_path / "public", use_cache=False)
     assert not (tmp_path / "public").exists()
     assert beside(tmp_path) == ["pagefind", "site"]
+
+
+def test_pagefind_is_killed_with_a_killed_build(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed outright (SIGKILL, out of memory) must not leave Pagefind writing on."""
+    from generator import forking
+
+    started: list[object] = []
+    popen = search.subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs.get("preexec_fn"))
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(search.subprocess, "Popen", recording)
+    project.paper("2025-03-17", "a-paper")
+    build(project.root, out=tmp_path / "out")
+    assert started == [forking.killed_with_parent]
