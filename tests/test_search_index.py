@@ -9,6 +9,7 @@ import itertools
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -504,13 +505,13 @@ def test_pagefind_is_killed_with_a_killed_build(
     from generator import forking
 
     started: list[object] = []
-    popen = search.subprocess.Popen
+    popen = subprocess.Popen
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         started.append(kwargs.get("preexec_fn"))
         return popen(*args, **kwargs)
 
-    monkeypatch.setattr(search.subprocess, "Popen", recording)
+    monkeypatch.setattr(subprocess, "Popen", recording)  # the module search.py starts Pagefind with
     project.paper("2025-03-17", "a-paper")
     build(project.root, out=tmp_path / "out")
     assert started == [forking.killed_with_parent]
