@@ -70,11 +70,15 @@ def output_lock(out: Path, patience: float = LOCK_PATIENCE) -> Iterator[None]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{out.name}{LOCK_SUFFIX}", "a") as file:
         deadline = time.monotonic() + patience
+        told = False
         while True:
             try:
                 fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not told:  # else a minute of silence looks like a hang
+                    print(f"waiting for another build writing {out} to end...", file=sys.stderr, flush=True)
+                    told = True
                 if time.monotonic() >= deadline:
                     raise PapersError.single(
                         str(out),

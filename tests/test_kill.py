@@ -319,7 +319,7 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(project: Project) -> None:
 
 
 def test_a_second_build_into_the_same_folder_waits_then_says_so(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """One build at a time stages and swaps a folder: the second would take the first one's
     spare and staging folder from under it."""
@@ -332,6 +332,7 @@ def test_a_second_build_into_the_same_folder_waits_then_says_so(
         f"{out}: error: another build is writing this folder\n"
         "    hint: wait for it to end, or build into another folder with --out"
     )
+    assert capsys.readouterr().err == f"waiting for another build writing {out} to end...\n"  # at once
     build(project.root, out=out, search=False)  # once it has ended
     assert (out / "index.html").is_file()
 
