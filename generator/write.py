@@ -62,14 +62,14 @@ def clean_leftovers(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def output_lock(out: Path, patience: float = LOCK_PATIENCE) -> Iterator[None]:
+def output_lock(out: Path, patience: float | None = None) -> Iterator[None]:
     """Held while a build stages and swaps `out` (its workers share it): a second build at
     once would take the first one's spare and staging folder from under it. It waits up
     to `patience` seconds for the other to end, then says so. The lock goes with the
     process, however it ends."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{out.name}{LOCK_SUFFIX}", "a") as file:
-        deadline = time.monotonic() + patience
+        deadline = time.monotonic() + (LOCK_PATIENCE if patience is None else patience)
         told = False
         while True:
             try:
