@@ -219,4 +219,7 @@ def test_period_pages_are_reused_from_the_memo_until_a_paper_changes(period_proj
     views = {p.slug: PaperView(p) for p in changed.papers}
     pages = {p.path: p for p in render_periods(renderer, changed, views)}
     assert renderer.rendered == rendered + 2  # its week and its month
-    assert "▲ 4" in pages["weeks/2025-W14/index.html"].content.decode()
+    assert (
+        '▲</span> 4<span class="visually-hidden"> upvotes'
+        in pages["weeks/2025-W14/index.html"].content.decode()
+    )
