@@ -4,12 +4,8 @@
 (function () {
   "use strict";
 
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December"];
-
-  function longDate(iso) {
-    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-    return match ? Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1] : "";
+  function longDate(iso) { // site.js's, which is there by the time anything is listed
+    return window.DailyPapers.longDate(iso);
   }
 
   function markdownText(text) {
@@ -95,12 +91,13 @@
         : entries.length + " saved paper" + (entries.length === 1 ? "" : "s") + ", most recently saved first.";
       actions.hidden = entries.length === 0;
       list.replaceChildren();
-      entries.forEach(function (entry) {
+      entries.forEach(function (entry, index) {
         var item = element("li");
         var card = element("article", "paper-card");
         var heading = element("h2", "paper-card-title");
         var link = element("a", null, entry.title);
         link.href = entry.url;
+        link.id = "saved-title-" + index;
         heading.appendChild(link);
         card.appendChild(heading);
         if (entry.authors && entry.authors.length) {
@@ -117,10 +114,21 @@
         if (entry.arxiv) meta.appendChild(element("span", null, "arXiv:" + entry.arxiv));
         var remove = element("button", "save-button", "Remove");
         remove.type = "button";
+        remove.setAttribute("aria-describedby", link.id); // "Remove", of which paper
         remove.addEventListener("click", function () {
           readingList.remove(entry.slug);
           render();
           api.announce("Removed " + entry.title);
+          // Focus stays in the list: on the Remove button that took this one's place, else
+          // the one before, else the count.
+          var buttons = list.querySelectorAll(".save-button");
+          var next = buttons[Math.min(index, buttons.length - 1)];
+          if (next) {
+            next.focus();
+          } else {
+            count.tabIndex = -1;
+            count.focus();
+          }
         });
         var slot = element("span", "save-slot");
         slot.appendChild(remove);

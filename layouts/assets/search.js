@@ -152,12 +152,10 @@
     return item;
   }
 
-  // `2025-03-17` as the site's pages write it: `17 March 2025`.
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December"];
+  // As the site's pages write a date (site.js's, which has run by the time results come).
   function longDate(iso) {
-    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-    return parts ? Number(parts[3]) + " " + MONTHS[Number(parts[2]) - 1] + " " + parts[1] : iso;
+    var shared = window.DailyPapers;
+    return (shared && shared.longDate(iso)) || iso;
   }
 
   // Loads result data a batch at a time; with an author wanted, skips papers not by them.

@@ -384,6 +384,14 @@
   addCopyButtons();
   addShortcutsButton();
 
-  // For saved.js, which lists and exports the reading list on its own page.
-  window.DailyPapers = { readingList: readingList, announce: announce, element: element };
+  // `2025-03-17` as the site's pages write it: `17 March 2025` ("" for what is not a date).
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  function longDate(iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return match ? Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1] : "";
+  }
+
+  // For saved.js and search.js, which list papers on their own pages.
+  window.DailyPapers = { readingList: readingList, announce: announce, element: element, longDate: longDate };
 })();

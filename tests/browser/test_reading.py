@@ -229,10 +229,15 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
         re.MULTILINE,
     ), markdown
 
-    page.locator('#saved li:has-text("On roses")').get_by_role("button", name="Remove").click()
+    remove = page.locator('#saved li:has-text("On roses")').get_by_role("button", name="Remove")
+    expect(remove).to_have_accessible_description("On roses")  # which paper it removes
+    remove.click()
     expect(titles).to_have_text([SHARDED])
+    expect(page.locator("#saved").get_by_role("button", name="Remove")).to_be_focused()  # not lost to <body>
     page.reload()
     expect(page.locator("#saved .paper-card-title a")).to_have_text([SHARDED])
+    page.locator("#saved").get_by_role("button", name="Remove").click()
+    expect(page.locator(".saved-count")).to_be_focused()
 
 
 def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str) -> None:
