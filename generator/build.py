@@ -14,27 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.api import API_INDEX
-from generator.buildcache import (
-    CACHE_DIR,
-    BuildCache,
-    Summary,
-    forget_last_build,
-    kept_index,
-    load_cache,
-    output_identity,
-    save_cache,
-    save_summary,
-    unchanged_since_last_build,
-)
+from generator.buildcache import BuildCache, kept_index, load_cache, save_cache
 from generator.cards import card_maker
-from generator.config import SiteConfig, load_config
-from generator.content import FileResult, cached_stamps, content_stamps, read_site
+from generator.config import SiteConfig
+from generator.content import FileResult, cached_stamps, read_site
 from generator.errors import PapersError, Problem, UsageError
 from generator.forking import Inbox, InChild, Later, can_fork, collector_paused, frozen
 from generator.load import CONTENT_DIR
 from generator.parallel import render_to_disk
 from generator.related import EarlyRelated, RelatedViews
-from generator.render import ASSETS_DIR, Renderer, layouts_stamp
+from generator.render import ASSETS_DIR, Renderer
 from generator.search import (
     INDEX_DIR,
     INDEX_WHILE_RENDERING,
@@ -46,6 +35,18 @@ from generator.search import (
     plan_documents,
     search_parts,
     start_indexing,
+)
+from generator.summary import (
+    CACHE_DIR,
+    LAYOUTS_DIR,
+    OUTPUT_DIR,
+    Inputs,
+    Summary,
+    forget_last_build,
+    output_identity,
+    probe,
+    save_summary,
+    unchanged_since_last_build,
 )
 from generator.write import (
     PreviousSiteChanged,
@@ -60,9 +61,6 @@ from generator.write import (
     staging_dir,
     swap_into_place,
 )
-
-LAYOUTS_DIR = "layouts"
-OUTPUT_DIR = "public"
 
 
 @dataclass
@@ -98,8 +96,11 @@ def build(
     today: dt.date | None = None,
     workers: int | None = None,
     use_cache: bool = True,
+    inputs: Inputs | None = None,
 ) -> BuildResult:
-    """Build the site of the project at `root` into `out` (default `root/public`)."""
+    """Build the site of the project at `root` into `out` (default `root/public`).
+    `inputs`: taken already (`summary.probe`, by a command that first looked whether
+    anything changed), so not taken twice."""
     out = (out or root / OUTPUT_DIR).absolute()
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
@@ -109,10 +110,14 @@ def build(
         except OSError as error:
             raise _unwritable(out, error) from None
         try:
-            return _build(root, out, base_url, search, repository, live_reload, today, workers, use_cache)
+            return _build(
+                root, out, base_url, search, repository, live_reload, today, workers, use_cache, inputs
+            )
         except PreviousSiteChanged:  # a page deleted from the published site by hand
             forget_last_build(root, out)
-            return _build(root, out, base_url, search, repository, live_reload, today, workers, use_cache)
+            return _build(
+                root, out, base_url, search, repository, live_reload, today, workers, use_cache, inputs
+            )
 
 
 def _refuse_project_folders(root: Path, out: Path) -> None:
@@ -162,17 +167,13 @@ def _build(
     today: dt.date | None,
     workers: int | None,
     use_cache: bool,
+    inputs: Inputs | None,
 ) -> BuildResult:
     layouts = root / LAYOUTS_DIR
     result = BuildResult(out=out)
     with result.timed("config"):
-        config = load_config(root)
-        if base_url:
-            config = config.with_base_url(base_url)
-        if repository is not None:
-            config = config.with_repository(repository)
-        layouts_now = layouts_stamp(layouts)
-        stamps = content_stamps(root) if use_cache else None
+        inputs = inputs or probe(root, layouts, base_url, repository, use_cache)
+        config, layouts_now, stamps = inputs.config, inputs.layouts, inputs.stamps
         if stamps is not None:
             summary = unchanged_since_last_build(
                 root, out, (config, live_reload), search, layouts_now, stamps

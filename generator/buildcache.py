@@ -18,23 +18,16 @@ the whole cache again.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import hashlib
-import os
-import platform
-import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, installed
 from generator.content import ContentCache
 from generator.forking import Later, dumps_referring, loads_referring
-from generator.kept import append_kept, load_kept, read_kept, save_kept
+from generator.kept import append_kept, read_kept, save_kept
 from generator.model import Paper
 from generator.related import (
     EarlyRelated,
@@ -47,40 +40,8 @@ from generator.related import (
 from generator.related_index import KeptIndex
 from generator.render import Groups, Memo, Page
 from generator.search import SearchIndex
+from generator.summary import CACHE_DIR, cache_path, fingerprint, output_identity
 from generator.views import Listed
-
-CACHE_DIR = ".cache/papers"
-_DEPENDENCIES = (
-    "jinja2",
-    "markdown-it-py",
-    "mdit-py-plugins",
-    "latex2mathml",
-    "pyyaml",
-    "linkify-it-py",
-    "pagefind-bin",  # parts of a search index are reused: they must come from one Pagefind
-    "resvg-py",
-)
-
-
-@functools.cache  # read once per process: a build asks three times
-def _fingerprint() -> str:
-    """Generator, Python and library versions, and the generator's own source."""
-    digest = hashlib.sha256(f"{__version__} {sys.version} {platform.machine()}".encode())
-    for name in _DEPENDENCIES:
-        digest.update(f"{name}={installed.version(name)}".encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def output_identity(out: Path) -> tuple[int, int] | None:
-    """The output folder as the last build left it: a swap gives it a new inode."""
-    try:
-        stat = out.stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_dev
 
 
 @dataclass
@@ -275,73 +236,16 @@ def _replay(cache: BuildCache, record: bytes) -> BuildCache:
     return skeleton.with_maps(maps)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class Summary:
-    """Enough of the last build to tell, without loading the cache, that nothing changed."""
-
-    fingerprint: str
-    out: str
-    identity: tuple[int, int] | None
-    settings: Any
-    search: bool
-    layouts: tuple[tuple[str, int, int], ...]
-    stamps: Any
-    papers: int
-    days: int
-    pages: int
-
-
-def _summary_path(root: Path, out: Path) -> Path:
-    return cache_path(root, out).with_suffix(".summary")
-
-
-def save_summary(root: Path, out: Path, summary: Summary) -> None:
-    save_kept(_summary_path(root, out), summary.fingerprint, summary)
-
-
-def unchanged_since_last_build(
-    root: Path, out: Path, settings: Any, search: bool, layouts: tuple[tuple[str, int, int], ...], stamps: Any
-) -> Summary | None:
-    """The last build's summary when its output is still in place and no input changed."""
-    summary = load_kept(_summary_path(root, out), _fingerprint())
-    if not isinstance(summary, Summary):
-        return None
-    same = (
-        summary.out == str(out)
-        and summary.identity is not None
-        and summary.identity == output_identity(out)
-        and summary.settings == settings
-        and summary.search == search
-        and summary.layouts == layouts
-        and summary.stamps == stamps
-        and summary.fingerprint == _fingerprint()
-    )
-    return summary if same else None
-
-
-def cache_path(root: Path, out: Path) -> Path:
-    name = sha256(os.fsencode(out)).hexdigest()[:16]  # any path the system takes, UTF-8 or not
-    return root / CACHE_DIR / f"build-{name}.pickle"
-
-
-def forget_last_build(root: Path, out: Path) -> None:
-    """Drop what the cache knows of the build at `out` (its pages, its spare): the next
-    build makes every page again. The related-papers index stays: it depends on papers alone."""
-    for path in (cache_path(root, out), _summary_path(root, out)):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-
-
 def kept_index(root: Path) -> KeptIndex:
     """The related-papers index of this project's builds (it depends on papers alone, so
     builds to any output may share it)."""
-    return KeptIndex(root / CACHE_DIR / "related-index.pickle", _fingerprint())
+    return KeptIndex(root / CACHE_DIR / "related-index.pickle", fingerprint())
 
 
 def load_cache(root: Path, out: Path) -> BuildCache:
     """The previous build's cache if it is for this output as it is now; else an empty one."""
-    fresh = BuildCache(fingerprint=_fingerprint(), out=str(out))
-    kept = read_kept(cache_path(root, out), _fingerprint())
+    fresh = BuildCache(fingerprint=fingerprint(), out=str(out))
+    kept = read_kept(cache_path(root, out), fingerprint())
     if kept is None or not isinstance(kept[0], BuildCache):
         return fresh
     cache, records, whole = kept

@@ -12,19 +12,21 @@ import datetime as dt
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from generator.build import LAYOUTS_DIR, OUTPUT_DIR, build
 from generator.changes import changed_files, problems_for_changes
 from generator.config import CONFIG_NAME
 from generator.content import Checked, read_site
 from generator.errors import PapersError, Problem, UsageError, errors_only, shown
-from generator.importers import arxiv, hf
-from generator.importers.common import Candidate, import_candidates
-from generator.importers.daily_text import dump_date, dump_header, parse_daily_dump
+from generator.importers import ARXIV_ENDPOINT_ENV, HF_DEFAULT_DELAY, HF_ENDPOINT_ENV
 from generator.load import CONTENT_DIR
+from generator.summary import LAYOUTS_DIR, OUTPUT_DIR, probe, unchanged_since_last_build
+
+# A command imports what it needs when it runs: a build that finds nothing changed loads
+# neither the renderer nor Markdown and TeX, and `check` no importer's network code.
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -79,7 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("arxiv_id", nargs="?", help="e.g. 2503.12345, 2503.12345v2 or hep-th/9901001")
     new.add_argument("--title", help="write a file to fill in by hand instead of asking arXiv")
     new.add_argument("--date", type=_day, help="the day it appeared on the list (default: today)")
-    new.add_argument("--endpoint", help=f"arXiv API URL (default: ${arxiv.ENDPOINT_ENV} or arXiv's)")
+    new.add_argument("--endpoint", help=f"arXiv API URL (default: ${ARXIV_ENDPOINT_ENV} or arXiv's)")
 
     sources = commands.add_parser("import", help="import papers from a source").add_subparsers(
         dest="source", required=True, metavar="SOURCE"
@@ -91,8 +93,8 @@ def make_parser() -> argparse.ArgumentParser:
     hf_cmd.add_argument("--date", type=_day, help="the day of the list (default: from the file name)")
     hf_cmd.add_argument("--force", action="store_true", help="replace files that differ, edits and all")
     hf_cmd.add_argument("--fetch", action="store_true", help="download --date (to --until) from the API")
-    hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${hf.ENDPOINT_ENV} or Hugging Face's)")
-    hf_cmd.add_argument("--delay", type=float, default=hf.DEFAULT_DELAY, help="seconds between days")
+    hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${HF_ENDPOINT_ENV} or Hugging Face's)")
+    hf_cmd.add_argument("--delay", type=float, default=HF_DEFAULT_DELAY, help="seconds between days")
     return parser
 
 
@@ -201,7 +203,20 @@ def _escape_property(text: str) -> str:
 
 
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     try:
+        out = (args.out or root / OUTPUT_DIR).absolute()
+        inputs = probe(root, root / LAYOUTS_DIR, args.base_url, args.repository, not args.no_cache)
+        settings = (inputs.config, False)  # not the dev server's
+        last = inputs.stamps and unchanged_since_last_build(
+            root, out, settings, not args.no_search, inputs.layouts, inputs.stamps
+        )
+        if last:
+            scope = f"{_count(last.papers, 'paper')} on {_count(last.days, 'day')}"
+            print(f"{scope}: {out} is up to date ({time.perf_counter() - started:.2f}s)")
+            return EXIT_OK
+        from generator.build import build
+
         result = build(
             root,
             out=args.out,
@@ -209,6 +224,7 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
             search=not args.no_search,
             use_cache=not args.no_cache,
             repository=args.repository,
+            inputs=inputs,
         )
     except UsageError:
         raise
@@ -296,6 +312,9 @@ def _inside(path: Path, wanted: Sequence[Path]) -> bool:
 
 
 def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -> int:
+    from generator.importers.common import Candidate, import_candidates
+    from generator.importers.daily_text import dump_date, dump_header, parse_daily_dump
+
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -322,6 +341,8 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
 
 
 def cmd_new(root: Path, args: argparse.Namespace) -> int:
+    from generator.importers import arxiv
+
     day = args.date or dt.date.today()
     if bool(args.arxiv_id) == bool(args.title):
         hint = 'e.g. `papers new 2503.12345` or `papers new --title "..."`'
@@ -342,6 +363,8 @@ def cmd_new(root: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_import_hf(root: Path, args: argparse.Namespace) -> int:
+    from generator.importers import hf
+
     result = hf.run(
         root,
         args.paths,

@@ -11,8 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from latex2mathml.symbols_parser import convert_symbol
-
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*\Z")  # \Z: `$` would pass a final newline
 MAX_SLUG = 100
 LINK_KINDS = ("code", "project", "data", "pdf", "video")
@@ -141,6 +139,9 @@ def _tex_symbol(command: re.Match[str]) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _symbol(command: str) -> str:
+    # Imported here: reading its table of symbols costs a build that finds nothing changed.
+    from latex2mathml.symbols_parser import convert_symbol
+
     code = convert_symbol(command)  # hexadecimal code points, joined by "-" for a few symbols
     return "".join(chr(int(part, 16)) for part in code.split("-")) if code else ""
 

@@ -18,14 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build import LAYOUTS_DIR
 from generator.config import SiteConfig, load_config
 from generator.content import ContentCache, read_site
 from generator.errors import PapersError
 from generator.load import CONTENT_DIR
 from generator.related_live import LiveRelated
-from generator.render import ASSETS_DIR, Memo, Page, Renderer, layouts_stamp, render_with
+from generator.render import ASSETS_DIR, Memo, Page, Renderer, render_with
 from generator.search import INDEX_DIR, SearchIndex, SearchPart, index_site, search_parts
+from generator.summary import LAYOUTS_DIR, layouts_stamp
 from generator.write import copy_assets, remove_pages
 
 

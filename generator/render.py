@@ -83,24 +83,6 @@ Memo = dict[str, tuple[Hashable, "Page"]]
 Groups = dict[str, tuple[Hashable, list["Page"]]]
 
 
-def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and modification time of every layout file: cheap to take on each rebuild.
-    A symbolic link is refused, as in content/: what it points to (`/proc/self/environ`,
-    `/etc`) would be copied into the published site or read as a template."""
-    entries = []
-    for path in [layouts, *sorted(layouts.rglob("*"))]:
-        if path.is_symlink():
-            raise PapersError.single(
-                f"{layouts.name}/{path.relative_to(layouts).as_posix()}".removesuffix("/."),
-                "symbolic links are not allowed in layouts/: what they point to would be published",
-                "replace the link by the file itself",
-            )
-        if path.is_file():
-            stat = path.stat()
-            entries.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
-
-
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, for which a file it cannot read or write only
     means compiling the template (a full disk, a read-only folder, a damaged file). Each

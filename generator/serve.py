@@ -29,12 +29,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from generator.build import LAYOUTS_DIR
 from generator.config import CONFIG_NAME, load_config
 from generator.errors import PapersError
 from generator.load import CONTENT_DIR
 from generator.preview import Preview
 from generator.search import stop_all_indexing
+from generator.summary import LAYOUTS_DIR
 
 LIVE_PREFIX = "_live/"
 DEBOUNCE_SECONDS = 0.1

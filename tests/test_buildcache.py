@@ -13,10 +13,11 @@ from generator import build as build_module
 from generator import buildcache, forking, related, render, views
 from generator import content as content_module
 from generator.build import build
-from generator.buildcache import CACHE_DIR, _fingerprint, cache_path, load_cache
+from generator.buildcache import load_cache
 from generator.kept import read_kept
 from generator.load import stamp_content, walk_content_names
 from generator.related_index import KeptIndex, RelatedIndex
+from generator.summary import CACHE_DIR, cache_path, fingerprint
 from generator.write import spare_dir
 from tests.conftest import Project, record_calls
 from tests.sitecheck import tree_bytes
@@ -224,7 +225,7 @@ def test_builds_from_the_spare_site_equal_cold_builds(
             f"step {step}: {change.__name__}"
         )
         assert load_cache(root, out) == saved[-1], f"step {step}: {change.__name__}"
-    kept = read_kept(cache_path(root, out), _fingerprint())
+    kept = read_kept(cache_path(root, out), fingerprint())
     assert kept is not None and (len(kept[1]) > 0) == records
 
 
@@ -477,7 +478,7 @@ def test_a_kept_index_that_does_not_hold_together_is_made_again(
             monkeypatch.setattr(module, "can_fork", lambda: True)
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
-    kept = KeptIndex(sample_project.root / CACHE_DIR / "related-index.pickle", _fingerprint())
+    kept = KeptIndex(sample_project.root / CACHE_DIR / "related-index.pickle", fingerprint())
     index = kept.load()
     assert index.texts, "the build kept its index"
     spoil(index)
@@ -617,7 +618,7 @@ def test_small_changes_are_appended_to_the_cache_and_read_back_as_they_were(
     (sample_project.root / "content/2024/2024-12-31/last-year-paper.md").unlink()
     build(sample_project.root, out=out, search=False)
     assert path.read_bytes().startswith(whole)  # the cache as it was, then a record of each change
-    assert [len(kept[1]) for kept in [read_kept(path, _fingerprint())] if kept] == [3]
+    assert [len(kept[1]) for kept in [read_kept(path, fingerprint())] if kept] == [3]
     assert load_cache(sample_project.root, out) == saved[-1]
     assert tree_bytes(out) == cold(sample_project, tmp_path, "cold")
     assert build(sample_project.root, out=out, search=False, use_cache=True).up_to_date
@@ -629,7 +630,7 @@ def test_a_change_to_every_page_writes_the_whole_cache(sample_project: Project, 
     layout = sample_project.root / "layouts/paper.html"
     layout.write_text(layout.read_text(encoding="utf-8").replace("Abstract", "Summary"), encoding="utf-8")
     build(sample_project.root, out=out, search=False)
-    kept = read_kept(cache_path(sample_project.root, out), _fingerprint())
+    kept = read_kept(cache_path(sample_project.root, out), fingerprint())
     assert kept is not None and kept[1] == []
 
 
@@ -643,7 +644,7 @@ def test_a_record_cut_short_means_a_full_build(sample_project: Project, tmp_path
     path = cache_path(sample_project.root, out)
     edited.write_text(edited.read_text(encoding="utf-8") + "\nAnother one.\n", encoding="utf-8")
     build(sample_project.root, out=out, search=False)
-    assert read_kept(path, _fingerprint()) is not None
+    assert read_kept(path, fingerprint()) is not None
     path.write_bytes(path.read_bytes()[:-3])  # a build killed while it appended
     edited.write_text(edited.read_text(encoding="utf-8") + "\nAnd one more.\n", encoding="utf-8")
     result = build(sample_project.root, out=out, search=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import installed
-from generator.buildcache import _DEPENDENCIES
+from generator.summary import _DEPENDENCIES
 
 
 @pytest.mark.parametrize("name", _DEPENDENCIES)

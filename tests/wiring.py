@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.api import render_api
-from generator.build import LAYOUTS_DIR
 from generator.config import load_config
 from generator.content import read_site
 from generator.model import Site
@@ -18,6 +17,7 @@ from generator.periods import month_url, period_links, render_periods
 from generator.reading import render_saved
 from generator.related import RelatedViews, cached_related_papers
 from generator.render import Page, Renderer, render_with
+from generator.summary import LAYOUTS_DIR
 from generator.views import PaperView
 from generator.write import copy_assets, write_pages
 

@@ -20,6 +20,7 @@ import yaml
 
 from generator.content import read_site, read_vocabulary
 from generator.errors import PapersError
+from generator.importers import ARXIV_ENDPOINT_ENV
 from generator.importers.common import FetchError, clean_line, fetch_url, problems_as_written, unwrap_abstract
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
@@ -35,7 +36,7 @@ from generator.validate import (
 )
 
 DEFAULT_ENDPOINT = "https://export.arxiv.org/api/query"
-ENDPOINT_ENV = "PAPERS_ARXIV_ENDPOINT"
+ENDPOINT_ENV = ARXIV_ENDPOINT_ENV
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

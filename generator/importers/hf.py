@@ -30,6 +30,7 @@ import yaml
 
 from generator.errors import PapersError, Problem
 from generator.frontmatter import parse_document
+from generator.importers import HF_DEFAULT_DELAY, HF_ENDPOINT_ENV
 from generator.importers.common import (
     Candidate,
     ImportReport,
@@ -46,8 +47,8 @@ from generator.paperfile import format_paper
 from generator.validate import MAX_AUTHORS, MAX_LIST, MAX_TEXT, MAX_TITLE, check_url, shows_text
 
 DEFAULT_ENDPOINT = "https://huggingface.co/api/daily_papers"
-ENDPOINT_ENV = "PAPERS_HF_ENDPOINT"
-DEFAULT_DELAY = 1.0  # seconds between two days fetched, to be polite to the API
+ENDPOINT_ENV = HF_ENDPOINT_ENV
+DEFAULT_DELAY = HF_DEFAULT_DELAY
 MAX_NAME = 300  # organization and submitted_by, as in validate.py
 MAX_ABSTRACT = 200_000
 _DAY_NAME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
