@@ -11,6 +11,7 @@
   var status = root.querySelector(".search-status");
   var list = root.querySelector(".search-results");
   var more = root.querySelector(".search-more");
+  var empty = root.querySelector(".search-empty"); // what to try when nothing matched
   var PAGE = 10;
   var bundle = root.getAttribute("data-bundle");
   var baseUrl = root.getAttribute("data-base-url");
@@ -165,6 +166,7 @@
     function next() {
       if (run !== generation || added >= PAGE || shown >= current.length) {
         more.hidden = shown >= current.length;
+        if (empty && run === generation) empty.hidden = matched > 0 || shown < current.length;
         if (wanted.length) status.textContent = matched + (shown < current.length ? "+" : "") + (matched === 1 ? " paper" : " papers");
         return Promise.resolve();
       }
@@ -203,6 +205,7 @@
     var text = (query.value.trim() + " " + wanted).trim();
     var filters = filtersFromForm();
     var sort = sortFromForm();
+    if (empty) empty.hidden = true;
     if (!text && !Object.keys(filters).length) {
       list.textContent = "";
       more.hidden = true;

@@ -166,6 +166,17 @@ def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: Ser
     assert "year=2024" in page.url and "author=Paul" in page.url
 
 
+def test_no_results_say_what_to_try(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    page.goto(base + "search/?q=xyzzyqwerty")
+    expect(page.locator(".search-status")).to_have_text("0 papers")
+    expect(page.locator(".search-empty")).to_be_visible()
+    expect(page.locator(".search-empty a")).to_have_attribute("href", f"{SUBPATH}archive/")
+    page.fill("#search-query", "hypergraph")
+    expect(page.locator(".search-result")).not_to_have_count(0)
+    expect(page.locator(".search-empty")).to_be_hidden()
+
+
 @pytest.mark.parametrize("typed", ["erdos", "ERDŐS", "paul erdos", "Erdős Paul"])
 def test_the_author_filter_ignores_case_accents_and_order(
     page: Page, accented_site: Path, serve_dir: ServeDir, typed: str
