@@ -212,8 +212,7 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
             root, out, settings, not args.no_search, inputs.layouts, inputs.stamps
         )
         if last:
-            scope = f"{_count(last.papers, 'paper')} on {_count(last.days, 'day')}"
-            print(f"{scope}: {out} is up to date ({time.perf_counter() - started:.2f}s)")
+            _say_up_to_date(last.papers, last.days, out, time.perf_counter() - started)
             return EXIT_OK
         from generator.build import build
 
@@ -230,22 +229,26 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
         raise
     except PapersError as error:  # the problems, then what became of the site
         report(error.problems)
-        out = args.out or root / OUTPUT_DIR
-        kept = f"{out} is as the last build left it" if out.is_dir() else f"{out} was not made"
+        site = args.out or root / OUTPUT_DIR  # as the command was given it
+        kept = f"{site} is as the last build left it" if site.is_dir() else f"{site} was not made"
         print(f"the build stopped; {kept}", file=sys.stderr)
         return EXIT_PROBLEMS
     if result.warnings:
         print(f"{_count(len(result.warnings), 'warning')}; run `papers check` to see them", file=sys.stderr)
-    scope = f"{_count(result.papers, 'paper')} on {_count(result.days, 'day')}"
-    if result.up_to_date:
-        print(f"{scope}: {result.out} is up to date ({result.seconds:.2f}s)")
+    if result.up_to_date:  # found so by the build itself (another build had just ended, say)
+        _say_up_to_date(result.papers, result.days, result.out, result.seconds)
         return EXIT_OK
+    scope = f"{_count(result.papers, 'paper')} on {_count(result.days, 'day')}"
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
     print(
         f"built {scope}: {result.pages} pages ({result.rendered} rendered), "
         f"{result.bytes / 1e6:.1f} MB written to {result.out} in {result.seconds:.2f}s ({timings})"
     )
     return EXIT_OK
+
+
+def _say_up_to_date(papers: int, days: int, out: Path, seconds: float) -> None:
+    print(f"{_count(papers, 'paper')} on {_count(days, 'day')}: {out} is up to date ({seconds:.2f}s)")
 
 
 def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str | None = None) -> int:

@@ -118,7 +118,10 @@ def is_safe_link(url: str) -> bool:
     return scheme in SAFE_SCHEMES and not any(ch.isspace() or ord(ch) < 32 for ch in url)
 
 
-def _accented(base: str, mark: str) -> str:
+def _accented(accent: re.Match[str]) -> str:
+    """The letter an `_ACCENT_RE` match writes: `\\'e` é, `\\"{\\i}` ï."""
+    mark = accent[1] or accent[3]
+    base = (accent[2] or accent[4] or accent[5]).strip("{}")
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
     return unicodedata.normalize("NFC", base + ACCENTS[mark])
 
@@ -180,10 +183,8 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
         return True
     accent = _ACCENT_RE.match(src, pos, state.posMax)
     if accent:
-        mark = accent.group(1) or accent.group(3)
-        base = (accent.group(2) or accent.group(4) or accent.group(5)).strip("{}")
         if not silent:
-            state.pending += _accented(base, mark)
+            state.pending += _accented(accent)
         state.pos = accent.end()
         return True
     environment = _ENVIRONMENT_RE.match(src, pos, state.posMax)
@@ -256,9 +257,7 @@ def _tex_group(state: StateInline, silent: bool) -> bool:
 def _letter(command: str) -> str:
     """The letter a TeX command of one writes: `\\'e` é, `\\"{\\i}` ï, `\\ss` ß."""
     accent = _ACCENT_RE.fullmatch(command)
-    if accent:
-        return _accented((accent[2] or accent[4] or accent[5]).strip("{}"), accent[1] or accent[3])
-    return TEX_LETTERS.get(command.strip()[1:], "")
+    return _accented(accent) if accent else TEX_LETTERS.get(command.strip()[1:], "")
 
 
 def _skip_empty_group(src: str, pos: int, limit: int) -> int:

@@ -26,15 +26,15 @@ class DumpItem:
 def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     """Title/abstract pairs after the page header (which ends at a date line like `Mar 17`)."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    start = next((i + 1 for i, line in enumerate(lines) if _DATE_LINE_RE.match(line.strip())), None)
-    if start is None:  # without it, the page's header lines ("Subscribe", ...) would be papers
+    header = _date_line(lines)
+    if header is None:  # without it, the page's header lines ("Subscribe", ...) would be papers
         raise PapersError.single(
             label,
             "no date line like `Mar 17` in the dump: the papers follow the day's date, below the page header",
             "copy the page from its top, or add the day's line (`Mar 17`) above the first title",
             1,
         )
-    filled = [(i + 1, line.strip()) for i, line in enumerate(lines) if i >= start and line.strip()]
+    filled = [(i + 1, line.strip()) for i, line in enumerate(lines) if i > header and line.strip()]
     if not filled:
         raise PapersError.single(label, "no papers found", "the dump needs title and abstract lines")
     pairs = list(zip(filled[::2], filled[1::2], strict=False))
@@ -62,9 +62,16 @@ def _abstract_like(title: str, abstract: str) -> bool:
     return len(title) > 500 or len(title) > len(abstract)
 
 
+def _date_line(lines: list[str]) -> int | None:
+    """Where the page header ends: the day's line (`Mar 17`, or `Mar 17, 2024`)."""
+    return next((i for i, line in enumerate(lines) if _DATE_LINE_RE.match(line.strip())), None)
+
+
 def dump_header(text: str) -> str | None:
-    """The dump's date line (`Mar 17`, or `Mar 17, 2024`), as written."""
-    return next((line.strip() for line in text.splitlines() if _DATE_LINE_RE.match(line.strip())), None)
+    """The dump's date line, as written."""
+    lines = text.splitlines()
+    found = _date_line(lines)
+    return None if found is None else lines[found].strip()
 
 
 def dump_date(text: str, today: dt.date) -> dt.date | None:
