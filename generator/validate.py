@@ -49,15 +49,29 @@ PLACEHOLDER_LINK = "https://github.com/owner/repo"
 _PLACEHOLDER = "{} is still the example that `papers new` wrote"
 # Unicode's non-characters (U+FDD0-FDEF, and the last two code points of every plane): for a
 # program's own use, never text, and parse errors in HTML.
-NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+_BMP_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff"
+_ASTRAL_NONCHARACTERS = "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
 )
+
+
+def characters_re(characters: str) -> re.Pattern[str]:
+    """One character of the class `characters` (BMP ranges), or a non-character. The
+    astral non-characters are matched as any astral character confirmed by a look-behind:
+    a class that lists them has `re` test every character against each of them, ten times
+    slower (0.8 s instead of 0.1 s over the abstracts of 10,000 papers)."""
+    return re.compile(
+        f"[{characters}{_BMP_NONCHARACTERS}\U00010000-\U0010ffff]"
+        f"(?<=[^\U00010000-\U0010ffff]|[{_ASTRAL_NONCHARACTERS}])"
+    )
+
+
 # Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
 # never meant in one line of text.
-CONTROL_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{NONCHARACTERS}]")
+CONTROL_RE = characters_re("\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029")
 # Characters XML 1.0 forbids (the Atom feed carries every abstract), and the C1 controls,
 # invisible and never meant in text; tab and newline are fine.
-_BODY_CONTROL_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{NONCHARACTERS}]")
+_BODY_CONTROL_RE = characters_re("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f")
 # What Markdown shows nothing of: `[label]: url` lines define links, `](url)` is a link's
 # target, and a TeX command shows at most its symbol. Text without a letter or digit once
 # they are gone is no title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
@@ -447,7 +461,7 @@ def paper_warnings(
     """What a reviewer wants to look at twice; never blocks a merge."""
     if today and day > today:
         fields.warn(("date",), f"the paper is dated {day.isoformat()}, in the future")
-    if title and sum(c.isalpha() for c in title) > 8 and title.upper() == title:
+    if title and title.upper() == title and sum(c.isalpha() for c in title) > 8:
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
     if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:
         fields.problems.append(

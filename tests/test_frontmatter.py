@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -11,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.content import check_source, read_site
-from generator.frontmatter import first_on_each_line, parse_document, parse_yaml_mapping
+from generator.frontmatter import (
+    MAX_DEPTH,
+    _may_be_refused,
+    _refused_structure,
+    first_on_each_line,
+    parse_document,
+    parse_yaml_mapping,
+)
 from generator.load import SourceFile
 from tests.conftest import Project
 
@@ -80,6 +88,37 @@ def test_refuses_python_tags() -> None:
     front, problems = parse_yaml_mapping("x.md", "title: !!python/object/apply:os.system ['echo']\n")
     assert front is None
     assert "!!python/object/apply:os.system" in problems[0].message
+
+
+def test_nesting_too_deep_is_refused_in_block_and_flow_style() -> None:
+    flow = "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n"
+    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(MAX_DEPTH + 1)) + "  " * (MAX_DEPTH + 1) + "x: 1\n"
+    compact = "a:\n" + "- " * (MAX_DEPTH + 1) + "x\n"
+    for text in (flow, block, compact):
+        front, problems = parse_yaml_mapping("deep.md", text)
+        assert front is None, text
+        assert "too" in problems[0].message
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="[]{}-?:&*!, \n\tab1\"'#|>", max_size=80))
+def test_front_matter_skipped_by_the_quick_test_has_nothing_to_refuse(yaml_text: str) -> None:
+    """The event scan is skipped only where it could not find an anchor, an alias or too deep a nesting."""
+    import yaml
+
+    if _may_be_refused(yaml_text):
+        return
+    with contextlib.suppress(yaml.YAMLError):  # not YAML at all: composing it fails the same way
+        assert _refused_structure(yaml_text) is None
+
+
+def test_the_quick_test_lets_typical_front_matter_through() -> None:
+    typical = (
+        'title: "Diffusion: A Survey"\ndate: 2025-03-17\narxiv: "2503.12345"\nauthors:\n- Ada Lovelace\n'
+        "- Alan Turing\ntags: [diffusion, vision]\nlinks:\n  code: https://github.com/a/b\n"
+    )
+    assert not _may_be_refused(typical)
+    assert _may_be_refused("title: R&D\n") and _may_be_refused("a: *b\n")
 
 
 def test_dates_become_days() -> None:
@@ -189,3 +228,24 @@ def test_yaml_mistakes_point_at_their_line_with_their_own_hint(yaml_text: str, l
     front, problems = parse_yaml_mapping("p.md", yaml_text)
     assert front is None
     assert [(p.line, hint in (p.hint or "")) for p in problems] == [(line, True)]
+
+
+def _noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=0, max_value=0x10FFFF), st.sampled_from(["\x00-\x08", "\x0b\x0c\x7f-\x9f"]))
+def test_character_patterns_match_their_class_and_every_noncharacter(code: int, ranges: str) -> None:
+    from generator.validate import characters_re
+
+    pattern = characters_re(ranges)
+    in_class = bool(re.fullmatch(f"[{ranges}]", chr(code)))
+    assert bool(pattern.search(f"a{chr(code)}b")) == (in_class or _noncharacter(code))
+
+
+def test_character_patterns_find_astral_noncharacters_beside_other_astral_text() -> None:
+    from generator.validate import characters_re
+
+    text = "\U0001f600 ok \U0001fffe \U0010ffff \U0001d400"
+    assert [m.group() for m in characters_re("\x00").finditer(text)] == ["\U0001fffe", "\U0010ffff"]
