@@ -398,6 +398,10 @@ def check_url(url: str) -> str | None:
         return f"`{url}` contains spaces, backslashes or control characters"
     if not url.isascii() and any(unicodedata.category(ch) in _UNSEEN_CATEGORIES for ch in url):
         return f"`{shown(url)}` contains invisible characters (zero-width, direction marks) or non-characters"
+    unsafe = sorted(set(url) & _PERCENT_ENCODED)
+    if unsafe:  # HTML allows them in no `href`; browsers would encode them silently
+        listed = ", ".join(f"`{ch}` as %{ord(ch):02X}" for ch in unsafe)
+        return f"`{url}` contains characters an address writes percent-encoded: {listed}"
     try:
         parts = urlsplit(url)
         user = parts.username
@@ -414,6 +418,8 @@ def check_url(url: str) -> str | None:
 
 # Format characters (direction marks, zero-width spaces), private use, unassigned and surrogates.
 _UNSEEN_CATEGORIES = frozenset(("Cf", "Co", "Cn", "Cs"))
+# What the URL Standard allows in no part of an address but percent-encoded.
+_PERCENT_ENCODED = frozenset('"<>^`{|}')
 
 
 def _upvotes(fields: _Fields) -> int | None:

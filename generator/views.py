@@ -16,6 +16,7 @@ from generator.config import SiteConfig
 from generator.markup import excerpt, render_body_and_text, render_inline, render_inline_and_text, to_text
 from generator.model import Paper
 
+HEADLINE_LIMIT = 110  # characters of a schema.org headline that search engines read
 LISTED = ("_title", "excerpt", "tldr_html")  # what lists show of a paper (cached properties)
 Listed = dict[str, Any]  # a view's LISTED values, by name
 
@@ -103,7 +104,7 @@ class PaperView:
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ScholarlyArticle",
-            "headline": self.title_text[:110],
+            "headline": excerpt(self.title_text, HEADLINE_LIMIT - 1),  # at a word, "…" counted
             "name": self.title_text,
             "description": self.description,
             "url": config.absolute(paper.url),

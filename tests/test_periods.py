@@ -138,6 +138,10 @@ def test_a_week_is_ranked_and_paginated(period_site: Path) -> None:
     assert card_slugs(second) == ["monday-low", "sunday-unknown"]
     assert card_slugs(third) == ["wednesday-unknown"]
     assert not (period_site / "weeks/2025-W12/page/4").exists()
+    descriptions = [
+        re.findall(r'<meta name="description" content="([^"]*)"', page) for page in (first, third)
+    ]
+    assert descriptions[0] != descriptions[1] and descriptions[1][0].endswith(": page 3 of 3.")
     assert "<h1>Week 12 of 2025</h1>" in first
     assert "17–23 March 2025 · 5 papers, most upvoted first · page 1 of 3" in first
     assert '<a rel="next" href="/daily-papers/weeks/2025-W12/page/2/">Older →</a>' in first

@@ -52,3 +52,15 @@ def test_a_title_s_text_is_the_words_its_html_shows(title: str) -> None:
     view = PaperView(_paper(title))
     assert view.title_text == title
     assert title.split()[-1] in view.title_html
+
+
+def test_a_long_title_is_a_headline_cut_at_a_word() -> None:
+    import json
+
+    from generator.config import SiteConfig
+
+    title = "Scaling " + "very " * 30 + "large models"
+    data = json.loads(str(PaperView(_paper(title)).json_ld(SiteConfig())))
+    assert data["name"] == title
+    assert len(data["headline"]) <= 110
+    assert data["headline"].endswith("very…") and title.startswith(data["headline"][:-1])
