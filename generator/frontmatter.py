@@ -327,8 +327,8 @@ class _Builder:
         comment (`title: Learning #hashtags` is "Learning"), and a line that continues a value
         is joined to it (`- Ada` then a misaligned `- Bob` is the one author "Ada - Bob")."""
         start, end = node.start_mark, node.end_mark
-        rest = self.text_lines[end.line][end.column :] if end.line < len(self.text_lines) else ""
-        if _COMMENT_AFTER_RE.match(rest):
+        line = self.text_lines[end.line] if end.line < len(self.text_lines) else ""
+        if _COMMENT_AFTER_RE.match(line, end.column):  # not a slice: a line may hold thousands of values
             return [
                 Problem(
                     self.path,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isWhiteSpace
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -110,12 +111,15 @@ _SPACES = re.compile(r"[ \t\n]{2,}|[\t\n]")
 
 
 def is_safe_link(url: str) -> bool:
-    """Links from content may only go to http(s) pages or mail addresses."""
+    """Links from content may only go to http(s) pages or mail addresses, and not behind a
+    user name (`https://github.com@evil.example/` goes to evil.example)."""
     try:
-        scheme = urlsplit(url.strip()).scheme.lower()
+        parts = urlsplit(url.strip())
+        user = parts.username if parts.scheme.lower() != "mailto" else None
     except ValueError:
         return False
-    return scheme in SAFE_SCHEMES and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+    safe_scheme = parts.scheme.lower() in SAFE_SCHEMES and user is None
+    return safe_scheme and not any(ch.isspace() or ord(ch) < 32 for ch in url)
 
 
 def _accented(accent: re.Match[str]) -> str:
@@ -147,7 +151,9 @@ def _brace_pairs(src: str) -> dict[int, int]:
 
 @functools.lru_cache(maxsize=16)
 def _positions(src: str, needle: str) -> list[int]:
-    return [match.start() for match in re.finditer(re.escape(needle), src)]
+    """Where `needle` starts in `src`, overlapping ones included (a run of three quotes holds
+    two pairs), as `str.find` would find them."""
+    return [match.start() for match in re.finditer(f"(?={re.escape(needle)})", src)]
 
 
 def _find(src: str, needle: str, start: int, limit: int) -> int:
@@ -336,44 +342,70 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
     return True
 
 
-InlineRule = Callable[[StateInline, bool], bool]
-
-
 # `2.5$\times$`, `10$^{-3}$`, `50$\%$`, `1,000$+$`: math that starts with a command, a
 # script or a relation after a number, as abstracts write "times" and powers. A `$` after a
 # digit before anything else stays text (`5$ per hour`, `5$-10$`), as dollarmath has it.
 _MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
 
 
-def _reading_start_right(dollars: InlineRule) -> InlineRule:
-    """dollarmath's rule reads the character before a `$` at the start of a text as the
-    text's last one (`src[-1]`): a title `$k$-means ... GPT-4` stayed text, as if the `$`
-    followed a digit. At the start, it is shown the text with a space after it. After a
-    digit, TeX-like math (`_MATH_AFTER_NUMBER_RE`) is shown a space before it."""
-
-    def rule(state: StateInline, silent: bool) -> bool:
-        src, pos = state.src, state.pos
-        if src[pos] != "$":  # asked at every position the rules before it leave (dollarmath's own first test)
+def _inline_math(state: StateInline, silent: bool) -> bool:
+    """`$...$` and `$$...$$` inside text, as dollarmath's inline rule reads them with the
+    options used here (no space inside the dollars, no digit against them), but for two
+    things it read wrong: the character before a `$` at the start of a text was the text's
+    last one (`src[-1]`: a title `$k$-means ... GPT-4` stayed text), and after a digit,
+    TeX-like math (`_MATH_AFTER_NUMBER_RE`) is math. Its rule was handed a copy of the text
+    for both, a copy per formula: a megabyte of `1$^ ` took a minute."""
+    src, start = state.src, state.pos
+    if src[start] != "$":  # asked at every position the rules before it leave
+        return False
+    if start + 1 >= len(src) or isWhiteSpace(ord(src[start + 1])):
+        return False
+    if start and src[start - 1].isdigit() and not _MATH_AFTER_NUMBER_RE.match(src, start):
+        return False
+    if _escaped(src, start):
+        return False
+    double = src[start + 1] == "$"
+    pos = start + 2 if double else start + 1
+    while True:  # to the closing dollar (or pair)
+        end = src.find("$", pos)
+        if end < 0:
             return False
-        if pos and src[pos - 1].isdigit() and _MATH_AFTER_NUMBER_RE.match(src, pos):
-            shown = f"{src[: pos - 1]} {src[pos:]}"  # same length: positions still hold
-        elif not pos and src and (src[-1].isdigit() or src[-1] == "\\"):
-            shown = src + " "
-        else:
-            return dollars(state, silent)
-        state.src = shown
-        try:
-            return dollars(state, silent)
-        finally:
-            state.src = src
+        if _escaped(src, end) or (double and src[end + 1 : end + 2] != "$"):
+            if end + 1 >= len(src):
+                return False
+            pos = end + 1
+            continue
+        end += double
+        break
+    if isWhiteSpace(ord(src[end - 1])) or src[end + 1 : end + 2].isdigit():
+        return False
+    content = src[start + 2 : end - 1] if double else src[start + 1 : end]
+    if not content:
+        return False
+    if not silent:
+        token = state.push("math_inline_double" if double else "math_inline", "math", 0)
+        token.content = content
+        token.markup = "$$" if double else "$"
+    state.pos = end + 1
+    return True
 
-    return rule
+
+def _escaped(src: str, pos: int) -> bool:
+    """Whether an odd number of backslashes comes right before `pos`."""
+    before = pos
+    while before and src[before - 1] == "\\":
+        before -= 1
+    return (pos - before) % 2 == 1
 
 
-def _closed(rest: str) -> bool:
-    """Whether TeX's opening quotes before `rest` are closed in it: by `''`, or by the `"`
-    some abstracts close them with."""
-    return "''" in rest or '"' in rest.split("``", 1)[0]
+def _closed(src: str, start: int, limit: int) -> bool:
+    """Whether TeX's opening quotes before `start` are closed before `limit`: by `''`, or by
+    the `"` some abstracts close them with before any quotes open again. Looked up, not
+    scanned: a paragraph of opening quotes alone must not cost a scan per quote."""
+    if _find(src, "''", start, limit) >= 0:
+        return True
+    opened = _find(src, "``", start, limit)
+    return _find(src, '"', start, limit if opened < 0 else opened) >= 0
 
 
 def _closing_quotes(state: StateCore) -> None:
@@ -458,14 +490,20 @@ def _render_nowrap(
 
 def _no_form_feeds(state: StateCore) -> None:
     """`&#12;` is a character HTML allows and XML refuses: in a feed it made the whole file
-    unreadable. markdown-it decodes it (the checker refuses the character itself); here it
-    becomes the space it shows as."""
+    unreadable. markdown-it decodes it (the checker refuses the character itself) in text
+    and in a link's title, given inline or by a definition; here it becomes the space it shows as."""
+    defined = "references" in state.env and any(
+        "\x0c" in str(reference.get("title", "")) for reference in state.env["references"].values()
+    )
     for token in state.tokens:
-        if "&#" not in token.content and "\x0c" not in token.content:
+        if not defined and "&#" not in token.content and "\x0c" not in token.content:
             continue  # what its parts hold comes from its source
         for part in (token, *(token.children or ())):
             if "\x0c" in part.content:
                 part.content = part.content.replace("\x0c", " ")
+            title = part.attrs.get("title")
+            if isinstance(title, str) and "\x0c" in title:
+                part.attrs["title"] = title.replace("\x0c", " ")
 
 
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
@@ -475,7 +513,7 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] not in "`~-":
         return False
-    if src.startswith("``", pos) and _closed(src[pos + 2 : state.posMax]):  # TeX's opening quotes
+    if src.startswith("``", pos) and _closed(src, pos + 2, state.posMax):  # TeX's opening quotes
         if not silent:
             state.pending += "\u201c"
         state.pos += 2
@@ -604,8 +642,7 @@ def parser() -> MarkdownIt:
         allow_blank_lines=False,
         double_inline=True,
     )
-    dollars = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == "math_inline")
-    md.inline.ruler.at("math_inline", _reading_start_right(dollars))
+    md.inline.ruler.at("math_inline", _inline_math)
     md.inline.ruler.before("math_inline", "symbol_before_number", _symbol_before_number)
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_group", _tex_group)

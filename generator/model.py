@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import html
 import re
 import unicodedata
 from collections import defaultdict
@@ -110,12 +111,21 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug or (words[0][:max_length] if words else "paper")
 
 
+# A character reference, as Markdown decodes one: named (`&amp;`) or numeric (`&#233;`, `&#xE9;`).
+_REFERENCE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_references(text: str) -> str:
+    """`text` with its character references decoded, as pages show it: `Ne&#101;d` is `Need`."""
+    return _REFERENCE_RE.sub(lambda reference: html.unescape(reference[0]), text) if "&" in text else text
+
+
 @functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key under which two titles count as the same paper: case, punctuation, accents,
     invisible characters (zero-width, soft hyphen) and TeX formatting ignored. A TeX symbol
     counts as the character it shows: `$\\alpha$-Flows` is `α-Flows`, not `$\\beta$-Flows`."""
-    text = unicodedata.normalize("NFKD", tex_symbols(title))
+    text = unicodedata.normalize("NFKD", tex_symbols(decode_references(title)))
     if not text.isascii():
         text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(re.findall(r"\w+", text.casefold()))

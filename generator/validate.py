@@ -22,7 +22,16 @@ from generator.frontmatter import (
     parse_yaml_mapping,
 )
 from generator.load import SourceFile
-from generator.model import LINK_KINDS, SLUG_RE, Paper, Tag, arxiv_base, arxiv_slug, tex_symbols
+from generator.model import (
+    LINK_KINDS,
+    SLUG_RE,
+    Paper,
+    Tag,
+    arxiv_base,
+    arxiv_slug,
+    decode_references,
+    tex_symbols,
+)
 
 REQUIRED = ("title",)
 OPTIONAL = (
@@ -43,6 +52,7 @@ MAX_TEXT = 2_000
 MAX_AUTHORS = 5_000
 MAX_LIST = 200
 MIN_ABSTRACT = 200
+MAX_ABSTRACT = 10_000  # characters; arXiv allows 1,920
 PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers new --title` writes
 PLACEHOLDER_AUTHORS = ("First Author", "Second Author")  # and, commented out, these
 PLACEHOLDER_LINK = "https://github.com/owner/repo"
@@ -163,18 +173,21 @@ class _Fields:
 
 
 def text_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | None:
-    """What is wrong with one line of text, called `name` in the message, if anything."""
+    """What is wrong with one line of text, called `name` in the message, if anything.
+    Characters count as pages show them: `&#x202E;` is the bidi override it stands for."""
     if not text:
         return f"{name} is empty", "write a value or remove the line"
-    if CONTROL_RE.search(text) or "\n" in text:
-        return f"{name} must be one line without control characters", None
-    if BIDI_RE.search(text):
+    shows = decode_references(text)
+    written = " (written as a character reference, `&...;`)" if shows != text else ""
+    if CONTROL_RE.search(shows) or "\n" in shows:
+        return f"{name} must be one line without control characters{written}", None
+    if BIDI_RE.search(shows):
         return (
-            f"{name} contains invisible bidirectional control characters",
+            f"{name} contains invisible bidirectional control characters{written}",
             "remove them: right-to-left text displays correctly without them",
         )
-    if not has_visible(text):
-        return f"{name} has no visible characters", "write a value or remove the line"
+    if not has_visible(shows):
+        return f"{name} has no visible characters{written}", "write a value or remove the line"
     if len(text) > limit:
         return f"{name} is {len(text)} characters; the limit is {limit}", None
     return None
@@ -264,6 +277,15 @@ def validate_paper(
                 body_line + body[: body.index(PLACEHOLDER_ABSTRACT)].count("\n"),
                 "the abstract is still the placeholder line that `papers new` wrote",
                 "replace that line with the paper's abstract",
+            )
+        )
+    elif len(body) > MAX_ABSTRACT:  # Markdown and TeX cost time by length: a page is no place for a paper
+        fields.problems.append(
+            Problem(
+                source.label,
+                body_line + body[:MAX_ABSTRACT].count("\n"),  # where it crosses the limit
+                f"the abstract is {len(body):,} characters; the limit is {MAX_ABSTRACT:,}",
+                "keep to the abstract as arXiv shows it (at most 1,920 characters there)",
             )
         )
     fields.problems += _body_controls(source.label, document)

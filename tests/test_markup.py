@@ -30,6 +30,7 @@ from generator.markup import excerpt, render_body, render_inline, to_text
         ("We call it ``fast'' and ``slow'' modes", "We call it “fast” and “slow” modes"),  # no code span
         ('A ``Read--Write" loop', "A “Read–Write” loop"),  # closed as some abstracts close it
         ("a 5'' screen and ``code``", "a 5'' screen and code"),  # no quotes opened: as written
+        ("``run''' of quotes", "\u201crun\u201d' of quotes"),  # a run of three: its first pair closes
         ("10\\,GB, 5\\;ms, \\method\\ here, a\\!b", "10\u2009GB, 5\u2005ms, \\method here, ab"),  # TeX spaces
     ],
 )
@@ -56,6 +57,12 @@ def test_inline_and_display_math_become_mathml() -> None:
         ("x$_1$ and x2$_i$", "x₁ and x2ᵢ"),
         ("5$ per hour and 6$ more", "5$ per hour and 6$ more"),
         ("between 5$-10$ a month", "between 5$-10$ a month"),
+        ("$k$-means on GPT-4", "k-means on GPT-4"),  # a formula at the start of a text ending in a digit
+        ("\\$k$ is escaped", "$k$ is escaped"),
+        ("a \\\\$k$ after a line break", "a k after a line break"),
+        ("$ k$ and $k $ stay text", "$ k$ and $k $ stay text"),
+        ("$k$5 stays text", "$k$5 stays text"),
+        ("double $$a_1$$ inline", "double a₁ inline"),
     ],
 )
 def test_math_right_after_a_number_is_math_when_it_reads_as_tex(source: str, text: str) -> None:
@@ -161,6 +168,22 @@ def test_no_markup_or_script_from_content_reaches_the_page(attack: str) -> None:
         assert "javascript:" not in _attributes(html).lower()
         assert "vbscript:" not in _attributes(html).lower()
         assert "data:" not in _attributes(html).lower()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[v](https://github.com@evil.example/)",
+        "[v](https://example.com\\@evil.example)",
+        "<https://user:pass@evil.example/>",
+        "\\href{https://github.com@evil.example/}{v}",
+    ],
+)
+def test_links_behind_a_user_name_go_nowhere_else(source: str) -> None:
+    """The host of `https://github.com@evil.example/` is evil.example: no such link is made."""
+    html = render_body(source)
+    assert "evil.example" not in " ".join(re.findall(r'href="([^"]*)"', html))
+    assert re.sub(r"<[^>]+>", "", html).strip().startswith(("v", "[v]", "&lt;"))  # the text stays
 
 
 def _tags(html: str) -> str:
