@@ -617,7 +617,9 @@ def render_search(renderer: Renderer, site: Site) -> Page:
     years: dict[int, int] = {}
     for key, days in site.months.items():
         years[int(key[:4])] = years.get(int(key[:4]), 0) + sum(len(day.papers) for day in days)
-    months = tuple((key, sum(len(day.papers) for day in days)) for key, days in site.months.items())
+    months = tuple(
+        (key, month_name(key), sum(len(day.papers) for day in days)) for key, days in site.months.items()
+    )
     parts = search_part_names(site, renderer.config.search_index)
     return renderer.page(
         "search.html",

@@ -77,15 +77,18 @@ class PaperView:
     def description(self) -> str:
         return excerpt(to_text(self.paper.tldr) if self.paper.tldr else self.text, 200)
 
-    @cached_property
-    def bibtex(self) -> str:
-        return bibtex(self.paper)
+    def bibtex(self, config: SiteConfig) -> str:
+        """The paper's BibTeX; one without an arXiv id points at its page here."""
+        if self.paper.arxiv:
+            return bibtex(self.paper)
+        listed = f"{config.title}, {self.paper.day.isoformat()}"
+        return bibtex(self.paper, config.absolute(self.paper.url), listed)
 
     @property
     def citation_arxiv(self) -> str:
         """arXiv's own style, up to its id: `A, B, and C. Title. arXiv:ID, YEAR.`"""
         paper = self.paper
-        authors = f"{author_list(paper.authors, 50)}. " if paper.authors else ""
+        authors = f"{sentence(author_list(paper.authors, 50))} " if paper.authors else ""
         year = f", {paper.year}" if paper.year else ""
         return f"{authors}{sentence(self.title_text)} arXiv:{paper.arxiv}{year}."
 
@@ -95,7 +98,7 @@ class PaperView:
         paper = self.paper
         year = f" ({paper.year})" if paper.year else ""
         if paper.authors:
-            return f"{author_list(paper.authors, 3)}{year}. {sentence(self.title_text)}"
+            return f"{sentence(author_list(paper.authors, 3) + year)} {sentence(self.title_text)}"
         return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
     def json_ld(self, config: SiteConfig) -> Markup:
@@ -153,8 +156,9 @@ def _bibtex_value(text: str) -> str:
     return " ".join(text.split())
 
 
-def bibtex(paper: Paper) -> str:
-    """A @misc entry (arXiv's own style when the id is known)."""
+def bibtex(paper: Paper, url: str | None = None, note: str | None = None) -> str:
+    """A @misc entry (arXiv's own style when the id is known); `url` and `note` say where
+    else to find it."""
     key = (paper.arxiv_base or paper.slug).replace("/", ":")
     fields = [("title", "{" + _bibtex_value(paper.title) + "}")]
     if paper.authors:
@@ -164,5 +168,9 @@ def bibtex(paper: Paper) -> str:
     if paper.arxiv:
         fields += [("eprint", paper.arxiv_base or paper.arxiv), ("archivePrefix", "arXiv")]
         fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_base}"))
+    elif url:
+        fields.append(("url", url))
+    if note:
+        fields.append(("note", _bibtex_value(note)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}"

@@ -119,7 +119,7 @@ def check_rendering(paper: Any) -> None:
     assert "<" not in json_ld and ">" not in json_ld and "&" not in json_ld, json_ld
     data = json.loads(json_ld)
     assert data["name"] == view.title_text
-    assert isinstance(view.bibtex, str) and isinstance(view.excerpt, str)
+    assert isinstance(view.bibtex(CONFIG), str) and isinstance(view.excerpt, str)
 
 
 def check_text(text: str) -> None:

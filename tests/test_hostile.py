@@ -81,7 +81,7 @@ MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 HTML_ELEMENTS = words(
     """html head body meta title link script a nav header footer main article section div span p
     h1 h2 h3 h4 h5 h6 ul ol li time strong em code pre blockquote hr br s del u kbd form label
-    input button select option datalist noscript"""
+    input button select option datalist noscript details summary"""
 )
 MATHML_ELEMENTS = words(
     """math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle merror mpadded
@@ -91,7 +91,7 @@ MATHML_ELEMENTS = words(
 ATTRIBUTES = words(
     """class id href src rel lang charset name content http-equiv property title type role hidden
     tabindex datetime for action method placeholder autocomplete enterkeyhint defer list value
-    start aria-label aria-labelledby aria-hidden aria-live aria-current aria-describedby"""
+    start open aria-label aria-labelledby aria-hidden aria-live aria-current aria-describedby"""
 )
 MATHML_ATTRIBUTES = words(
     """xmlns display mathvariant stretchy fence separator lspace rspace form minsize maxsize accent

@@ -136,6 +136,19 @@ def test_a_feed_holds_its_latest_day_whole_past_its_size(project: Project, tmp_p
     assert [e.findtext(f"{ATOM}updated", "")[:10] for e in entries] == ["2025-03-17"] * 3
 
 
+def test_a_collaboration_s_names_open_on_demand(project: Project, tmp_path: Path) -> None:
+    """Hundreds of authors would push the abstract screens down: twenty show, the rest fold."""
+    names = "".join(f"\n  - Author Number{n}" for n in range(300))
+    project.paper("2025-03-17", "big-science", f"authors:{names}")
+    build(project.root, out=tmp_path / "out", search=False)
+    text = (tmp_path / "out/papers/big-science/index.html").read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+    head = text.split('<div class="paper-authors"', 1)[1].split("</div>", 1)[0]
+    shown, folded = head.split("<details", 1)
+    assert "Author Number19," in shown and "Author Number20" not in shown
+    assert "<summary>and 280 more authors</summary>" in folded and "Author Number299" in folded
+
+
 @pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
 def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str], page_kind: str) -> None:
     out, _ = built

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from generator.config import SiteConfig
 from generator.model import Paper
 from generator.views import PaperView, author_list, sentence
 
@@ -41,7 +42,17 @@ def test_citations_with_and_without_an_arxiv_id() -> None:
     assert view.citation_text == "Ada et al. (2025). Is it fast?"
     assert PaperView(_paper("Untitled work")).citation_text == "Untitled work."  # no id, no year
     assert PaperView(_paper("Old", ("Ada",), "hep-th/9901001")).citation_text == "Ada (1999). Old."
-    assert "year" not in PaperView(_paper("Untitled work")).bibtex
+    untitled = PaperView(_paper("Untitled work")).bibtex(SiteConfig(base_url="https://x.org/site/"))
+    assert "year" not in untitled  # no id, no year: the entry says where it was listed instead
+    assert "url = {https://x.org/site/papers/a-title/}" in untitled
+    assert "note = {Daily Papers, 2025-03-17}" in untitled
+
+
+def test_citations_of_many_authors_end_their_sentence_once() -> None:
+    many = tuple(f"Author {n}" for n in range(60))
+    view = PaperView(_paper("Big Science", many, "2503.12345"))
+    assert view.citation_arxiv == "Author 0 et al. Big Science. arXiv:2503.12345, 2025."
+    assert PaperView(_paper("Big Science", many)).citation_text == "Author 0 et al. Big Science."
 
 
 @pytest.mark.parametrize(
@@ -56,8 +67,6 @@ def test_a_title_s_text_is_the_words_its_html_shows(title: str) -> None:
 
 def test_a_long_title_is_a_headline_cut_at_a_word() -> None:
     import json
-
-    from generator.config import SiteConfig
 
     title = "Scaling " + "very " * 30 + "large models"
     data = json.loads(str(PaperView(_paper(title)).json_ld(SiteConfig())))

@@ -30,6 +30,31 @@
   var timer = null;
 
   root.hidden = false;
+  if (params().get("q")) root.classList.add("has-query");
+  // On a phone the filters fold away unless one is set: the results come first.
+  var filtersBox = root.querySelector(".search-filters-box");
+  var filterSet = ["tag", "year", "month", "author", "sort"].some(function (name) { return params().get(name); });
+  if (filtersBox && !filterSet && window.matchMedia("(max-width: 40rem)").matches) filtersBox.open = false;
+
+  // TeX as abstracts write it, as the index holds it: `$\alpha$-divergence` is `α-divergence`.
+  var TEX = {
+    alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ϵ", varepsilon: "ε", zeta: "ζ", eta: "η",
+    theta: "θ", vartheta: "ϑ", iota: "ι", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π",
+    rho: "ρ", sigma: "σ", tau: "τ", upsilon: "υ", phi: "ϕ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω",
+    Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ", Xi: "Ξ", Pi: "Π", Sigma: "Σ", Phi: "Φ", Psi: "Ψ",
+    Omega: "Ω", ell: "ℓ", infty: "∞", times: "×", cdot: "·", pm: "±", le: "≤", leq: "≤", ge: "≥",
+    geq: "≥", neq: "≠", approx: "≈", sim: "∼", to: "→", rightarrow: "→", partial: "∂", nabla: "∇"
+  };
+  ["log", "exp", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "det", "arg"].forEach(function (name) {
+    TEX[name] = name; // written as words; other commands (`\\mathcal`, `\\text`) only style their argument
+  });
+  function plainQuery(text) {
+    if (text.indexOf("\\") < 0 && text.indexOf("$") < 0) return text;
+    return text
+      .replace(/\\([a-zA-Z]+)/g, function (command, name) { return TEX[name] || ""; })
+      .replace(/\\[()\[\]]|[${}]/g, "")
+      .replace(/\s+/g, " ");
+  }
 
   function params() {
     return new URLSearchParams(window.location.search);
@@ -202,7 +227,7 @@
     searched = formState();
     saveState();
     var wanted = form.elements.author.value.trim();
-    var text = (query.value.trim() + " " + wanted).trim();
+    var text = (plainQuery(query.value.trim()) + " " + wanted).trim();
     var filters = filtersFromForm();
     var sort = sortFromForm();
     if (empty) empty.hidden = true;
@@ -373,7 +398,19 @@
       if (query.value || document.activeElement === document.body) query.focus();
       return search();
     })
-    .catch(function () {
-      status.textContent = "The search index could not be loaded. Browse the archive or tags instead.";
+    .catch(function () { // what it can do instead, and a form that no longer pretends
+      status.textContent = "The search index could not be loaded. Browse the ";
+      status.appendChild(pageLink("archive/", "archive"));
+      status.appendChild(document.createTextNode(" or "));
+      status.appendChild(pageLink("tags/", "tags"));
+      status.appendChild(document.createTextNode(" instead."));
+      Array.prototype.forEach.call(form.elements, function (field) { field.disabled = true; });
     });
+
+  function pageLink(path, text) {
+    var link = document.createElement("a");
+    link.href = baseUrl + path;
+    link.textContent = text;
+    return link;
+  }
 })();

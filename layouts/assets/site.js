@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js"); // what needs this file shows only with it
+
   // The site's base URL, from this script's own address (`<base>/assets/site.js?v=...`).
   var script = document.currentScript;
   var baseUrl = script && script.src ? script.src.replace(/assets\/site\.js(\?.*)?$/, "") : "";
@@ -333,7 +335,10 @@
     return card || document.querySelector("article.paper[data-paper]");
   }
 
-  var search = document.getElementById("site-search");
+  // On the search page, its own box (the header has none there); elsewhere the header's.
+  function searchBox() {
+    return document.getElementById("search-query") || document.getElementById("site-search");
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.isComposing) return;
@@ -349,8 +354,8 @@
       return; // the dialog is modal: nothing behind it moves
     }
     var handled = false;
-    if (key === "/" && search) {
-      var box = document.getElementById("search-query") || search; // on the search page, its own box
+    var box = key === "/" ? searchBox() : null;
+    if (box) {
       box.focus();
       box.select();
       handled = true;

@@ -126,7 +126,17 @@ def accented_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize(
     "query",
-    ["Erdős", "Ångström", "Fréchet", "divergences", "2503.22222", "arXiv:2503.22222", "2503.22222v2"],
+    [
+        "Erdős",
+        "Ångström",
+        "Fréchet",
+        "divergences",
+        "2503.22222",
+        "arXiv:2503.22222",
+        "2503.22222v2",
+        "$\\alpha$-divergences",  # TeX pasted from an abstract is read as the page shows it
+        "\\(\\alpha\\)-divergences",
+    ],
 )
 def test_accented_authors_tex_abstracts_and_arxiv_ids_are_found(
     page: Page, accented_site: Path, serve_dir: ServeDir, query: str
@@ -169,6 +179,51 @@ def test_no_results_say_what_to_try(page: Page, accented_site: Path, serve_dir: 
     page.fill("#search-query", "hypergraph")
     expect(page.locator(".search-result")).not_to_have_count(0)
     expect(page.locator(".search-empty")).to_be_hidden()
+
+
+def test_the_search_page_has_one_box_which_slash_focuses(
+    page: Page, accented_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    page.goto(base + "search/?q=hypergraph")
+    expect(page.locator(".search-result")).not_to_have_count(0)
+    expect(page.locator("#site-search")).to_have_count(0)  # the header's would say the same again
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.locator("#search-query")).to_be_focused()
+    labels = page.locator('select[name="month"] option').all_inner_texts()
+    assert labels == ["Any month", "March 2025 (2)", "November 2024 (1)"], labels
+
+
+def test_on_a_phone_the_filters_fold_away_unless_one_is_set(
+    browser: Browser, accented_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    phone = context.new_page()
+    phone.goto(base + "search/?q=hypergraph")
+    expect(phone.locator(".search-result")).not_to_have_count(0)
+    expect(phone.locator('select[name="tag"]')).to_be_hidden()
+    assert phone.locator(".search-result").first.bounding_box()["y"] < 640  # type: ignore[index]
+    phone.goto(base + "search/?q=hypergraph&year=2024")
+    expect(phone.locator('select[name="year"]')).to_be_visible()
+    context.close()
+
+
+def test_a_search_index_that_cannot_load_points_elsewhere(
+    browser: Browser, accented_site: Path, serve_dir: ServeDir
+) -> None:
+    base = serve_dir(accented_site, SUBPATH)
+    context = browser.new_context()  # the blocked files are console errors, and meant here
+    page = context.new_page()
+    page.route("**/pagefind/**", lambda route: route.abort())
+    page.goto(base + "search/?q=hypergraph")
+    status = page.locator(".search-status")
+    expect(status).to_contain_text("could not be loaded")
+    expect(status.get_by_role("link", name="archive")).to_have_attribute("href", f"{SUBPATH}archive/")
+    expect(status.get_by_role("link", name="tags")).to_have_attribute("href", f"{SUBPATH}tags/")
+    expect(page.locator("#search-query")).to_be_disabled()
+    context.close()
 
 
 @pytest.mark.parametrize("typed", ["erdos", "ERDŐS", "paul erdos", "Erdős Paul"])
