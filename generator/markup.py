@@ -492,11 +492,11 @@ def _no_form_feeds(state: StateCore) -> None:
     """`&#12;` is a character HTML allows and XML refuses: in a feed it made the whole file
     unreadable. markdown-it decodes it (the checker refuses the character itself) in text
     and in a link's title, given inline or by a definition; here it becomes the space it shows as."""
-    defined = "references" in state.env and any(
+    titles_hold_form_feed = "references" in state.env and any(
         "\x0c" in str(reference.get("title", "")) for reference in state.env["references"].values()
     )
     for token in state.tokens:
-        if not defined and "&#" not in token.content and "\x0c" not in token.content:
+        if not titles_hold_form_feed and "&#" not in token.content and "\x0c" not in token.content:
             continue  # what its parts hold comes from its source
         for part in (token, *(token.children or ())):
             if "\x0c" in part.content:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import html
+import html.entities
 import re
 import unicodedata
 from collections import defaultdict
@@ -111,13 +111,37 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug or (words[0][:max_length] if words else "paper")
 
 
-# A character reference, as Markdown decodes one: named (`&amp;`) or numeric (`&#233;`, `&#xE9;`).
+# A character reference, as Markdown reads one: named (`&amp;`) or numeric (`&#233;`, `&#xE9;`).
 _REFERENCE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def decode_references(text: str) -> str:
-    """`text` with its character references decoded, as pages show it: `Ne&#101;d` is `Need`."""
-    return _REFERENCE_RE.sub(lambda reference: html.unescape(reference[0]), text) if "&" in text else text
+    """`text` with its character references decoded as Markdown decodes them: `Ne&#101;d` is
+    `Need`. One that names no character Markdown shows (`&#1;`, `&nothing;`) stays as written."""
+    return _REFERENCE_RE.sub(_decoded, text) if "&" in text else text
+
+
+def _decoded(reference: re.Match[str]) -> str:
+    name = reference[0][1:-1]
+    if name[0] != "#":
+        return html.entities.html5.get(name + ";", reference[0])
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    return chr(code) if _shown_code(code) else reference[0]
+
+
+def _shown_code(code: int) -> bool:
+    """markdown-it's test of a numeric reference: no surrogate, non-character, C0 control but
+    tab, newline, form feed and carriage return, DEL or C1 control, nothing past Unicode."""
+    return not (
+        0xD800 <= code <= 0xDFFF
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+        or code <= 0x08
+        or code == 0x0B
+        or 0x0E <= code <= 0x1F
+        or 0x7F <= code <= 0x9F
+        or code > 0x10FFFF
+    )
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -65,7 +65,7 @@ _ASTRAL_NONCHARACTERS = "".join(
 )
 
 
-def characters_re(characters: str) -> re.Pattern[str]:
+def class_or_noncharacter_re(characters: str) -> re.Pattern[str]:
     """One character of the class `characters` (BMP ranges), or a non-character. The
     astral non-characters are matched as any astral character confirmed by a look-behind:
     a class that lists them has `re` test every character against each of them, ten times
@@ -78,10 +78,10 @@ def characters_re(characters: str) -> re.Pattern[str]:
 
 # Control characters (C0 but tab and newline, DEL, C1), invisible line breaks and non-characters:
 # never meant in one line of text.
-CONTROL_RE = characters_re("\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029")
+CONTROL_RE = class_or_noncharacter_re("\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029")
 # Characters XML 1.0 forbids (the Atom feed carries every abstract), and the C1 controls,
 # invisible and never meant in text; tab and newline are fine.
-_BODY_CONTROL_RE = characters_re("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f")
+_BODY_CONTROL_RE = class_or_noncharacter_re("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f")
 # What Markdown shows nothing of: `[label]: url` lines define links, `](url)` is a link's
 # target, and a TeX command shows at most its symbol. Text without a letter or digit once
 # they are gone is no title or abstract (`\emph{}`, `[](https://x.org)`, `~`).
@@ -128,10 +128,16 @@ class _Fields:
         self.problems.append(Problem(self.source.label, line, message, hint, "warning"))
 
     def text(
-        self, key: str, limit: int = MAX_TEXT, value: Any = _UNSET, path: tuple[str | int, ...] = ()
+        self,
+        key: str,
+        limit: int = MAX_TEXT,
+        value: Any = _UNSET,
+        path: tuple[str | int, ...] = (),
+        markdown: bool = False,
     ) -> str | None:
         """One line of text; numbers are accepted as their written form. `value`: an item of
-        the field (a list's, a mapping's) at `path`, where nothing written is a problem."""
+        the field (a list's, a mapping's) at `path`, where nothing written is a problem.
+        `markdown`: pages render the field as Markdown (see `text_problem`)."""
         path = path or (key,)
         if value is _UNSET:
             value = self.front.values.get(key)
@@ -145,7 +151,7 @@ class _Fields:
             self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(named))
             return None
         text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
-        problem = text_problem(text.strip(), f"`{_name(path)}`", limit)
+        problem = text_problem(text.strip(), f"`{_name(path)}`", limit, markdown)
         if problem is not None:
             self.problem(path, *problem)
             return None
@@ -172,22 +178,29 @@ class _Fields:
         return tuple(item for item in items if item is not None)
 
 
-def text_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | None:
-    """What is wrong with one line of text, called `name` in the message, if anything.
-    Characters count as pages show them: `&#x202E;` is the bidi override it stands for."""
+def text_problem(text: str, name: str, limit: int, markdown: bool = False) -> tuple[str, str | None] | None:
+    """What is wrong with one line of text, called `name` in the message, if anything. In
+    `markdown` (a title, a TL;DR), characters count as the page shows them: `&#x202E;` is the
+    bidi override it stands for."""
+    problem = _line_problem(text, name, limit)
+    shows = decode_references(text) if markdown and problem is None else text
+    if shows is not text and (problem := _line_problem(shows, name, limit)) is not None:
+        return f"{problem[0]} (written as a character reference, `&...;`)", problem[1]
+    return problem
+
+
+def _line_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | None:
     if not text:
         return f"{name} is empty", "write a value or remove the line"
-    shows = decode_references(text)
-    written = " (written as a character reference, `&...;`)" if shows != text else ""
-    if CONTROL_RE.search(shows) or "\n" in shows:
-        return f"{name} must be one line without control characters{written}", None
-    if BIDI_RE.search(shows):
+    if CONTROL_RE.search(text) or "\n" in text:
+        return f"{name} must be one line without control characters", None
+    if BIDI_RE.search(text):
         return (
-            f"{name} contains invisible bidirectional control characters{written}",
+            f"{name} contains invisible bidirectional control characters",
             "remove them: right-to-left text displays correctly without them",
         )
-    if not has_visible(shows):
-        return f"{name} has no visible characters{written}", "write a value or remove the line"
+    if not has_visible(text):
+        return f"{name} has no visible characters", "write a value or remove the line"
     if len(text) > limit:
         return f"{name} is {len(text)} characters; the limit is {limit}", None
     return None
@@ -231,7 +244,7 @@ def validate_paper(
                 f"unknown field `{key}`",
                 f"did you mean `{guess}`?" if guess else f"known fields: {', '.join(KNOWN_FIELDS)}",
             )
-    title = fields.text("title", MAX_TITLE)
+    title = fields.text("title", MAX_TITLE, markdown=True)
     if title is not None and not shows_text(title):
         fields.problem(("title",), "the title shows no text: what is there is only markup", _TITLE_HINT)
         title = None
@@ -289,7 +302,7 @@ def validate_paper(
             )
         )
     fields.problems += _body_controls(source.label, document)
-    tldr, keywords = fields.text("tldr"), fields.text_list("keywords")
+    tldr, keywords = fields.text("tldr", markdown=True), fields.text_list("keywords")
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
     paper_warnings(fields, title, authors, body, source.day, today, body_line)
     if title is None:
@@ -402,7 +415,8 @@ def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
             continue
         problem = check_url(text)
         if problem:
-            fields.problem(("links", kind), f"links.{kind}: {problem}", "give a full https:// address")
+            hint = "write them as listed" if "percent-encoded" in problem else "give a full https:// address"
+            fields.problem(("links", kind), f"links.{kind}: {problem}", hint)
             continue
         if text.rstrip("/") == PLACEHOLDER_LINK:
             fields.problem(
@@ -420,8 +434,8 @@ def check_url(url: str) -> str | None:
         return f"`{url}` contains spaces, backslashes or control characters"
     if not url.isascii() and any(unicodedata.category(ch) in _UNSEEN_CATEGORIES for ch in url):
         return f"`{shown(url)}` contains invisible characters (zero-width, direction marks) or non-characters"
-    unsafe = sorted(set(url) & _PERCENT_ENCODED)
-    if unsafe:  # HTML allows them in no `href`; browsers would encode them silently
+    unsafe = sorted(set(url) & PERCENT_ENCODED)
+    if unsafe:  # no valid `href` holds them (HTML's checkers refuse the page)
         listed = ", ".join(f"`{ch}` as %{ord(ch):02X}" for ch in unsafe)
         return f"`{url}` contains characters an address writes percent-encoded: {listed}"
     try:
@@ -441,7 +455,13 @@ def check_url(url: str) -> str | None:
 # Format characters (direction marks, zero-width spaces), private use, unassigned and surrogates.
 _UNSEEN_CATEGORIES = frozenset(("Cf", "Co", "Cn", "Cs"))
 # What the URL Standard allows in no part of an address but percent-encoded.
-_PERCENT_ENCODED = frozenset('"<>^`{|}')
+PERCENT_ENCODED = frozenset('"<>^`{|}')
+
+
+def percent_encoded(url: str) -> str:
+    """`url` with `PERCENT_ENCODED` characters encoded: the same address, as a valid `href`
+    writes it (importers take links from sources that do not)."""
+    return "".join(f"%{ord(ch):02X}" if ch in PERCENT_ENCODED else ch for ch in url)
 
 
 def _upvotes(fields: _Fields) -> int | None:

@@ -101,13 +101,19 @@ class PaperView:
             return f"{sentence(author_list(paper.authors, 3) + year)} {sentence(self.title_text)}"
         return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
+    @property
+    def headline(self) -> str:
+        """The title as schema.org's headline: cut at a word past HEADLINE_LIMIT, "…" counted."""
+        title = self.title_text
+        return title if len(title) <= HEADLINE_LIMIT else excerpt(title, HEADLINE_LIMIT - 1)
+
     def json_ld(self, config: SiteConfig) -> Markup:
         """schema.org ScholarlyArticle, safe to put inside <script>."""
         paper = self.paper
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ScholarlyArticle",
-            "headline": excerpt(self.title_text, HEADLINE_LIMIT - 1),  # at a word, "…" counted
+            "headline": self.headline,
             "name": self.title_text,
             "description": self.description,
             "url": config.absolute(paper.url),

@@ -383,6 +383,15 @@ def test_malformed_items_are_skipped_with_a_message(
     assert [p.name for p in (project.root / "content").rglob("*.md")] == ["2503.00013.md"]
 
 
+def test_links_are_written_as_a_valid_href_writes_them(project: Project, tmp_path: Path) -> None:
+    """`|` and braces are the same address percent-encoded: the link is kept, not dropped."""
+    data = [item("2503.00018", projectPage="https://fonts.example.org/css?family=A|B&v={2}")]
+    assert run_import(project, write_day(tmp_path, "2025-03-17.json", data)) == 0
+    text = (project.root / "content/2025/2025-03-17/2503.00018.md").read_text(encoding="utf-8")
+    assert "project: https://fonts.example.org/css?family=A%7CB&v=%7B2%7D\n" in text
+    assert check(project) == 0
+
+
 def test_values_that_would_fail_check_are_left_out_with_a_warning(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -73,3 +73,5 @@ def test_a_long_title_is_a_headline_cut_at_a_word() -> None:
     assert data["name"] == title
     assert len(data["headline"]) <= 110
     assert data["headline"].endswith("very…") and title.startswith(data["headline"][:-1])
+    exact = "x" * 110  # at the limit: whole
+    assert json.loads(str(PaperView(_paper(exact)).json_ld(SiteConfig())))["headline"] == exact

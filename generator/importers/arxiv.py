@@ -32,6 +32,7 @@ from generator.validate import (
     PLACEHOLDER_AUTHORS,
     PLACEHOLDER_LINK,
     check_url,
+    percent_encoded,
     shows_text,
 )
 
@@ -126,7 +127,8 @@ def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
     primary = entry.find(f"{_ARXIV}primary_category")
     category = clean_line(primary.get("term", "")) if primary is not None else ""
     comment = _text(entry, f"{_ARXIV}comment")
-    code = next((url.rstrip(".") for url in _CODE_URL_RE.findall(comment) if not check_url(url)), None)
+    urls = [percent_encoded(url.rstrip(".")) for url in _CODE_URL_RE.findall(comment)]
+    code = next((url for url in urls if not check_url(url)), None)
     doi = clean_line(_text(entry, f"{_ARXIV}doi"))
     return ArxivPaper(arxiv, title, authors, abstract, category or None, code, doi or None)
 

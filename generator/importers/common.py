@@ -28,13 +28,13 @@ from generator.errors import PapersError, Problem, errors_only
 from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
 from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
-from generator.validate import BIDI_RE, characters_re, has_visible
+from generator.validate import BIDI_RE, class_or_noncharacter_re, has_visible
 
 USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
 MAX_DOWNLOAD = 64_000_000
 # Characters that have no business in a paper file: C0/C1 controls (whitespace aside),
 # lone surrogates (cannot be written as UTF-8) and the non-characters YAML refuses.
-_UNWANTED_RE = characters_re("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff")
+_UNWANTED_RE = class_or_noncharacter_re("\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff")
 _PARAGRAPH_RE = re.compile(r"\n(?:[ \t]*\n)+|\n(?=[ \t])")
 
 

@@ -44,7 +44,15 @@ from generator.importers.common import (
 from generator.load import MAX_FILE_BYTES
 from generator.model import LINK_KINDS, arxiv_base
 from generator.paperfile import format_paper
-from generator.validate import MAX_AUTHORS, MAX_LIST, MAX_TEXT, MAX_TITLE, check_url, shows_text
+from generator.validate import (
+    MAX_AUTHORS,
+    MAX_LIST,
+    MAX_TEXT,
+    MAX_TITLE,
+    check_url,
+    percent_encoded,
+    shows_text,
+)
 
 DEFAULT_ENDPOINT = "https://huggingface.co/api/daily_papers"
 ENDPOINT_ENV = HF_ENDPOINT_ENV
@@ -382,7 +390,7 @@ def _links(
         value = paper.get(key, item.get(key))
         if value is None or value == "":
             continue
-        url = value.strip() if isinstance(value, str) else ""
+        url = percent_encoded(value.strip()) if isinstance(value, str) else ""  # the same address
         problem = check_url(url) if url else "not text"
         if problem is None and len(url) > MAX_TEXT:
             problem = "too long"

@@ -19,14 +19,23 @@
     var base = (entry.arxiv || "").replace(/v\d+$/, "");
     var fields = [["title", "{" + entry.title + "}"]];
     if (entry.authors && entry.authors.length) fields.push(["author", entry.authors.join(" and ")]);
-    fields.push(["year", (entry.day || "").slice(0, 4)]);
-    if (base) {
+    if (base) { // the year its id spells: the day it was listed may be years later
+      var yy = Number(base.split("/").pop().slice(0, 2));
+      fields.push(["year", String(yy + (yy >= 91 ? 1900 : 2000))]);
       fields.push(["eprint", base], ["archivePrefix", "arXiv"], ["url", "https://arxiv.org/abs/" + base]);
+    } else { // where it is listed, as the paper's page says
+      fields.push(["url", entry.url]);
+      if (entry.day) fields.push(["note", siteName() + ", " + entry.day]);
     }
     var key = (base || entry.slug || "paper").replace("/", ":");
     return "@misc{" + key + ",\n" + fields.map(function (field) {
       return "  " + field[0] + " = {" + field[1] + "}";
     }).join(",\n") + "\n}";
+  }
+
+  function siteName() {
+    var meta = document.querySelector('meta[property="og:site_name"]');
+    return meta ? meta.getAttribute("content") : document.title;
   }
 
   function bibtexOf(list) {

@@ -37,16 +37,17 @@
   if (filtersBox && !filterSet && window.matchMedia("(max-width: 40rem)").matches) filtersBox.open = false;
 
   // TeX as abstracts write it, as the index holds it: `$\alpha$-divergence` is `α-divergence`.
-  var TEX = {
+  // The common letters and symbols only: `$\mathcal{L}$` reads as L, where pages show ℒ.
+  var TEX = Object.assign(Object.create(null), {
     alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ϵ", varepsilon: "ε", zeta: "ζ", eta: "η",
     theta: "θ", vartheta: "ϑ", iota: "ι", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π",
     rho: "ρ", sigma: "σ", tau: "τ", upsilon: "υ", phi: "ϕ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω",
     Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ", Xi: "Ξ", Pi: "Π", Sigma: "Σ", Phi: "Φ", Psi: "Ψ",
     Omega: "Ω", ell: "ℓ", infty: "∞", times: "×", cdot: "·", pm: "±", le: "≤", leq: "≤", ge: "≥",
     geq: "≥", neq: "≠", approx: "≈", sim: "∼", to: "→", rightarrow: "→", partial: "∂", nabla: "∇"
-  };
+  });
   ["log", "exp", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "det", "arg"].forEach(function (name) {
-    TEX[name] = name; // written as words; other commands (`\\mathcal`, `\\text`) only style their argument
+    TEX[name] = name; // written as words; other commands are dropped and their arguments kept
   });
   function plainQuery(text) {
     if (text.indexOf("\\") < 0 && text.indexOf("$") < 0) return text;
@@ -396,9 +397,9 @@
     .then(function (loaded) { return openSearch(loaded[0]); })
     .then(function () {
       if (query.value || document.activeElement === document.body) query.focus();
-      return search();
-    })
-    .catch(function () { // what it can do instead, and a form that no longer pretends
+      return search(); // its own failures say so themselves
+    }, function () { // the index did not load: what to do instead, and a form that no longer pretends
+      root.classList.remove("has-query");
       status.textContent = "The search index could not be loaded. Browse the ";
       status.appendChild(pageLink("archive/", "archive"));
       status.appendChild(document.createTextNode(" or "));

@@ -217,6 +217,10 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
     assert bib.index("@misc{a-poem-about-roses,") < bib.index("@misc{2503.10001,")
     assert "author = {Ada Lovelace and Grace Hopper}" in bib
     assert "eprint = {2503.10001}" in bib
+    poem = bib[bib.index("@misc{a-poem-about-roses,") : bib.index("@misc{2503.10001,")]
+    assert "year" not in poem  # saved from a list: no arXiv id, no year; where it is listed instead
+    assert re.search(r"url = \{http://127\.0\.0\.1:\d+/daily-papers/papers/a-poem-about-roses/\}", poem), poem
+    assert "note = {" in poem and ", 2025-03-17}" in poem
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Download Markdown").click()
