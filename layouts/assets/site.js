@@ -385,9 +385,24 @@
     slot.appendChild(button);
   }
 
+  // A formula wider than its column scrolls in place (style.css): one that does takes the
+  // keyboard focus, so it scrolls without a mouse. Display formulas always do (their box).
+  function focusableWideFormulas() {
+    Array.prototype.forEach.call(document.querySelectorAll("math:not([display=block])"), function (math) {
+      if (math.scrollWidth > math.clientWidth + 1) math.setAttribute("tabindex", "0");
+      else math.removeAttribute("tabindex");
+    });
+  }
+
   addSaveButtons();
   addCopyButtons();
   addShortcutsButton();
+  focusableWideFormulas();
+  var resized = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resized);
+    resized = window.setTimeout(focusableWideFormulas, 200);
+  });
 
   // `2025-03-17` as the site's pages write it: `17 March 2025` ("" for what is not a date).
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from playwright.sync_api import expect
 
 from generator.build import build
 from tests.browser.conftest import ServeDir, browser_unavailable
@@ -84,7 +85,14 @@ def fill(project: Project) -> Project:
         title="Sparse $\\alpha$-Attention for Fr\\'echet Diffusion",
     )
     project.paper("2025-03-17", "second-paper-of-the-day", "tags: [llm]\nupvotes: 3")
-    project.paper("2025-03-16", "an-older-paper", "tags: [diffusion]\nauthors: [Grace Hopper]")
+    project.paper(
+        "2025-03-16",
+        "an-older-paper",
+        "tags: [diffusion]\nauthors: [Grace Hopper]",
+        "A wide inline formula, $\\mathcal{L}(\\theta) = \\mathbb{E}_{x \\sim p_{\\mathrm{data}}}"
+        "[\\log q_\\theta(x)] + \\lambda \\sum_{i=1}^{n} \\|\\theta_i\\|_2^2 + \\beta H(q_\\theta)$, "
+        "in a paragraph. " * 3,
+    )
     project.paper("2024-12-31", "last-year-paper", "tags: [robotics, llm]")
     return project
 
@@ -141,6 +149,23 @@ def make_page(browser: Browser) -> Iterator[Any]:
     yield make
     for context in contexts:
         context.close()
+
+
+def test_a_formula_wider_than_a_phone_scrolls_by_keyboard(
+    browser: Browser, site: Path, serve_dir: ServeDir, axe: str
+) -> None:
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(serve_dir(site) + "papers/an-older-paper/")
+    page.wait_for_load_state("networkidle")
+    wide = page.locator(".abstract math").first
+    expect(wide).to_have_attribute("tabindex", "0")
+    wide.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("m => m.scrollLeft > 0", arg=wide.element_handle())
+    violations = [v for v in run_axe(page, axe) if v["impact"] in BLOCKING]
+    context.close()
+    assert violations == [], describe(violations)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
