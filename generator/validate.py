@@ -259,6 +259,15 @@ def validate_paper(
                 ("authors", index), _PLACEHOLDER.format(f"`{author}`"), "write the paper's authors"
             )
     arxiv = _arxiv(fields, source)
+    if "." in source.slug and "arxiv" not in values:  # `feed.xml.md`, `a.b.md`: not an id
+        looks_like_id = arxiv_base(source.slug) is not None
+        fields.problem(
+            (),
+            f"only an arXiv id puts a dot in a file name, and `{source.slug}.md` has no `arxiv` field",
+            f'add `arxiv: "{source.slug}"` if that is its id'
+            if looks_like_id
+            else f"rename the file to `{source.slug.replace('.', '-')}.md`",
+        )
     tags = _tags(fields, vocabulary)
     links = _links(fields)
     upvotes = _upvotes(fields)

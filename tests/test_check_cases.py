@@ -201,6 +201,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "write it as YYYY-MM-DD, or remove the line",
     ),
     (
+        "content/2025/2025-03-17/2503.54321.md",
+        f"---\ntitle: Named after its id, which it does not give\n---\n{GOOD_BODY}",
+        1,
+        "only an arXiv id puts a dot in a file name",
+        'add `arxiv: "2503.54321"`',
+    ),
+    (
         "content/2025/2025-03-17/javascript-link.md",
         f"---\ntitle: A bad link\nlinks:\n  code: javascript:alert(1)\n---\n{GOOD_BODY}",
         4,
