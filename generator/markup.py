@@ -570,6 +570,42 @@ def _unescape_autolinks(state: StateCore) -> None:
                 token.attrSet("href", _HREF_ESCAPE_RE.sub("", str(token.attrGet("href"))))
 
 
+def _autolinks_end_at_braces(state: StateCore) -> None:
+    """A link found in text ends before a `{`: no valid address holds one, and abstracts
+    copied from arXiv's listings keep what was `\\href{url}{url}` as `url{url}`, which made
+    one broken link of both. The brace and what follows stay text."""
+    linkify = state.md.linkify
+    for block in state.tokens:
+        children = block.children
+        if not children or "{" not in block.content or linkify is None:
+            continue
+        out: list[Token] = []
+        index = 0
+        while index < len(children):
+            token = children[index]
+            found = children[index : index + 3]
+            if (
+                token.type == "link_open"
+                and token.markup == "linkify"
+                and len(found) == 3
+                and found[2].type == "link_close"
+                and "{" in found[1].content
+            ):
+                text = found[1].content
+                address, rest = text[: text.index("{")], text[text.index("{") :]
+                if linkify.test(address):  # still an address: linked, the rest after it
+                    found[1].content = address
+                    token.attrSet("href", state.md.normalizeLink(address))
+                    out += [*found, _text_token(rest)]
+                else:  # nothing left to link
+                    out.append(_text_token(text))
+                index += 3
+                continue
+            out.append(token)
+            index += 1
+        block.children = out
+
+
 RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
 
 
@@ -648,6 +684,7 @@ def parser() -> MarkdownIt:
     md.inline.ruler.before("escape", "tex_group", _tex_group)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
     md.core.ruler.after("linkify", "unescape_autolinks", _unescape_autolinks)
+    md.core.ruler.after("unescape_autolinks", "autolinks_end_at_braces", _autolinks_end_at_braces)
     md.core.ruler.push("no_form_feeds", _no_form_feeds)
     md.core.ruler.push("closing_quotes", _closing_quotes)
     md.core.ruler.push("formulas_with_their_words", _formulas_with_their_words)

@@ -136,13 +136,22 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
 
 def _lone_operator_unspaced(math: ElementTree.Element) -> None:
     """`$\\sim$10`, `2.5$\\times$`, `$\\geq$90`: an operator alone in its formula has no
-    operands to be spaced from (TeX sets none); a browser gave it a word's gap each side."""
+    operands to be spaced from (TeX sets none); a browser gave it a word's gap each side.
+    A binary operator that ends its formula (`$2\\times$ faster`) is no operator to TeX
+    either: it is set as close as a letter."""
     element = math
     while element.tag in ("math", "mrow") and len(element) == 1:
         element = element[0]
+    if element.tag in ("math", "mrow") and len(element) > 1:
+        element = element[-1]
+        if element.tag != "mo" or _token(element.tag, element)[2] not in _BINARY:
+            return
     if element.tag in _TOKENS and _token(element.tag, element)[0] == "mo":  # `\\sim` is an mi
         element.set("lspace", "0")
         element.set("rspace", "0")
+
+
+_BINARY = frozenset("+−-×·⋅∗∘÷±∓⊕⊗⊙∪∩∧∨")  # TeX's binary operators that abstracts end a formula with
 
 
 def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:

@@ -157,7 +157,7 @@ class _Fields:
             return None
         return text.strip()
 
-    def text_list(self, key: str, limit: int = MAX_LIST) -> tuple[str, ...]:
+    def text_list(self, key: str, limit: int = MAX_LIST, markdown: bool = False) -> tuple[str, ...]:
         value = self.front.values.get(key)
         if value is None:
             return ()
@@ -174,7 +174,7 @@ class _Fields:
         if len(value) > limit:
             self.problem((key,), f"`{key}` has {len(value)} items; the limit is {limit}")
             return ()
-        items = [self.text(key, MAX_TEXT, item, (key, i)) for i, item in enumerate(value)]
+        items = [self.text(key, MAX_TEXT, item, (key, i), markdown) for i, item in enumerate(value)]
         return tuple(item for item in items if item is not None)
 
 
@@ -311,7 +311,7 @@ def validate_paper(
             )
         )
     fields.problems += _body_controls(source.label, document)
-    tldr, keywords = fields.text("tldr", markdown=True), fields.text_list("keywords")
+    tldr, keywords = fields.text("tldr", markdown=True), fields.text_list("keywords", markdown=True)
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
     paper_warnings(fields, title, authors, body, source.day, today, body_line)
     if title is None:

@@ -101,6 +101,16 @@ class PaperView:
             return f"{sentence(author_list(paper.authors, 3) + year)} {sentence(self.title_text)}"
         return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
+    @cached_property
+    def keywords_html(self) -> Markup:
+        """Keywords as the abstract writes them, TeX included (`PixArt-$\\alpha$`), comma-separated."""
+        return Markup(", ").join(Markup(render_inline(keyword)) for keyword in self.paper.keywords)
+
+    @cached_property
+    def keywords_text(self) -> tuple[str, ...]:
+        """The keywords as plain text, for meta tags: `PixArt-α`."""
+        return tuple(to_text(keyword) for keyword in self.paper.keywords)
+
     @property
     def headline(self) -> str:
         """The title as schema.org's headline: cut at a word past HEADLINE_LIMIT, "…" counted."""
@@ -126,7 +136,7 @@ class PaperView:
             data["sameAs"] = paper.arxiv_abs_url
             data["identifier"] = f"arXiv:{paper.arxiv}"
         if paper.keywords:
-            data["keywords"] = ", ".join(paper.keywords)
+            data["keywords"] = ", ".join(self.keywords_text)
         return Markup(script_json(data))
 
 

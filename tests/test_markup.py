@@ -186,6 +186,28 @@ def test_links_behind_a_user_name_go_nowhere_else(source: str) -> None:
     assert re.sub(r"<[^>]+>", "", html).strip().startswith(("v", "[v]", "&lt;"))  # the text stays
 
 
+@pytest.mark.parametrize(
+    ("source", "href", "after"),
+    [
+        (
+            "https://llm-stacking.github.io/{https://llm-stacking.github.io/}",
+            "https://llm-stacking.github.io/",
+            "{https://llm-stacking.github.io/}",
+        ),
+        (
+            "https://github.com/x/ChronoDepth/{this http URL}",
+            "https://github.com/x/ChronoDepth/",
+            "{this http URL}",
+        ),
+    ],
+)
+def test_a_link_found_in_text_ends_before_a_brace(source: str, href: str, after: str) -> None:
+    """arXiv's `\\href{url}{url}`, as copies of its listings keep it: the address is linked, the rest is text."""
+    html = render_body(f"Code: {source} here.")
+    assert re.findall(r'href="([^"]*)"', html) == [href]
+    assert f"</a>{after} here." in html
+
+
 def _tags(html: str) -> str:
     return " ".join(re.findall(r"<[a-zA-Z][^>]*>", html))
 

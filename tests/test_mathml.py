@@ -269,3 +269,16 @@ def test_operator_names_and_labels_as_abstracts_write_them(tex: str, row: str, t
 def test_degrees_are_a_degree_sign(tex: str, text: str) -> None:
     """`25$^\\circ$C` read "25^(∘)C" in titles and excerpts; a composition stays a ring."""
     assert tex_to_text(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "row"),
+    [
+        ("3.5\\times", '<mrow><mn>3.5</mn><mo lspace="0" rspace="0">×</mo></mrow>'),  # "3.5× faster"
+        ("N+", '<mrow><mi>N</mi><mo lspace="0" rspace="0">+</mo></mrow>'),
+        ("2\\times 3", "<mrow><mn>2</mn><mo>×</mo><mn>3</mn></mrow>"),  # between operands: spaced
+        ("x=", "<mrow><mi>x</mi><mo>=</mo></mrow>"),  # a relation keeps its space, as in TeX
+    ],
+)
+def test_a_binary_operator_ending_its_formula_is_set_close(tex: str, row: str) -> None:
+    assert row in tex_to_mathml(tex, False)

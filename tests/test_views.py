@@ -75,3 +75,10 @@ def test_a_long_title_is_a_headline_cut_at_a_word() -> None:
     assert data["headline"].endswith("very…") and title.startswith(data["headline"][:-1])
     exact = "x" * 110  # at the limit: whole
     assert json.loads(str(PaperView(_paper(exact)).json_ld(SiteConfig())))["headline"] == exact
+
+
+def test_keywords_show_their_tex_and_meta_tags_its_text() -> None:
+    paper = Paper("a", dt.date(2025, 3, 17), "T", "Body.", "c", keywords=("PixArt-$\\alpha$", "R&D <x>"))
+    view = PaperView(paper)
+    assert "<math" in view.keywords_html and "R&amp;D &lt;x&gt;" in view.keywords_html
+    assert view.keywords_text == ("PixArt-α", "R&D <x>")
