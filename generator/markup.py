@@ -270,6 +270,9 @@ def _skip_empty_group(src: str, pos: int, limit: int) -> int:
     return pos + 2 if src.startswith("{}", pos) and pos + 2 <= limit else pos
 
 
+_CODE_ESCAPE_RE = re.compile(r"\\([%&$#_{}])")
+
+
 def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool = False) -> None:
     """Parse src[start:end] as inline content inside `tag` (or inline, with no tag); an empty
     `\\textit{}` makes no element."""
@@ -281,8 +284,8 @@ def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool =
             opening.attrSet("class", "small-caps")
     old_max = state.posMax
     state.pos, state.posMax = start, end
-    if tag == "code":
-        state.pending += state.src[start:end]
+    if tag == "code":  # `\\texttt{my\\_tool}`: as written but TeX's escapes (`my_tool`)
+        state.pending += _CODE_ESCAPE_RE.sub(r"\1", state.src[start:end])
     else:
         depth = state.env.get(_DEPTH_KEY, 0)
         state.env[_DEPTH_KEY] = depth + 1

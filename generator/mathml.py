@@ -247,7 +247,7 @@ def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
 
 
 # What the converter writes as identifiers but TeX spaces as operators and relations.
-_OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬")
+_OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬:")  # `f: X \to Y`, a ratio `a:b`
 
 
 def _token_text(element: ElementTree.Element) -> str:
@@ -276,8 +276,12 @@ _OPERATOR_NAME_TEX_RE = re.compile(r"\\operatorname\*?\s*\{([^{}]*\\[^{}]*)\}")
 _PERCENT_RE = re.compile(r"(?<!\\)%")
 
 
+# `x := y`, a definition: one symbol, ≔, where the converter set a letter and an operator.
+_DEFINED_AS_RE = re.compile(r":\s*=")
+
+
 def _prepared(tex: str) -> str:
-    tex = _PERCENT_RE.sub(r"\\%", tex)
+    tex = _DEFINED_AS_RE.sub(r"\\coloneqq ", _PERCENT_RE.sub(r"\\%", tex))
     tex = _DEGREES_RE.sub("°", _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex)))
     return _OPERATOR_NAME_TEX_RE.sub(r"\\mathop{\\mathrm{\1}}", tex)
 
@@ -429,7 +433,7 @@ _NAME_RE = re.compile(
     r"[^\W\d_]{2,}(?:\u2009[^\W\d_]+)*[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]"
 )  # a name with scripts: `lim_(n→∞)`, `arg max_θ`
 # Relations and binary operators, which plain text sets between spaces.
-_SPACED = frozenset("=≠≈≡≤≥<>≪≫→←↔⇒⇐⇔⟺⟹⟸↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩")
+_SPACED = frozenset("=≠≈≡≔≤≥<>≪≫→←↔⇒⇐⇔⟺⟹⟸↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩:")
 
 # mathvariant -> the words Unicode names its mathematical alphanumerics with.
 _VARIANTS = {

@@ -23,6 +23,7 @@ from generator.markup import excerpt, render_body, render_inline, to_text
         ("yes --- no", "yes — no"),
         ("50\\% faster \\& better", "50% faster & better"),
         ("\\emph{new} and \\textbf{bold}", "new and bold"),
+        ("\\texttt{my\\_tool} at 50\\%", "my_tool at 50%"),  # TeX's escapes undone in code too
         ("our \\method{} beats", "our \\method beats"),
         ("Stra\\ss{}e", "Straße"),
         ("\\LaTeX{} documents", "LaTeX documents"),

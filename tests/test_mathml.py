@@ -282,3 +282,15 @@ def test_degrees_are_a_degree_sign(tex: str, text: str) -> None:
 )
 def test_a_binary_operator_ending_its_formula_is_set_close(tex: str, row: str) -> None:
     assert row in tex_to_mathml(tex, False)
+
+
+@pytest.mark.parametrize(
+    ("tex", "row", "text"),
+    [
+        ("f: X \\to Y", "<mi>f</mi><mo>:</mo><mi>X</mi><mo>→</mo><mi>Y</mi>", "f : X → Y"),  # a relation
+        ("x := y", "<mi>x</mi><mo>≔</mo><mi>y</mi>", "x ≔ y"),  # one symbol, not a letter and an operator
+    ],
+)
+def test_colons_are_relations_as_in_tex(tex: str, row: str, text: str) -> None:
+    assert f"<mrow>{row}</mrow>" in tex_to_mathml(tex, False)
+    assert tex_to_text(tex) == text
