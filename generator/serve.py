@@ -11,6 +11,7 @@ import contextlib
 import errno
 import ipaddress
 import json
+import os
 import shutil
 import signal
 import sys
@@ -43,21 +44,44 @@ _IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
 
 
 class LiveState:
-    """The build version and the current error, which browsers follow over Server-Sent Events."""
+    """What browsers follow over Server-Sent Events: the build version and the current error;
+    the search index's version and whether it is being brought up to date (the search page
+    reloads once it is, not before: it would show what the index held); and this server's
+    run, so that a tab open across a restart reloads although the versions start again."""
 
     def __init__(self) -> None:
         self.version = 0
         self.error: str | None = None
+        self.search = 0
+        self.indexing = False
+        self.run = f"{os.getpid()}-{time.time_ns()}"
+        self.sequence = 0  # of every change above, for the event streams
         self.changed = threading.Condition()
 
-    def publish(self, error: str | None) -> None:
+    def publish(self, error: str | None, indexing: bool = False) -> None:
         with self.changed:
             self.version += 1
             self.error = error
+            self.indexing = self.indexing or indexing
+            self.sequence += 1
+            self.changed.notify_all()
+
+    def indexed(self) -> None:
+        """The search index holds the last rebuild's pages."""
+        with self.changed:
+            self.search += 1
+            self.indexing = False
+            self.sequence += 1
             self.changed.notify_all()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"version": self.version, "error": self.error}
+        return {
+            "version": self.version,
+            "error": self.error,
+            "search": self.search,
+            "indexing": self.indexing,
+            "run": self.run,
+        }
 
 
 class Rebuilder:
@@ -67,7 +91,7 @@ class Rebuilder:
         self.preview = preview
         self.live = live
         self.built = False  # whether there is a site to serve
-        self.indexer = Indexer(preview)
+        self.indexer = Indexer(preview, live)
         self.pending: set[str] = set()
         self.timer: threading.Timer | None = None
         self.lock = threading.Lock()
@@ -105,10 +129,11 @@ class Rebuilder:
             f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
             flush=True,
         )
-        if result.search_stale and self.preview.search:
-            self.indexer.request()
+        indexing = result.search_stale and self.preview.search
         if result.written or result.removed or self.live.error is not None:  # else nothing to reload
-            self.live.publish(None)
+            self.live.publish(None, indexing)  # before the indexer starts, which may end at once
+        if indexing:
+            self.indexer.request()
         return True
 
     def _failed(self, what: str, message: str) -> bool:
@@ -122,8 +147,9 @@ class Indexer:
     """Re-indexes search after rebuilds, in its own thread: Pagefind takes seconds on a big
     site, and the next save must not wait for it. Requests during a run make one more run."""
 
-    def __init__(self, preview: Preview) -> None:
+    def __init__(self, preview: Preview, live: LiveState | None = None) -> None:
         self.preview = preview
+        self.live = live
         self.wanted = False
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -159,6 +185,10 @@ class Indexer:
                     print(f"search index not updated: {error}", file=sys.stderr)
             else:
                 print(f"  search index updated in {time.perf_counter() - start:.1f} s", flush=True)
+            with self.lock:
+                done = not self.wanted  # else another run follows at once
+            if done and self.live is not None and not self.stopping:
+                self.live.indexed()  # failed or not: the search page shows what there is
 
 
 def _describe(changed: list[str], root: Path) -> str:
@@ -338,11 +368,11 @@ def make_handler(
             try:
                 while True:
                     with live.changed:
-                        if live.version == seen:
+                        if live.sequence == seen:
                             live.changed.wait(timeout=15)
-                        state = live.snapshot()
-                    if state["version"] != seen:
-                        seen = state["version"]
+                        state, sequence = live.snapshot(), live.sequence
+                    if sequence != seen:
+                        seen = sequence
                         self.wfile.write(f"event: state\ndata: {json.dumps(state)}\n\n".encode())
                     else:
                         self.wfile.write(b": keep-alive\n\n")

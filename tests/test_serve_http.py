@@ -111,3 +111,16 @@ def test_a_request_must_name_this_machine(server: int, host: str, status: int) -
     response.read()
     connection.close()
     assert response.status == status
+
+
+def test_the_live_state_tells_a_rebuild_its_search_index_and_the_server_run_apart() -> None:
+    live, other = LiveState(), LiveState()
+    live.publish(None, indexing=True)  # pages rebuilt, the search index not yet
+    rebuilt = live.snapshot()
+    assert rebuilt["version"] == 1 and rebuilt["indexing"] is True and rebuilt["search"] == 0
+    live.publish(None)  # another rebuild while the index is made: still being made
+    assert live.snapshot()["indexing"] is True
+    live.indexed()
+    indexed = live.snapshot()
+    assert indexed["indexing"] is False and indexed["search"] == 1 and live.sequence == 3
+    assert indexed["run"] != other.snapshot()["run"]  # a restarted server is another run

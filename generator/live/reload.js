@@ -35,19 +35,25 @@
     }
   }
 
-  var version = null;
+  // The search page waits for the index to hold a rebuild's pages: reloaded before, it
+  // would show the old results and stay so. A new server run is news whatever its versions.
+  var searchPage = !!document.getElementById("search");
+  var last = null;
   function follow(data) {
     var state = JSON.parse(data);
+    var before = last;
+    last = state;
     if (state.error) {
       showError(state.error);
-      version = state.version;
       return;
     }
     clearError();
-    if (version !== null && state.version !== version) {
+    if (before === null) return;
+    var rebuilt = state.version !== before.version;
+    var searched = state.search !== before.search;
+    if (state.run !== before.run || (searchPage ? searched || (rebuilt && !state.indexing) : rebuilt)) {
       window.location.reload();
     }
-    version = state.version;
   }
 
   // Tabs share one event stream through a worker (see worker.js); a browser without

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,13 +25,13 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def serving(project: Project, settings: str = "") -> Iterator[str]:
+def serving(project: Project, settings: str = "", port: int = 0) -> Iterator[str]:
     """`papers serve` on the project, its site settings replaced; yields the site's URL."""
     (project.root / "site.yaml").write_text(
         "title: Served\nbase_url: https://example.github.io/daily-papers/\n" + settings, encoding="utf-8"
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(project.root), "serve", "--port", "0"],
+        [sys.executable, "-m", "generator", "--root", str(project.root), "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -176,4 +177,46 @@ def test_search_finds_a_saved_paper_by_its_new_words(
         days = page.locator(".search-result time").evaluate_all("nodes => nodes.map(n => n.dateTime)")
         assert days == sorted(days, reverse=True) and "2024-12-31" in days
         assert errors == []
+        page.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_tab_open_across_a_restart_reloads(browser: Browser, sample_project: Project) -> None:
+    """A new server counts its builds from one again: the tab must not take its first for
+    the one it shows."""
+    port = free_port()
+    page = browser.new_page()
+    with serving(sample_project, port=port) as url:
+        page.goto(url + "papers/second-paper-of-the-day/")
+        expect(page.locator("h1")).to_have_text("Second paper of the day")
+    path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: Second paper of the day", "title: Renamed while stopped"
+        ),
+        encoding="utf-8",
+    )
+    with serving(sample_project, port=port):
+        expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
+    page.close()
+
+
+def test_the_search_page_reloads_once_the_index_holds_the_save(
+    browser: Browser, sample_project: Project
+) -> None:
+    """Reloaded as soon as the pages were rebuilt, it asked the index before the save was in
+    it, and showed nothing found until reloaded by hand."""
+    with serving(sample_project) as url:
+        page = browser.new_page()
+        search_until_found(page, url + "search/?q=last+year")  # the first index exists
+        page.goto(url + "search/?q=glacier")
+        expect(page.locator(".search-status")).to_have_text("0 papers")
+        path = sample_project.root / "content/2024/2024-12-31/last-year-paper.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nGlacier melt.\n", encoding="utf-8")
+        expect(page.locator(".search-result h2 a")).to_have_text(["Last year paper"], timeout=20_000)
         page.close()
