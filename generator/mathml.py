@@ -213,7 +213,10 @@ def _operator_name(element: ElementTree.Element) -> bool:
     """An upright name of several letters (`\\log`), alone or with scripts (`\\log_2`)."""
     if element.tag in ("msub", "msup", "msubsup") and len(element):
         element = element[0]
-    return element.tag == "mi" and bool(_OPERATOR_NAME_RE.fullmatch(_token("mi", element)[2]))
+    if element.tag not in ("mi", "mo"):
+        return False
+    tag, _, text = _token(element.tag, element)
+    return tag == "mi" and bool(_OPERATOR_NAME_RE.fullmatch(text))
 
 
 def _spaced_from(neighbour: ElementTree.Element, before: bool) -> bool:
@@ -222,16 +225,27 @@ def _spaced_from(neighbour: ElementTree.Element, before: bool) -> bool:
     opening bracket (`\\log(x)`), an operator or a relation, which bring their own."""
     if neighbour.tag in ("msub", "msup", "msubsup") and len(neighbour):
         neighbour = neighbour[0]  # `\\max_\\theta` is spaced as `\\max`
-    if neighbour.tag == "mo":  # its text as written out: the converter's is `&#x00029;`
+    tag = _token(neighbour.tag, neighbour)[0] if neighbour.tag in _TOKENS else neighbour.tag
+    if tag == "mo":  # its text as written out: the converter's is `&#x00029;`
         return before and _token("mo", neighbour)[2] in _CLOSING
-    return neighbour.tag in ("mi", "mn", "mfrac", "msqrt", "mrow", "mover")
+    return tag in ("mi", "mn", "mfrac", "msqrt", "mrow", "mover")
 
 
 def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
     """A token element's tag, attributes and text: text only, its style in the characters."""
-    text = _CHARACTER_REFERENCE.sub(_character, _token_text(element))
+    written = _token_text(element)
+    text = _CHARACTER_REFERENCE.sub(_character, written)
     variant = element.attrib.get("mathvariant")
     attributes = _attributes(element)
+    if (
+        tag == "mi"
+        and not variant
+        and written != text
+        and len(text) == 1
+        and text.isascii()
+        and text.isalpha()
+    ):
+        attributes += ' mathvariant="normal"'  # `\mathrm{d}x`: written as a reference, unmarked
     if variant and variant != "normal":
         styled = _styled(text, variant)
         if styled != text:
@@ -243,6 +257,10 @@ def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
         text = "arg"
     elif tag == "mi" and text in _OPERATORS_AS_MI:  # `92.1 \pm 0.3` was set tight, as a product
         tag = "mo"
+    elif tag == "mo" and _OPERATOR_NAME_RE.fullmatch(text):  # `\operatorname{softmax}`, `\max`:
+        tag = "mi"  # a name, spaced as `\log` is (browsers gave an operator a gap each side)
+    elif tag == "mo" and text == "/" and "lspace" not in element.attrib:
+        attributes += ' lspace="0" rspace="0"'  # `1/\epsilon`: TeX sets a slash as a letter
     return tag, attributes, text
 
 

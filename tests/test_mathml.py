@@ -37,7 +37,15 @@ def mathml_row(tex: str) -> str:
         ("\\mathbb{R}^n", "<mrow><msup><mi>ℝ</mi><mi>n</mi></msup></mrow>"),
         ("\\mathop{\\mathrm{arg\\,max}}", '<mrow><mo lspace="0" rspace="0">arg\u2009max</mo></mrow>'),
         ("\\mathop{\\sim}", '<mrow><mo lspace="0" rspace="0">∼</mo></mrow>'),  # alone: unspaced
-        ("\\arg\\max_\\theta", "<mrow><mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub></mrow>"),
+        (
+            "\\arg\\max_\\theta",
+            '<mrow><mi>arg</mi><mspace width="0.1667em"></mspace><msub><mi>max</mi><mi>θ</mi></msub></mrow>',
+        ),
+        ("\\mathrm{d}x", '<mrow><mi mathvariant="normal">d</mi><mi>x</mi></mrow>'),  # upright, as written
+        (
+            "1/\\epsilon",
+            '<mrow><mn>1</mn><mo lspace="0" rspace="0">/</mo><mi>ϵ</mi></mrow>',
+        ),  # a slash: no gaps
         (
             "\\mathbf{□ɑ}",
             '<mrow><mrow><mi mathvariant="bold">□</mi><mi mathvariant="bold">ɑ</mi></mrow></mrow>',
@@ -59,7 +67,11 @@ THIN = '<mspace width="0.1667em"></mspace>'
         ("\\log(x)", '<mi>log</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo>'),
         ("-\\log p", f'<mo form="prefix">−</mo><mi>log</mi>{THIN}<mi>p</mi>'),  # a sign: its own spacing
         ("\\log_2 n", f"<msub><mi>log</mi><mn>2</mn></msub>{THIN}<mi>n</mi>"),  # none inside scripts
-        ("\\arg\\max_\\theta", "<mi>arg</mi><msub><mo>max</mo><mi>θ</mi></msub>"),
+        ("\\arg\\max_\\theta", f"<mi>arg</mi>{THIN}<msub><mi>max</mi><mi>θ</mi></msub>"),
+        (  # a name of one's own is spaced as `\\log`, not as an operator with a gap each side
+            "a\\operatorname{softmax}(x)",
+            f'<mi>a</mi>{THIN}<mi>softmax</mi><mo stretchy="false">(</mo><mi>x</mi><mo stretchy="false">)</mo>',
+        ),
         ("\\arg z", f"<mi>arg</mi>{THIN}<mi>z</mi>"),
         ("abc", "<mi>a</mi><mi>b</mi><mi>c</mi>"),  # letters are a product, not a name
         (
