@@ -124,11 +124,13 @@ class Rebuilder:
                 what, f"the build stopped on an unexpected error: {type(error).__name__}: {error}"
             )
         self.built = True
-        print(
-            f"✓ {what}: {result.written} page{'' if result.written == 1 else 's'} written, {result.removed} removed "
-            f"({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
-            flush=True,
-        )
+        quiet = changed == [RELATED_CHANGED] and not (result.written or result.removed)  # caught up: no news
+        if not quiet:
+            print(
+                f"✓ {what}: {result.written} page{'' if result.written == 1 else 's'} written, "
+                f"{result.removed} removed ({result.rendered} rendered) in {result.seconds * 1000:.0f} ms",
+                flush=True,
+            )
         indexing = result.search_stale and self.preview.search
         if result.written or result.removed or self.live.error is not None:  # else nothing to reload
             self.live.publish(None, indexing)  # before the indexer starts, which may end at once

@@ -329,6 +329,20 @@ def test_the_dev_server_lives_on_after_an_unexpected_error_and_reloads_only_on_c
     assert rebuilder.build([]) and live.error is None  # it clears the overlay, though nothing changed
 
 
+def test_related_papers_catching_up_without_a_change_say_nothing(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.serve import RELATED_CHANGED, LiveState, Rebuilder
+
+    rebuilder = Rebuilder(
+        Preview(project.root, tmp_path / "served", base_url=BASE, search=False), LiveState()
+    )
+    assert rebuilder.build([])
+    assert "initial build" in capsys.readouterr().out
+    assert rebuilder.build([RELATED_CHANGED])
+    assert "related papers changed" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("folder", ["layouts", "content"])
 def test_a_folder_deleted_and_made_again_is_watched_again(
     project: Project, tmp_path: Path, folder: str
