@@ -61,6 +61,10 @@ LETTERS = {
     "textregistered": "®",
     "texttrademark": "™",
     "textdegree": "°",
+    "textless": "<",
+    "textgreater": ">",
+    "textbackslash": "\\",
+    "newline": " ",
 }
 WRAPPERS = {
     "emph": "em",
@@ -75,6 +79,8 @@ WRAPPERS = {
     "text": "",
     "mbox": "",
     "underline": "u",
+    "textsuperscript": "sup",  # `5\\textsuperscript{th}`
+    "textsubscript": "sub",
 }
 # Old-style TeX groups: `{\\em adaptive}`, `{\\bf X}`; the tags of `WRAPPERS`.
 GROUP_STYLES = {

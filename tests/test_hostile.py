@@ -81,7 +81,7 @@ MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 HTML_ELEMENTS = words(
     """html head body meta title link script a nav header footer main article section div span p
     h1 h2 h3 h4 h5 h6 ul ol li time strong em code pre blockquote hr br s del u kbd form label
-    input button select option datalist noscript details summary"""
+    input button select option datalist noscript details summary sup sub"""
 )
 MATHML_ELEMENTS = words(
     """math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle merror mpadded

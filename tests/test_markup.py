@@ -24,6 +24,8 @@ from generator.markup import excerpt, render_body, render_inline, to_text
         ("50\\% faster \\& better", "50% faster & better"),
         ("\\emph{new} and \\textbf{bold}", "new and bold"),
         ("\\texttt{my\\_tool} at 50\\%", "my_tool at 50%"),  # TeX's escapes undone in code too
+        ("the 5\\textsuperscript{th} run, H\\textsubscript{2}O", "the 5th run, H2O"),
+        ("a \\textless{} b \\textgreater{} c, one\\newline two", "a < b > c, one two"),
         ("our \\method{} beats", "our \\method beats"),
         ("Stra\\ss{}e", "Straße"),
         ("\\LaTeX{} documents", "LaTeX documents"),
@@ -226,7 +228,7 @@ def _attributes(html: str) -> str:
 
 ALLOWED_TAGS = {
     "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
-    "hr", "br", "span", "div", "s", "u", "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "hr", "br", "span", "div", "s", "u", "sup", "sub", "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
     "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded", "mphantom",
     "menclose", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mlabeledtr", "semantics",
     "annotation", "mmultiscripts", "mprescripts", "none",
