@@ -357,10 +357,6 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
 _MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
 
 
-# A formula written with spaces inside its dollars: a TeX command right after the spaces.
-_SPACED_MATH_RE = re.compile(r"\$[ \t]+\\[a-zA-Z]")
-
-
 def _inline_math(state: StateInline, silent: bool) -> bool:
     """`$...$` and `$$...$$` inside text, as dollarmath's inline rule reads them with the
     options used here (no space inside the dollars, no digit against them), but for two
@@ -371,10 +367,7 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if src[start] != "$":  # asked at every position the rules before it leave
         return False
-    if start + 1 >= len(src):
-        return False
-    spaced = isWhiteSpace(ord(src[start + 1]))  # `$ \alpha = 0.5 $`: math all the same (MathJax
-    if spaced and not _SPACED_MATH_RE.match(src, start):  # reads it so), as a price never starts
+    if start + 1 >= len(src) or isWhiteSpace(ord(src[start + 1])):
         return False
     if start and src[start - 1].isdigit() and not _MATH_AFTER_NUMBER_RE.match(src, start):
         return False
@@ -393,9 +386,9 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
             continue
         end += double
         break
-    if (isWhiteSpace(ord(src[end - 1])) and not spaced) or src[end + 1 : end + 2].isdigit():
+    if isWhiteSpace(ord(src[end - 1])) or src[end + 1 : end + 2].isdigit():
         return False
-    content = src[start + 2 : end - 1] if double else src[start + 1 : end].strip()
+    content = src[start + 2 : end - 1] if double else src[start + 1 : end]
     if not content:
         return False
     if not silent:
