@@ -601,11 +601,12 @@ def _autolinks_end_at_braces(state: StateCore) -> None:
                 and "{" in found[1].content
             ):
                 text = found[1].content
-                address, rest = text[: text.index("{")], text[text.index("{") :]
-                if linkify.test(address):  # still an address: linked, the rest after it
-                    found[1].content = address
-                    token.attrSet("href", state.md.normalizeLink(address))
-                    out += [*found, _text_token(rest)]
+                matches = linkify.match(text[: text.index("{")]) or []
+                href = state.md.normalizeLink(matches[0].url) if matches and matches[0].index == 0 else ""
+                if href and state.md.validateLink(href):  # still an address: linked, the rest after it
+                    found[1].content = text[: matches[0].last_index]
+                    token.attrSet("href", href)
+                    out += [*found, _text_token(text[matches[0].last_index :])]
                 else:  # nothing left to link
                     out.append(_text_token(text))
                 index += 3

@@ -191,7 +191,7 @@ def _write_mathml(element: ElementTree.Element, out: list[str]) -> None:
 # the converter leaves out (it writes them as `<mi>log</mi>`): `O(n \log n)` read "nlogn".
 _THIN_SPACE = '<mspace width="0.1667em"></mspace>'
 _ROWS = frozenset(["math", "mrow", "mstyle", "mtd", "mpadded", "mphantom", "menclose", "msqrt", "merror"])
-_OPERATOR_NAME_RE = re.compile(r"[A-Za-z]{2,}")
+_OPERATOR_NAME_RE = re.compile(r"[A-Za-z]{2,}(?:[\u2006\u2009][A-Za-z]+)*")  # `\log`, `arg min`
 
 
 _SIGNS = frozenset("−+±∓")
@@ -206,7 +206,8 @@ def _unary(element: ElementTree.Element, before: ElementTree.Element | None) -> 
         return False
     if before is None:
         return True
-    return before.tag == "mo" and _token("mo", before)[2] not in _CLOSING
+    kind, _, text = _token(before.tag, before) if before.tag in _TOKENS else (before.tag, "", "")
+    return kind == "mo" and text not in _CLOSING
 
 
 def _operator_name(element: ElementTree.Element) -> bool:
@@ -257,15 +258,15 @@ def _token(tag: str, element: ElementTree.Element) -> tuple[str, str, str]:
         text = "arg"
     elif tag == "mi" and text in _OPERATORS_AS_MI:  # `92.1 \pm 0.3` was set tight, as a product
         tag = "mo"
-    elif tag == "mo" and _OPERATOR_NAME_RE.fullmatch(text):  # `\operatorname{softmax}`, `\max`:
-        tag = "mi"  # a name, spaced as `\log` is (browsers gave an operator a gap each side)
+    elif tag == "mo" and _OPERATOR_NAME_RE.fullmatch(text) and "lspace" not in element.attrib:
+        tag = "mi"  # `\operatorname{softmax}`, `\max`: a name, spaced as `\log` (a `\mathbin` keeps its own)
     elif tag == "mo" and text == "/" and "lspace" not in element.attrib:
         attributes += ' lspace="0" rspace="0"'  # `1/\epsilon`: TeX sets a slash as a letter
     return tag, attributes, text
 
 
 # What the converter writes as identifiers but TeX spaces as operators and relations.
-_OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬:")  # `f: X \to Y`, a ratio `a:b`
+_OPERATORS_AS_MI = frozenset("±⟺⟹⟸•⧵⟂¬:≔")  # `f: X \to Y`, a ratio `a:b`
 
 
 def _token_text(element: ElementTree.Element) -> str:
@@ -295,11 +296,11 @@ _PERCENT_RE = re.compile(r"(?<!\\)%")
 
 
 # `x := y`, a definition: one symbol, ≔, where the converter set a letter and an operator.
-_DEFINED_AS_RE = re.compile(r":\s*=")
+_DEFINED_AS_RE = re.compile(r"(?<!:):\s*=")
 
 
 def _prepared(tex: str) -> str:
-    tex = _DEFINED_AS_RE.sub(r"\\coloneqq ", _PERCENT_RE.sub(r"\\%", tex))
+    tex = _DEFINED_AS_RE.sub("≔", _PERCENT_RE.sub(r"\\%", tex))
     tex = _DEGREES_RE.sub("°", _LABEL_RE.sub("", _ALIGNED_RE.sub(_as_array, tex)))
     return _OPERATOR_NAME_TEX_RE.sub(r"\\mathop{\\mathrm{\1}}", tex)
 

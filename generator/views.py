@@ -109,7 +109,7 @@ class PaperView:
     @cached_property
     def keywords_text(self) -> tuple[str, ...]:
         """The keywords as plain text, for meta tags: `PixArt-α`."""
-        return tuple(to_text(keyword) for keyword in self.paper.keywords)
+        return tuple(render_inline_and_text(keyword)[1] for keyword in self.paper.keywords)
 
     @property
     def headline(self) -> str:

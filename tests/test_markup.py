@@ -202,6 +202,11 @@ def test_links_behind_a_user_name_go_nowhere_else(source: str) -> None:
             "https://github.com/x/ChronoDepth/",
             "{this http URL}",
         ),
+        (
+            "github.com/foo/bar{github.com/foo/bar}",
+            "http://github.com/foo/bar",
+            "{github.com/foo/bar}",
+        ),  # no scheme
     ],
 )
 def test_a_link_found_in_text_ends_before_a_brace(source: str, href: str, after: str) -> None:

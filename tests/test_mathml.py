@@ -35,7 +35,7 @@ def mathml_row(tex: str) -> str:
         ("\\mathscr{B}", "<mrow><mrow><mi>ℬ</mi></mrow></mrow>"),  # a hole filled by a letterlike symbol
         ("\\texttt{x1}", "<mrow><mtext>𝚡𝟷</mtext></mrow>"),
         ("\\mathbb{R}^n", "<mrow><msup><mi>ℝ</mi><mi>n</mi></msup></mrow>"),
-        ("\\mathop{\\mathrm{arg\\,max}}", '<mrow><mo lspace="0" rspace="0">arg\u2009max</mo></mrow>'),
+        ("\\mathop{\\mathrm{arg\\,max}}", "<mrow><mi>arg\u2009max</mi></mrow>"),  # a name: set as `\\log`
         ("\\mathop{\\sim}", '<mrow><mo lspace="0" rspace="0">∼</mo></mrow>'),  # alone: unspaced
         (
             "\\arg\\max_\\theta",
@@ -259,10 +259,14 @@ def test_signs_and_relations_are_spaced_as_tex_spaces_them(tex: str, row: str, t
     [
         (
             "\\operatorname{arg\\,min}_\\theta f",
-            "<msub><mo>arg\u2009min</mo><mi>θ</mi></msub><mi>f</mi>",
+            '<msub><mi>arg\u2009min</mi><mi>θ</mi></msub><mspace width="0.1667em"></mspace><mi>f</mi>',
             "arg min_θ f",
         ),
-        ("\\mathop{\\arg\\max}_y f", "<msub><mo>arg\u2009max</mo><mi>y</mi></msub><mi>f</mi>", "arg max_y f"),
+        (
+            "\\mathop{\\arg\\max}_y f",
+            '<msub><mi>arg\u2009max</mi><mi>y</mi></msub><mspace width="0.1667em"></mspace><mi>f</mi>',
+            "arg max_y f",
+        ),
         ("\\label{eq:1} x=1", "<mi>x</mi><mo>=</mo><mn>1</mn>", "x = 1"),  # no number to refer to
         ("E = mc^2 \\tag{3}", "<msup><mi>c</mi><mn>2</mn></msup></mrow>", "E = mc²"),
     ],
@@ -306,3 +310,19 @@ def test_a_binary_operator_ending_its_formula_is_set_close(tex: str, row: str) -
 def test_colons_are_relations_as_in_tex(tex: str, row: str, text: str) -> None:
     assert f"<mrow>{row}</mrow>" in tex_to_mathml(tex, False)
     assert tex_to_text(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "row"),
+    [
+        ("x : -1", '<mi>x</mi><mo>:</mo><mo form="prefix">−</mo><mn>1</mn>'),  # a sign after a relation
+        (
+            "a \\mathbin{xor} b",
+            '<mi>a</mi><mo lspace="0.22em" rspace="0.22em">xor</mo><mi>b</mi>',
+        ),  # its own spacing
+        ("\\liminf x", f'<mi movablelimits="true">lim\u2006inf</mi>{THIN}<mi>x</mi>'),  # a name with a space
+        ("a ::= b", "<mi>a</mi><mo>:</mo><mo>:</mo><mo>=</mo><mi>b</mi>"),  # only `:=` is one symbol
+    ],
+)
+def test_review_cases_of_names_and_colons(tex: str, row: str) -> None:
+    assert f"<mrow>{row}</mrow>" in tex_to_mathml(tex, False)

@@ -82,3 +82,5 @@ def test_keywords_show_their_tex_and_meta_tags_its_text() -> None:
     view = PaperView(paper)
     assert "<math" in view.keywords_html and "R&amp;D &lt;x&gt;" in view.keywords_html
     assert view.keywords_text == ("PixArt-α", "R&D <x>")
+    listed = PaperView(Paper("b", dt.date(2025, 3, 17), "T", "Body.", "c", keywords=("1. Intro", "# tag")))
+    assert listed.keywords_text == ("1. Intro", "# tag")  # one line each, as the page shows them

@@ -51,7 +51,7 @@
     if (before === null) return;
     var rebuilt = state.version !== before.version;
     var searched = state.search !== before.search;
-    if (state.run !== before.run || (searchPage ? searched || (rebuilt && !state.indexing) : rebuilt)) {
+    if (state.run !== before.run || (searchPage ? (searched || rebuilt) && !state.indexing : rebuilt)) {
       window.location.reload();
     }
   }
