@@ -184,7 +184,7 @@ def text_problem(text: str, name: str, limit: int, markdown: bool = False) -> tu
     bidi override it stands for."""
     problem = _line_problem(text, name, limit)
     shows = decode_references(text) if markdown and problem is None else text
-    if shows is not text and (problem := _line_problem(shows, name, limit)) is not None:
+    if shows != text and (problem := _line_problem(shows, name, limit)) is not None:
         return f"{problem[0]} (written as a character reference, `&...;`)", problem[1]
     return problem
 

@@ -102,14 +102,19 @@ class PaperView:
         return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
     @cached_property
+    def _keywords(self) -> list[tuple[str, str]]:
+        """Each keyword's HTML and plain text, from one parse, as a title's."""
+        return [render_inline_and_text(keyword) for keyword in self.paper.keywords]
+
+    @property
     def keywords_html(self) -> Markup:
         """Keywords as the abstract writes them, TeX included (`PixArt-$\\alpha$`), comma-separated."""
-        return Markup(", ").join(Markup(render_inline(keyword)) for keyword in self.paper.keywords)
+        return Markup(", ").join(Markup(html) for html, _ in self._keywords)
 
-    @cached_property
+    @property
     def keywords_text(self) -> tuple[str, ...]:
         """The keywords as plain text, for meta tags: `PixArt-α`."""
-        return tuple(render_inline_and_text(keyword)[1] for keyword in self.paper.keywords)
+        return tuple(text for _, text in self._keywords)
 
     @property
     def headline(self) -> str:
