@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # render.py imports this module
@@ -13,5 +12,4 @@ SAVED_PATH = "saved/index.html"
 
 def render_saved(renderer: Renderer) -> Page:
     """`saved/`: the same for every reader and every build, so it stays out of the sitemap."""
-    page = renderer.page("saved.html", SAVED_PATH)
-    return dataclasses.replace(page, in_sitemap=False)
+    return renderer.page("saved.html", SAVED_PATH)

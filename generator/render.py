@@ -240,6 +240,14 @@ class Renderer:
                 sources |= self._closure(child, seen)
         return sources
 
+    def has_template(self, name: str) -> bool:
+        assert self.env.loader is not None
+        try:
+            self.env.loader.get_source(self.env, name)
+        except jinja2.TemplateNotFound:
+            return False
+        return True
+
     def group(
         self, name: str, templates: tuple[str, ...], key: Hashable, make: Callable[[], list[Page]]
     ) -> list[Page]:
@@ -305,11 +313,20 @@ class Renderer:
         if cached is not None and cached[0] == full_key:
             return cached[1]
         html = self.render_template(template, page_path=path, **context)
-        sitemap = path.endswith(".html") and path != "404.html"
+        sitemap = path.endswith(".html") and template not in _OUTSIDE_SITEMAP
         page = Page(path, html.encode("utf-8"), lastmod, sitemap)
         self.memo[path] = (full_key, page if self.keep_bytes else page.without_content())
         self.rendered += 1
         return page
+
+
+# Pages that are not content of their own (marked noindex): served at every missing address,
+# passing on, or the same shell for every reader (the reading list).
+REDIRECT_TEMPLATE = "redirect.html"
+_OUTSIDE_SITEMAP = frozenset({"404.html", REDIRECT_TEMPLATE, "saved.html"})
+# Folders of the site's addresses that have no page of their own (`papers/SLUG/` does not
+# make `papers/` a list): someone who shortens an address lands in the archive, not on 404.
+REDIRECTED_FOLDERS = (("papers/", "Papers"), ("days/", "Days"), ("weeks/", "Weeks"), ("months/", "Months"))
 
 
 def _failing_template(error: Exception, template: str) -> tuple[str, int | None]:
@@ -424,6 +441,7 @@ def page_tasks(renderer: Renderer, site: Site, views: dict[str, PaperView]) -> l
                 *render_archive(renderer, site),
                 render_search(renderer, site),
                 renderer.page("404.html", "404.html"),
+                *render_redirects(renderer),
                 render_feed(renderer, site.ordered_papers, views, "feed.xml", None),
                 renderer.page("robots.txt", "robots.txt"),
                 render_saved(renderer),
@@ -636,6 +654,18 @@ def render_search(renderer: Renderer, site: Site) -> Page:
 
 def archive_url(year: int | None = None) -> str:
     return "archive/" if year is None else f"archive/{year}/"
+
+
+def render_redirects(renderer: Renderer) -> list[Page]:
+    """Made when the layouts have `redirect.html`: a site whose layouts predate it still builds."""
+    if not renderer.has_template(REDIRECT_TEMPLATE):
+        return []
+    return [
+        renderer.page(
+            REDIRECT_TEMPLATE, folder + "index.html", None, folder, target=archive_url(), label=label
+        )
+        for folder, label in REDIRECTED_FOLDERS
+    ]
 
 
 def render_archive(renderer: Renderer, site: Site) -> list[Page]:

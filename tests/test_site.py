@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import html5lib
 import pytest
@@ -89,6 +90,31 @@ def test_real_site_has_the_day_and_83_papers(real_site: Path) -> None:
     assert (real_site / "tags/llm/index.html").is_file()
 
 
+NOINDEX = '<meta name="robots" content="noindex">'
+
+
+@pytest.mark.parametrize("folder", ["papers", "days", "weeks", "months"])
+def test_folders_without_a_list_of_their_own_send_readers_to_the_archive(
+    built: tuple[Path, str], folder: str
+) -> None:
+    """`papers/SLUG/` shortened to `papers/` lands in the archive, not on a 404 (no JavaScript)."""
+    out, base_url = built
+    page = (out / folder / "index.html").read_text(encoding="utf-8")
+    archive = urlsplit(base_url).path + "archive/"
+    assert f'<meta http-equiv="refresh" content="0; url={archive}">' in page
+    assert f'<a href="{archive}">the archive</a>' in page
+    assert f'<link rel="canonical" href="{base_url}archive/">' in page
+    assert NOINDEX in page and (out / "archive/index.html").is_file()
+
+
+def test_layouts_without_the_redirect_template_still_build(sample_project: Project, tmp_path: Path) -> None:
+    """A site whose `layouts/` predates the folder pages builds as before, without them."""
+    (sample_project.root / "layouts/redirect.html").unlink()
+    build(sample_project.root, tmp_path / "out", search=False)
+    assert not (tmp_path / "out/papers/index.html").exists()
+    assert (tmp_path / "out/papers/an-older-paper/index.html").is_file()
+
+
 def test_sitemap_names_every_html_page_once(built: tuple[Path, str]) -> None:
     out, base_url = built
     root = ET.parse(out / "sitemap.xml").getroot()
@@ -98,9 +124,10 @@ def test_sitemap_names_every_html_page_once(built: tuple[Path, str]) -> None:
     pages = {
         base_url + p.relative_to(out).as_posix().removesuffix("index.html")
         for p in html_pages(out)
-        if p.name != "404.html" and p.relative_to(out).parts[0] != "saved"  # noindex, per browser
+        if NOINDEX not in p.read_text(encoding="utf-8")  # 404, redirects, the reading list
     }
     assert set(locations) == pages
+    assert base_url + "saved/" not in locations and base_url + "papers/" not in locations
     lastmods = {url.find(f"{ns}loc").text: url.find(f"{ns}lastmod") for url in root}  # type: ignore[union-attr]
     assert lastmods[base_url + "papers/an-older-paper/"].text == "2025-03-16"  # type: ignore[union-attr]
 
