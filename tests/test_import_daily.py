@@ -44,6 +44,10 @@ def test_parses_the_header_date_and_83_papers() -> None:
         ("Mar 17, 2024", dt.date(2025, 12, 31), dt.date(2024, 3, 17)),  # a year written is the year
         ("Feb 29, 2024", dt.date(2025, 12, 31), dt.date(2024, 2, 29)),  # read with its year
         ("Feb 29", dt.date(2025, 12, 31), dt.date(2024, 2, 29)),  # the last one there was
+        ("Feb 29", dt.date(2026, 11, 27), dt.date(2024, 2, 29)),  # two years back
+        ("Feb 29", dt.date(2024, 2, 28), dt.date(2020, 2, 29)),  # still to come: four years back
+        ("Feb 29", dt.date(2104, 3, 1), dt.date(2104, 2, 29)),
+        ("Feb 29", dt.date(2104, 2, 28), dt.date(2096, 2, 29)),  # 2100 has none
         ("Feb 30", dt.date(2025, 12, 31), None),
     ],
 )
@@ -174,3 +178,19 @@ def test_a_header_without_a_year_says_which_it_took(
     assert main(["--root", str(project.root), "import-daily", str(dump)]) == 0
     out = capsys.readouterr().out
     assert "the dump says `Jan 2`, without a year: importing as " in out and "(--date chooses)" in out
+
+
+def test_a_title_repeated_in_the_dump_keeps_its_first_item_even_with_force(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "page.txt"
+    first, second = "The first abstract, long enough to be one. " * 3, "Another abstract entirely. " * 5
+    dump.write_text(
+        f"Daily Papers\nMar 17, 2025\nAttention Is All You Need\n{first}\nattention is all you need!\n{second}\n",
+        encoding="utf-8",
+    )
+    assert main(["--root", str(project.root), "import-daily", str(dump), "--force"]) == 0
+    out = capsys.readouterr().out
+    (written,) = (project.root / "content/2025/2025-03-17").glob("*.md")
+    assert first.strip() in written.read_text(encoding="utf-8")
+    assert "the same paper as an earlier item of this import" in out and "replaced" not in out

@@ -309,8 +309,34 @@ def test_the_same_paper_twice_in_one_import_is_written_once(
     write_day(tmp_path, "2025-03-18.json", [item("2503.00009v2")])
     assert run_import(project, tmp_path) == 0
     out = capsys.readouterr().out
-    assert "already in content/2025/2025-03-17/2503.00009.md" in out
+    assert (
+        "(the same paper as an earlier item of this import, in content/2025/2025-03-17/2503.00009.md)" in out
+    )
     assert check(project) == 0
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_paper_listed_twice_keeps_its_first_item_even_with_force(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str], force: bool
+) -> None:
+    """`--force` replaces files that were there before the import, never one it just wrote."""
+    data = [
+        item("2503.00001", "Original Title", authors=[{"name": "Ada"}], upvotes=50),
+        item("2503.00001v2", "Second Listing", authors=[{"name": "Bob"}], upvotes=2),
+        item("2503.00002", "ORIGINAL title!"),
+    ]
+    assert run_import(project, write_day(tmp_path, "2025-03-20.json", data), *(["--force"] * force)) == 0
+    out = capsys.readouterr().out
+    text = (project.root / "content/2025/2025-03-20/2503.00001.md").read_text(encoding="utf-8")
+    assert "Original Title" in text and "upvotes: 50" in text and "Bob" not in text
+    assert "replaced" not in out and "kept " not in out
+    assert (
+        out.count(
+            "(the same paper as an earlier item of this import, in content/2025/2025-03-20/2503.00001.md)"
+        )
+        == 2
+    )
+    assert "imported: 1 written, 2 skipped (2 repeated)" in out
 
 
 # ---------------------------------------------------------------- fields that come and go

@@ -186,12 +186,18 @@ def import_candidates(
     by_title = {normalize_title(p.title): p.source for p in existing}
     taken = {p.slug: p.source for p in existing}
     report = report if report is not None else ImportReport()
+    made: set[str] = set()  # files this import wrote or updated: later items never replace them
     for candidate in candidates:
         base = arxiv_base(candidate.arxiv) if candidate.arxiv else None
         slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
         path = paper_path(root, candidate.day, slug)
         label = label_for(root, path)
         same = (by_arxiv.get(base) if base else None) or by_title.get(normalize_title(candidate.title))
+        if same in made:  # a source listing a paper twice (a v2, a repeated title)
+            report.add(
+                "skipped", label, f"the same paper as an earlier item of this import, in {same}", "repeated"
+            )
+            continue
         if same and same != label:
             report.add("skipped", label, f"already in {same}", "already in content/")
             continue
@@ -211,6 +217,7 @@ def import_candidates(
             why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
             report.add(outcome.value, label, why)
         taken[slug] = label
+        made.add(label)
         by_title[normalize_title(candidate.title)] = label
         if base:
             by_arxiv[base] = label

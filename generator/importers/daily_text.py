@@ -76,13 +76,14 @@ def dump_header(text: str) -> str | None:
 
 def dump_date(text: str, today: dt.date) -> dt.date | None:
     """The day named in the dump's header: `Mar 17, 2024` as written; `Mar 17` in the year of
-    `today`, or the year before if that day is still to come."""
+    `today`, or of the latest year before it that has that day."""
     line = dump_header(text)
     if line is None:
         return None
     month_day, _, written = line.partition(",")
     month, number = month_day[:3], month_day.split()[1]
-    years = [int(written)] if written.strip() else [today.year, today.year - 1]
+    # Without a year, the latest such day: `Feb 29` may be up to eight years back (2096 to 2104).
+    years = [int(written)] if written.strip() else range(today.year, today.year - 9, -1)
     for year in years:
         try:  # the year first: `Feb 29` alone is read as in a year that may not have it
             day = dt.datetime.strptime(f"{month} {number} {year}", "%b %d %Y").date()
