@@ -70,6 +70,22 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "use the address the site is served from, e.g. https://owner.github.io/repo/",
             line,
         )
+    site_path = urlsplit(value).path
+    if "//" in site_path or "\\" in site_path:
+        raise PapersError.single(
+            path,
+            f"base_url `{value}` has an empty folder (`//`) or a backslash in its path: links "
+            "starting with it would name another host (`//feed.xml` is the host feed.xml)",
+            "write the path with single slashes, e.g. https://owner.github.io/repo/",
+            line,
+        )
+    if any(c.isspace() or not c.isprintable() for c in site_path):
+        raise PapersError.single(
+            path,
+            f"base_url `{value}` has a space or an invisible character in its path",
+            "write it as the browser's address bar shows it, e.g. `my%20site` for `my site`",
+            line,
+        )
     return value if value.endswith("/") else value + "/"
 
 

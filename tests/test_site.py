@@ -419,6 +419,21 @@ def test_a_repository_keeps_no_space_or_trailing_slash() -> None:
     assert SiteConfig().with_repository("").repository == ""  # no edit links
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["https://owner.github.io//", "https://owner.github.io//repo//", "https://o.github.io/\\evil.example/"],
+)
+def test_a_base_url_whose_links_would_name_another_host_is_refused(value: str) -> None:
+    with pytest.raises(PapersError, match="links starting with it would name another host"):
+        SiteConfig().with_base_url(value)
+
+
+@pytest.mark.parametrize("value", ["https://o.github.io/my repo/", "https://o.github.io/a\u200b/"])
+def test_a_base_url_with_a_space_or_invisible_character_is_refused(value: str) -> None:
+    with pytest.raises(PapersError, match="a space or an invisible character"):
+        SiteConfig().with_base_url(value)
+
+
 def test_a_base_url_urlsplit_refuses_is_a_config_error() -> None:
     with pytest.raises(PapersError, match="not an absolute http"):
         SiteConfig().with_base_url("https://[oops")
