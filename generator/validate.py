@@ -109,6 +109,10 @@ def has_visible(text: str) -> bool:
     return any(unicodedata.category(char)[0] not in "ZC" for char in text)
 
 
+# Today is already tomorrow in some time zones; a day past that is a slip (2205 for 2025),
+# and would become the site's latest day, on the home page and atop the feeds.
+ONE_DAY_AHEAD = dt.timedelta(days=1)
+
 _UNSET: Any = object()  # `_Fields.text` reads the field itself
 
 
@@ -313,6 +317,12 @@ def validate_paper(
     fields.problems += _body_controls(source.label, document)
     tldr, keywords = fields.text("tldr", markdown=True), fields.text_list("keywords", markdown=True)
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
+    if today and source.day > today + ONE_DAY_AHEAD:
+        fields.problem(
+            ("date",),
+            f"the paper is dated {source.day.isoformat()}, {_time_ahead(source.day, today)} from today",
+            "a paper goes in the folder of the day it was listed: check the folder's year, month and day",
+        )
     paper_warnings(fields, title, authors, body, source.day, today, body_line)
     if title is None:
         return None, fields.problems
@@ -506,6 +516,11 @@ def _date(fields: _Fields, source: SourceFile) -> None:
         )
 
 
+def _time_ahead(day: dt.date, today: dt.date) -> str:
+    days = (day - today).days
+    return f"{days} days" if days < 400 else f"{day.year - today.year:,} years"
+
+
 def paper_warnings(
     fields: _Fields,
     title: str | None,
@@ -516,8 +531,12 @@ def paper_warnings(
     body_line: int,
 ) -> None:
     """What a reviewer wants to look at twice; never blocks a merge."""
-    if today and day > today:
-        fields.warn(("date",), f"the paper is dated {day.isoformat()}, in the future")
+    if today and today < day <= today + ONE_DAY_AHEAD:
+        fields.warn(
+            ("date",),
+            f"the paper is dated {day.isoformat()}, tomorrow",
+            "right if its list is out where that day has begun; else move it to the day it was listed",
+        )
     if title and title.upper() == title and sum(c.isalpha() for c in title) > 8:
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
     if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:

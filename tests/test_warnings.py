@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from generator.cli import main
@@ -28,10 +30,32 @@ def test_reviewer_warnings(
         assert err == ""
 
 
-def test_all_caps_title_and_future_date_warn(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    project.paper("2999-01-01", "from-the-future", title="A PAPER WRITTEN IN CAPITALS")
+def test_all_caps_title_and_tomorrow_warn(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    project.paper(tomorrow.isoformat(), "from-tomorrow", title="A PAPER WRITTEN IN CAPITALS")
     assert main(["--root", str(project.root), "check", "--format", "github"]) == 0
     out = capsys.readouterr().out
-    assert "::warning file=content/2999/2999-01-01/from-the-future.md,line=2" in out
+    assert f"::warning file=content/{tomorrow.year}/{tomorrow}/from-tomorrow.md,line=2" in out
     assert "the title is in ALL CAPS" in out
-    assert "in the future" in out
+    assert f"the paper is dated {tomorrow}, tomorrow" in out
+
+
+def test_a_day_further_ahead_is_an_error_in_check_not_in_the_build(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2205 for 2025 would make the site's latest day; the build itself stays the same on any date."""
+    later = dt.date.today() + dt.timedelta(days=2)
+    project.paper(later.isoformat(), "slipped", f'date: "{later}"')
+    project.paper("9998-12-31", "far-ahead")
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"content/{later.year}/{later}/slipped.md:3: error: the paper is dated {later}, 2 days from today"
+        in err
+    )
+    assert "check the folder's year, month and day" in err
+    assert (
+        f"far-ahead.md:1: error: the paper is dated 9998-12-31, {9998 - dt.date.today().year:,} years from today"
+        in err
+    )
+    assert main(["--root", str(project.root), "build", "--no-search"]) == 0
