@@ -6,6 +6,7 @@ A `PaperView` is computed once per paper per build and shared by every page that
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -166,15 +167,21 @@ def sentence(text: str) -> str:
 
 
 def _bibtex_value(text: str) -> str:
-    """Braces must balance in BibTeX; unbalanced ones are escaped."""
+    """Braces must balance in BibTeX, which counts `\\{` too: when they do not, each one, escaped
+    or not, becomes a group of its own that LaTeX prints as the brace (`{\\textbraceleft}`).
+    saved.js's `bibValue` does the same for papers saved from a list."""
     depth = 0
     for char in text:
         depth += (char == "{") - (char == "}")
         if depth < 0:
             break
     if depth != 0:
-        text = text.replace("{", "\\{").replace("}", "\\}")
+        text = _BRACE_RE.sub(lambda match: _BRACE_GROUPS[match[1]], text)
     return " ".join(text.split())
+
+
+_BRACE_RE = re.compile(r"\\?([{}])")
+_BRACE_GROUPS = {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
 
 
 def bibtex(paper: Paper, url: str | None = None, note: str | None = None) -> str:

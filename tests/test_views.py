@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.config import SiteConfig
 from generator.model import Paper
-from generator.views import PaperView, author_list, sentence
+from generator.views import PaperView, author_list, bibtex, sentence
 
 
 def _paper(title: str = "A Title", authors: tuple[str, ...] = (), arxiv: str | None = None) -> Paper:
@@ -84,3 +86,27 @@ def test_keywords_show_their_tex_and_meta_tags_its_text() -> None:
     assert view.keywords_text == ("PixArt-α", "R&D <x>")
     listed = PaperView(Paper("b", dt.date(2025, 3, 17), "T", "Body.", "c", keywords=("1. Intro", "# tag")))
     assert listed.keywords_text == ("1. Intro", "# tag")  # one line each, as the page shows them
+
+
+def _balanced_as_bibtex_counts(entry: str) -> bool:
+    """BibTeX counts every brace, escaped or not, and an entry's must never close below zero."""
+    depth = 0
+    for char in entry:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_unbalanced_braces_become_groups_bibtex_can_read() -> None:
+    entry = bibtex(_paper("Unbalanced { brace", ("Jane \\{Doe", "Bob } Brace", "Set {x}"), "2503.12345"))
+    assert "title = {{Unbalanced {\\textbraceleft} brace}}" in entry
+    assert "author = {Jane {\\textbraceleft}Doe and Bob {\\textbraceright} Brace and Set {x}}" in entry
+    assert _balanced_as_bibtex_counts(entry)
+
+
+@given(
+    st.text(alphabet="{}\\ ab\n", max_size=30), st.lists(st.text(alphabet="{}\\ ab", max_size=12), max_size=3)
+)
+def test_every_bibtex_entry_balances_its_braces(title: str, authors: list[str]) -> None:
+    assert _balanced_as_bibtex_counts(bibtex(_paper(title or "t", tuple(authors), "2503.12345")))

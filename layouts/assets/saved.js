@@ -17,20 +17,33 @@
   function bibtexEntry(entry) {
     if (entry.bibtex) return entry.bibtex.trim();
     var base = (entry.arxiv || "").replace(/v\d+$/, "");
-    var fields = [["title", "{" + entry.title + "}"]];
-    if (entry.authors && entry.authors.length) fields.push(["author", entry.authors.join(" and ")]);
+    var fields = [["title", "{" + bibValue(entry.title) + "}"]];
+    if (entry.authors && entry.authors.length) fields.push(["author", entry.authors.map(bibValue).join(" and ")]);
     if (base) { // the year its id spells: the day it was listed may be years later
       var yy = Number(base.split("/").pop().slice(0, 2));
       fields.push(["year", String(yy + (yy >= 91 ? 1900 : 2000))]);
       fields.push(["eprint", base], ["archivePrefix", "arXiv"], ["url", "https://arxiv.org/abs/" + base]);
     } else { // where it is listed, as the paper's page says
       fields.push(["url", entry.url]);
-      if (entry.day) fields.push(["note", siteName() + ", " + entry.day]);
+      if (entry.day) fields.push(["note", bibValue(siteName() + ", " + entry.day)]);
     }
     var key = (base || entry.slug || "paper").replace("/", ":");
     return "@misc{" + key + ",\n" + fields.map(function (field) {
       return "  " + field[0] + " = {" + field[1] + "}";
     }).join(",\n") + "\n}";
+  }
+
+  // As the build's BibTeX: braces must balance (BibTeX counts `\{` too); when they do not,
+  // each becomes a group LaTeX prints as the brace. Spaces collapse.
+  function bibValue(text) {
+    var depth = 0;
+    for (var i = 0; i < text.length && depth >= 0; i++) depth += (text[i] === "{") - (text[i] === "}");
+    if (depth !== 0) {
+      text = text.replace(/\\?([{}])/g, function (_, brace) {
+        return brace === "{" ? "{\\textbraceleft}" : "{\\textbraceright}";
+      });
+    }
+    return text.split(/\s+/).filter(Boolean).join(" ");
   }
 
   function siteName() {

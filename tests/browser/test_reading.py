@@ -244,6 +244,22 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
     expect(page.locator(".saved-count")).to_be_focused()
 
 
+def test_exported_bibtex_balances_braces_as_the_build_does(page: Page, base: str) -> None:
+    """An entry saved from a list gets its BibTeX here: unbalanced braces as the build writes them."""
+    page.goto(base + "saved/")
+    entry = {"slug": "s", "title": "Unbalanced {  brace", "url": base + "papers/s/", "day": "2025-03-17"}
+    entry |= {"authors": ["Jane \\{Doe", "Set {x}"], "arxiv": ""}
+    page.evaluate(
+        "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
+    )
+    page.reload()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download BibTeX (.bib)").click()
+    bib = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "title = {{Unbalanced {\\textbraceleft} brace}}" in bib
+    assert "author = {Jane {\\textbraceleft}Doe and Set {x}}" in bib
+
+
 def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str) -> None:
     page.goto(base + "saved/")
     expect(page.locator(".saved-count")).to_contain_text("No saved papers yet")
