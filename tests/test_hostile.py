@@ -103,7 +103,7 @@ URL_ATTRIBUTES = ("href", "src", "action")
 SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CSP_RE = re.compile(r'http-equiv="Content-Security-Policy" content="([^"]*)"')
-SITE_CSP = _CSP_RE.search((REPO / "layouts" / "base.html").read_text(encoding="utf-8"))
+SITE_CSP = _CSP_RE.search((REPO / "layouts/_partials/csp.html").read_text(encoding="utf-8"))
 JSON_LD_RE = re.compile(r"<script[^>]*application/ld\+json[^>]*>(.*?)</script", re.S | re.I)
 
 
@@ -165,12 +165,13 @@ def element_violations(root: Any, base_path: str = "/", where: str = "", page: b
         if name == "script":
             found += _script_violations(element, base_path, where)
         if name == "meta" and "http-equiv" in element.attrib:
-            expected = SITE_CSP.group(1) if SITE_CSP else None
-            if element.attrib["http-equiv"] != "Content-Security-Policy" or (
-                element.attrib.get("content") != expected
-            ):
+            expected = {"Content-Security-Policy": SITE_CSP.group(1) if SITE_CSP else None}
+            expected["refresh"] = f"0; url={base_path}archive/"  # the folder pages' only target
+            kind = element.attrib["http-equiv"]
+            if kind not in expected or element.attrib.get("content") != expected[kind]:
                 found.append(
-                    f"{where}<meta http-equiv={element.attrib['http-equiv']!r}> is not the site's CSP"
+                    f"{where}<meta http-equiv={element.attrib['http-equiv']!r}> is not the site's CSP "
+                    "or redirect"
                 )
         if name == "base" or (name == "link" and "import" in element.attrib.get("rel", "")):
             found.append(f"{where}<{name}> may change where links point")

@@ -247,8 +247,8 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
 def test_exported_bibtex_balances_braces_as_the_build_does(page: Page, base: str) -> None:
     """An entry saved from a list gets its BibTeX here: unbalanced braces as the build writes them."""
     page.goto(base + "saved/")
-    entry = {"slug": "s", "title": "Unbalanced {  brace", "url": base + "papers/s/", "day": "2025-03-17"}
-    entry |= {"authors": ["Jane \\{Doe", "Set {x}"], "arxiv": ""}
+    entry: dict[str, object] = {"slug": "s", "title": "Unbalanced {  brace", "url": base + "papers/s/"}
+    entry |= {"authors": ["Jane \\{Doe", "Set {x}"], "arxiv": "", "day": "2025-03-17"}
     page.evaluate(
         "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
     )
