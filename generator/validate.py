@@ -487,10 +487,28 @@ def _upvotes(fields: _Fields) -> int | None:
     value = fields.front.values.get("upvotes")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**9:
+    written = fields.front.raw.get(("upvotes",), "")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         fields.problem(("upvotes",), "`upvotes` must be a whole number of 0 or more", "e.g. `upvotes: 42`")
-        return None
-    return value
+    elif value >= MAX_UPVOTES:
+        fields.problem(
+            ("upvotes",), f"`upvotes` is {written}; the limit is {MAX_UPVOTES:,}", "e.g. `upvotes: 42`"
+        )
+    elif not _DECIMAL_RE.fullmatch(written):  # YAML 1.1 reads `010` as 8 and `1:20` as 80
+        fields.problem(
+            ("upvotes",),
+            f"`upvotes: {written}` is read by YAML as {value}, not as written",
+            f"write the count in plain digits, e.g. `upvotes: {written.lstrip('+0') or 0}`"
+            if written.strip("+0123456789") == ""
+            else "write the count in plain digits, e.g. `upvotes: 42`",
+        )
+    else:
+        return value
+    return None
+
+
+MAX_UPVOTES = 10**9
+_DECIMAL_RE = re.compile(r"0|[1-9][0-9]*")
 
 
 def _date(fields: _Fields, source: SourceFile) -> None:

@@ -40,6 +40,27 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "upvotes: 42",
     ),
     (
+        "content/2025/2025-03-17/octal-upvotes.md",
+        f"---\ntitle: Upvotes with a leading zero\nupvotes: 010\n---\n{GOOD_BODY}",
+        3,
+        "`upvotes: 010` is read by YAML as 8, not as written",
+        "upvotes: 10",
+    ),
+    (
+        "content/2025/2025-03-17/sexagesimal-upvotes.md",
+        f"---\ntitle: Upvotes with a colon\nupvotes: 1:20\n---\n{GOOD_BODY}",
+        3,
+        "`upvotes: 1:20` is read by YAML as 80",
+        "plain digits",
+    ),
+    (
+        "content/2025/2025-03-17/huge-upvotes.md",
+        f"---\ntitle: Upvotes beyond counting\nupvotes: {10**29}\n---\n{GOOD_BODY}",
+        3,
+        f"`upvotes` is {10**29}; the limit is 1,000,000,000",
+        "upvotes: 42",
+    ),
+    (
         "content/2025/2025-03-17/wrong-type-authors.md",
         f"---\ntitle: Authors as a mapping\nauthors:\n  first: Ada\n---\n{GOOD_BODY}",
         3,
