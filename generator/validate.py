@@ -250,7 +250,9 @@ def validate_paper(
             )
     title = fields.text("title", MAX_TITLE, markdown=True)
     if title is not None and not shows_text(title):
-        fields.problem(("title",), "the title shows no text: what is there is only markup", _TITLE_HINT)
+        fields.problem(
+            ("title",), "the title shows no text: no letter or digit, only markup or symbols", _TITLE_HINT
+        )
         title = None
     if "title" not in values:
         fields.problem((), "the required field `title` is missing", "add a line `title: The paper's title`")
@@ -292,7 +294,7 @@ def validate_paper(
             Problem(
                 source.label,
                 document.body_line,
-                "the abstract shows no text: what is there is only markup",
+                "the abstract shows no text: no letter or digit, only markup or symbols",
                 "write the abstract as plain text (a line `[label]: url` only defines a link)",
             )
         )
@@ -400,9 +402,13 @@ def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
             continue
         guess = did_you_mean(tag, vocabulary)
         hint = f"did you mean `{guess}`? " if guess else ""
+        hidden = sorted(
+            {f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in tag if not has_visible(c)}
+        )
         fields.problem(
             ("tags", index),
-            f"the tag `{tag}` {NOT_IN_VOCABULARY}",
+            f"the tag `{tag}` {NOT_IN_VOCABULARY}"
+            + (f" (it holds {', '.join(hidden)}, which does not show)" if hidden else ""),
             hint + "tags must be listed in content/tags.yaml; add it there if it is really new",
         )
     return tuple(dict.fromkeys(good))
@@ -555,7 +561,8 @@ def paper_warnings(
             f"the paper is dated {day.isoformat()}, tomorrow",
             "right if its list is out where that day has begun; else move it to the day it was listed",
         )
-    if title and title.upper() == title and sum(c.isalpha() for c in title) > 8:
+    # Letters with case only: Chinese or Arabic have none, and are never in capitals.
+    if title and sum(c.isupper() for c in title) > 8 and not any(c.islower() for c in title):
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
     if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:
         fields.problems.append(

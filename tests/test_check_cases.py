@@ -40,6 +40,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "upvotes: 42",
     ),
     (
+        "content/2025/2025-03-17/invisible-tag.md",
+        f'---\ntitle: A tag with a zero width space\ntags: [llm, "llm\\u200b"]\n---\n{GOOD_BODY}',
+        3,
+        "is not in the vocabulary (it holds U+200B ZERO WIDTH SPACE, which does not show)",
+        "did you mean `llm`?",
+    ),
+    (
+        "content/2025/2025-03-17/emoji-title.md",
+        f'---\ntitle: "\U0001f680\U0001f680"\n---\n{GOOD_BODY}',
+        2,
+        "the title shows no text: no letter or digit, only markup or symbols",
+        "as on arXiv",
+    ),
+    (
         "content/2025/2025-03-17/octal-upvotes.md",
         f"---\ntitle: Upvotes with a leading zero\nupvotes: 010\n---\n{GOOD_BODY}",
         3,

@@ -30,6 +30,22 @@ def test_reviewer_warnings(
         assert err == ""
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "大规模语言模型的推理能力研究：一个综述",
+        "نماذج اللغة الكبيرة والاستدلال الرياضي",
+        "LLM 推理能力研究与评测基准构建方法综述",
+    ],
+)
+def test_a_title_in_a_script_without_case_is_not_in_capitals(
+    project: Project, capsys: pytest.CaptureFixture[str], title: str
+) -> None:
+    project.paper("2025-03-17", "a-paper", body="An abstract. " * 20, title=title)
+    assert main(["--root", str(project.root), "check"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_all_caps_title_and_tomorrow_warn(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     project.paper(tomorrow.isoformat(), "from-tomorrow", title="A PAPER WRITTEN IN CAPITALS")
