@@ -147,12 +147,20 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
             return None, misplaced
     slug = path.stem
     if misplaced is None and (not SLUG_RE.match(slug) or len(slug) > MAX_SLUG):
+        name = _md_name(slug)
+        rename = (
+            f"`{name}` is there already: remove this file if it is the same paper, or name it after "
+            "its own title"
+            if (other := path.with_name(name)).exists()
+            and not other.samefile(path)  # not the same, as on macOS
+            else f"rename it to `{name}`"
+        )
         misplaced = Problem(
             label,
             None,
             f"the file name `{path.name}` is not a valid slug",
-            f"rename it to `{_md_name(slug)}`: lowercase letters, digits and single dashes (dots only "
-            f"in arXiv ids), at most {MAX_SLUG} characters",
+            f"{rename}: lowercase letters, digits and single dashes (dots only in arXiv ids), at most "
+            f"{MAX_SLUG} characters",
         )
     try:
         stat = path.stat()
@@ -184,6 +192,8 @@ def _layout_hint(parts: tuple[str, ...]) -> str:
     day = _named_day(parts)
     if day is None:
         return _LAYOUT_HINT
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return f"papers are dated from {FIRST_YEAR} to {LAST_YEAR}: check the year of the day folder"
     return f"move it to content/{day.year:04d}/{day.isoformat()}/{_md_name(Path(parts[-1]).stem)}"
 
 

@@ -40,6 +40,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "upvotes: 42",
     ),
     (
+        "content/0999/0999-12-31/before-the-first-year.md",
+        f"---\ntitle: Too early\n---\n{GOOD_BODY}",
+        None,
+        "the day `0999-12-31` is not between the years 1000 and 9998",
+        "check the year of the day folder",
+    ),
+    (
         "content/2025/2025-03-17/invisible-tag.md",
         f'---\ntitle: A tag with a zero width space\ntags: [llm, "llm\\u200b"]\n---\n{GOOD_BODY}',
         3,
@@ -404,3 +411,16 @@ def test_a_duplicate_is_one_problem_per_file_naming_all_it_shares(project: Proje
         ("content/2025/2025-03-16/2503.12345.md", "duplicate arXiv id, slug and title"),
         ("content/2025/2025-03-17/2503.12345.md", "duplicate arXiv id, slug and title"),
     ]
+
+
+def test_a_rename_hint_never_names_a_file_that_is_there(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.paper("2025-03-17", "case-slug", body=GOOD_BODY)
+    project.paper("2025-03-17", "Case-Slug", body=GOOD_BODY.upper())
+    project.paper("2025-03-17", "Other_Name", body=GOOD_BODY.lower())
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "Case-Slug.md: error: the file name `Case-Slug.md` is not a valid slug" in err
+    assert "hint: `case-slug.md` is there already: remove this file if it is the same paper" in err
+    assert "hint: rename it to `other-name.md`" in err
