@@ -633,6 +633,9 @@ def _joined(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+TAG_FIELDS = ("name", "description")
+
+
 def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem]]:
     """`content/tags.yaml`: `slug: Name` or `slug: {name: ..., description: ...}`."""
     front, problems = parse_yaml_mapping(label, text)
@@ -652,6 +655,16 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
                 Problem(label, line, f"the tag `{slug}` needs a name", f"write `{slug}: Display name`")
             )
             continue
+        for key in sorted(value.keys() - set(TAG_FIELDS)) if isinstance(value, dict) else ():
+            guess = did_you_mean(str(key), TAG_FIELDS)
+            problems.append(
+                Problem(
+                    label,
+                    front.line_of(slug, key),
+                    f"the tag `{slug}` has an unknown field `{key}`",
+                    f"did you mean `{guess}`?" if guess else "a tag has a `name` and a `description`",
+                )
+            )  # an unknown field is no reason to drop the tag: its papers are fine
         before = len(problems)  # what pages, feeds and search show of a tag is text, as a paper's fields are
         for part, text, limit in (("name", name, MAX_TITLE), ("description", description, MAX_TEXT)):
             problem = text_problem(text.strip(), f"the {part} of the tag `{slug}`", limit)

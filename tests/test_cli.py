@@ -214,3 +214,16 @@ def test_a_build_that_finds_nothing_changed_loads_no_renderer(project: Project) 
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
     assert "is up to date" in result.stdout
+
+
+def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
+    project.paper("2025-03-17", "a-paper", "tags: [index]")
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write("index:\n  name: Index\n  descripton: Typo\n  extra: unknown key\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert "the tag `index` has an unknown field `descripton`" in result.stderr
+    assert "did you mean `description`?" in result.stderr
+    assert "the tag `index` has an unknown field `extra`" in result.stderr
+    assert "a tag has a `name` and a `description`" in result.stderr
+    assert "content/tags.yaml:" in result.stderr and "a-paper.md" not in result.stderr  # the tag is kept
