@@ -89,7 +89,7 @@ MATHML_ELEMENTS = words(
     mmultiscripts mprescripts none"""
 )
 ATTRIBUTES = words(
-    """class id href src rel lang charset name content http-equiv property title type role hidden
+    """class id href src rel lang dir charset name content http-equiv property title type role hidden
     tabindex datetime for action method placeholder autocomplete enterkeyhint defer list value
     start open aria-label aria-labelledby aria-hidden aria-live aria-current aria-describedby"""
 )

@@ -152,3 +152,36 @@ def test_keyboard_skip_link_and_slash_shortcut(page: Page, site_url: str, consol
     page.keyboard.type("a/b")
     assert search.input_value() == "a/b"
     assert console_errors == []
+
+
+ARABIC_PAPER = """---
+title: نماذج اللغة الكبيرة والاستدلال الرياضي
+authors: [سارة أحمد, Ada Lovelace]
+---
+
+تدرس هذه الورقة قدرة نماذج اللغة الكبيرة على الاستدلال الرياضي، وتقترح معيارًا جديدًا لقياسها.
+نقيس الأداء على ألف مسألة ونناقش النتائج بالتفصيل مع أمثلة من كل فئة من فئات المسائل.
+"""
+
+
+def test_right_to_left_text_reads_right_to_left_in_a_left_to_right_page(
+    browser: Browser, sample_project: Project, tmp_path: Path, serve_dir: ServeDir
+) -> None:
+    """An Arabic title, authors and abstract set right to left (`dir="auto"`), the page around them not."""
+    sample_project.write("content/2025/2025-03-17/arabic-paper.md", ARABIC_PAPER)
+    build(sample_project.root, out=tmp_path / "public", search=False)
+    page = browser.new_page()
+    try:
+        page.goto(serve_dir(tmp_path / "public") + "papers/arabic-paper/")
+        direction = "element => getComputedStyle(element).direction"
+        for selector in ("h1", ".paper-authors", ".abstract p"):
+            assert page.locator(selector).first.evaluate(direction) == "rtl", selector
+        assert page.locator(".abstract h2").evaluate(direction) == "ltr"
+        assert page.locator(".site-header").evaluate(direction) == "ltr"
+        page.goto(serve_dir(tmp_path / "public") + "days/2025-03-17/")
+        card = page.locator('[data-paper="arabic-paper"]')
+        assert card.locator(".paper-card-title").evaluate(direction) == "rtl"
+        assert card.locator(".paper-excerpt").evaluate(direction) == "rtl"
+        assert page.locator('[data-paper="2503.11111"] .paper-card-title').evaluate(direction) == "ltr"
+    finally:
+        page.close()
