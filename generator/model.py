@@ -108,7 +108,10 @@ def slugify(text: str, max_length: int = 80) -> str:
         if len(candidate) > max_length:
             break
         slug = candidate
-    return slug or (words[0][:max_length] if words else "paper")
+    if slug or words:
+        return slug or words[0][:max_length]
+    # Nothing in Latin letters (a Chinese or Arabic title): one slug per title all the same.
+    return "paper-" + hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:8]
 
 
 # A character reference, as Markdown reads one: named (`&amp;`) or numeric (`&#233;`, `&#xE9;`).

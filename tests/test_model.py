@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -84,7 +85,6 @@ def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> N
         ("Fr\\'echet Distances", "frechet-distances"),  # a TeX accent is the letter's, not a break
         ('G\\"{o}del and Erd\\H{o}s', "godel-and-erdos"),
         ("Fréchet, Gödel & Erdős", "frechet-godel-erdos"),
-        ("∑∫", "paper"),
         ("$\\delta$-Nets and \\dots", "delta-nets-and-dots"),  # `\\d` begins them: not an accent
     ],
 )
@@ -104,6 +104,15 @@ def test_slugs_from_titles(title: str, slug: str) -> None:
 def test_titles_with_tex_letters_are_the_same_titles_and_slugs(tex: str, plain: str) -> None:
     assert normalize_title(tex) == normalize_title(plain)
     assert slugify(tex) == slugify(plain)
+
+
+def test_a_title_without_latin_letters_gets_a_slug_of_its_own() -> None:
+    slugs = {
+        slugify(title)
+        for title in ("∑∫", "大规模语言模型的推理能力研究", "نماذج اللغة الكبيرة", "大规模语言模型")
+    }
+    assert len(slugs) == 4 and all(re.fullmatch(r"paper-[0-9a-f]{8}", slug) for slug in slugs)
+    assert slugify("大规模语言模型") == slugify("大规模语言模型")
 
 
 def test_slugs_spell_letters_unicode_does_not_decompose() -> None:
