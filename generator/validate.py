@@ -545,6 +545,9 @@ def _time_ahead(day: dt.date, today: dt.date) -> str:
     return f"{days} days" if days < 400 else f"{day.year - today.year:,} years"
 
 
+_NOT_A_NAME_RE = re.compile(r"(?i)(?:and\s+)?(?:et\.?\s*al\.?|others|et\s+autres|u\.\s*a\.|\.\.\.|…)")
+
+
 def paper_warnings(
     fields: _Fields,
     title: str | None,
@@ -575,7 +578,13 @@ def paper_warnings(
             )
         )
     for index, author in enumerate(authors):
-        if author.count(",") >= 2 or (len(authors) == 1 and " and " in author):
+        if _NOT_A_NAME_RE.fullmatch(author.strip()):
+            fields.warn(
+                ("authors", index),
+                f"`{author.strip()}` is not an author: citations would list it as one",
+                "leave it out: the list shows as many authors as it holds, and citations shorten it themselves",
+            )
+        elif author.count(",") >= 2 or (len(authors) == 1 and " and " in author):
             fields.warn(
                 ("authors", index),
                 "several authors seem to be given as one comma-joined name",

@@ -16,6 +16,9 @@ from tests.conftest import Project
         ("", "Short abstract.", "the abstract is only 15 characters"),
         ("", "An abstract. " * 20, None),
         ('authors: ["Ada Lovelace, Alan Turing, Grace Hopper"]', "An abstract. " * 20, "comma-joined"),
+        ('authors: ["Ada Lovelace", "et al."]', "An abstract. " * 20, "`et al.` is not an author"),
+        ('authors: ["Ada Lovelace", "and others"]', "An abstract. " * 20, "`and others` is not an author"),
+        ('authors: ["Ada Lovelace", "Al Etal"]', "An abstract. " * 20, None),
     ],
 )
 def test_reviewer_warnings(
