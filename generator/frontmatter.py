@@ -127,9 +127,15 @@ def parse_yaml_mapping(
             mark = error.context_mark  # an unclosed `[` or quote is noticed later: point at it
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
-        hint = _YAML_HINT
         lines = yaml_text.split("\n")
-        if "escape" in what:
+        hint = _quoting_hint(lines[min(mark.line, last)]) if mark is not None else _YAML_HINT
+        if "flow sequence" in context or "flow mapping" in context:
+            bracket = "]" if "sequence" in context else "}"
+            example = "tags: [llm, agents]" if bracket == "]" else "links: {code: https://github.com/o/r}"
+            hint = (
+                f"close it with `{bracket}` on the same line, e.g. `{example}`; quote items with `: ` or `,`"
+            )
+        elif "escape" in what:
             hint = _UNICODE_HINT if "Unicode" in what else _ESCAPE_HINT
         elif mark is not None and "\t" in lines[min(mark.line, last)]:
             hint = "indent with spaces: YAML does not allow tabs there"
@@ -176,6 +182,31 @@ def _indented_more(lines: list[str], number: int) -> bool:
         if before.strip() and not before.lstrip().startswith("#"):
             return indent > len(before) - len(before.lstrip(" ")) and not before.rstrip().endswith(":")
     return indent > 0
+
+
+_FIELD_LINE_RE = re.compile(r"(\s*(?:- +)?(?:[A-Za-z_][\w-]*: +)?)(.*?)\s*")
+_CURLY_QUOTES = "“”„‟‘’‚‛«»"
+
+
+def _quoting_hint(line: str) -> str:
+    """How to quote the value on `line`: the line as it should be when the value was written
+    bare, or the rule of the quotes it was written in."""
+    match = _FIELD_LINE_RE.fullmatch(line)
+    if match is None or not match[2]:
+        return _YAML_HINT
+    start, value = match[1], match[2]
+    if value[0] == '"':
+        return 'a `"` inside a double-quoted value is written `\\"`; or wrap the value in single quotes'
+    if value[0] == "'":
+        return "a `'` inside a single-quoted value is written twice: `'It''s'`"
+    if value[0] in _CURLY_QUOTES:  # pasted from a PDF or a word processor
+        value = value.strip(_CURLY_QUOTES)
+        start = f"the curly quotes are text to YAML; write straight ones: `{start.strip()} "
+    else:
+        start = f"wrap the value in double quotes: `{start.strip()} "
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    backslashes = " (in double quotes a backslash is written twice)" if "\\" in value else ""
+    return f'{start}"{quoted}"`{backslashes}'
 
 
 _YAML_HINT = (

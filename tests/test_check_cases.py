@@ -23,7 +23,7 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         f"---\ntitle: Fine\nauthors: [unclosed\n---\n{GOOD_BODY}",
         3,
         "not valid YAML",
-        "quoting",
+        "close it with `]` on the same line",
     ),
     (
         "content/2025/2025-03-17/missing-title.md",

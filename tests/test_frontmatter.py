@@ -221,7 +221,11 @@ def test_values_read_as_written_are_not_warned_about(yaml_text: str) -> None:
             "check the indentation of this line",
         ),
         ("title: x\n  authors: [a]\n", 2, "check the indentation of this line"),
-        ("title: Attention: all you need\n", 1, "needs to be wrapped in double quotes"),
+        (
+            "title: Attention: all you need\n",
+            1,
+            'wrap the value in double quotes: `title: "Attention: all you need"`',
+        ),
     ],
 )
 def test_yaml_mistakes_point_at_their_line_with_their_own_hint(yaml_text: str, line: int, hint: str) -> None:
@@ -252,3 +256,30 @@ def test_character_patterns_find_astral_noncharacters_beside_other_astral_text()
         "\U0001fffe",
         "\U0010ffff",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        # the line as it should be, when the value was written bare
+        ("title: BERT: Pre-training", '`title: "BERT: Pre-training"`'),
+        (
+            "title: Fr\\'echet Means: A Survey",
+            '`title: "Fr\\\\\'echet Means: A Survey"` (in double quotes a backslash',
+        ),
+        ('title: A "quoted": word', '`title: "A \\"quoted\\": word"`'),
+        (
+            "title: \u201cBERT: Pre-training\u201d",
+            'curly quotes are text to YAML; write straight ones: `title: "BERT: Pre-training"`',
+        ),
+        # the rule of the quotes it was written in
+        ('title: "It\'s "Quoted": A Study"', 'a `"` inside a double-quoted value is written `\\"`'),
+        ("title: 'Fr\\'echet: Means'", "a `'` inside a single-quoted value is written twice"),
+        ("tags: [llm, agents", "close it with `]` on the same line"),
+    ],
+)
+def test_a_yaml_error_says_how_to_write_that_line(line: str, hint: str) -> None:
+    """Each hint leads somewhere: no hint sends a contributor to quotes they already wrote."""
+    document, problems = parse_document("p.md", f"---\n{line}\n---\n\nAn abstract.\n")
+    assert document is None and len(problems) == 1
+    assert problems[0].line == 2 and hint in (problems[0].hint or ""), problems[0].hint
