@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from generator.errors import Problem
+from generator.errors import Problem, Severity
 
 FENCE = "---"
 _SAFE_SCALAR_TAGS = {
@@ -96,7 +96,9 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]
             )
         ]
     yaml_text = "\n".join(lines[1:closing])
-    front, problems = parse_yaml_mapping(path, yaml_text, first_line=2, subject="the front matter")
+    front, problems = parse_yaml_mapping(
+        path, yaml_text, first_line=2, subject="the front matter", prose=PROSE_FIELDS
+    )
     body = "\n".join(lines[closing + 1 :])
     if front is None:
         return None, problems
@@ -105,10 +107,16 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]
 
 
 def parse_yaml_mapping(
-    path: str, yaml_text: str, first_line: int = 1, subject: str = "the file"
+    path: str,
+    yaml_text: str,
+    first_line: int = 1,
+    subject: str = "the file",
+    prose: Collection[str] = (),
 ) -> tuple[FrontMatter | None, list[Problem]]:
     """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts, and
-    messages call it `subject` ("the front matter" of a paper)."""
+    messages call it `subject` ("the front matter" of a paper). A value of the `prose` fields
+    that YAML reads short of what is written (a ` #` comment, a misplaced `-`) is an error;
+    elsewhere (`base_url: ...  # where it is served`) a warning."""
     invisible = _invisible_characters(path, yaml_text, first_line, subject)
     if invisible:
         return None, invisible
@@ -150,7 +158,7 @@ def parse_yaml_mapping(
         loader.dispose()
     if node is None:
         return FrontMatter({}, {}, first_line), []
-    builder = _Builder(path, first_line, loader, yaml_text)
+    builder = _Builder(path, first_line, loader, yaml_text, prose)
     try:
         values = builder.build(node, (), 0)
     except _Stop as stop:
@@ -167,7 +175,9 @@ def parse_yaml_mapping(
     return FrontMatter(values, builder.lines, first_line, builder.raw), builder.problems
 
 
-_COMMENT_AFTER_RE = re.compile(r"[ \t]+#")
+# The paper fields of prose: a value cut short there loses the contributor's words.
+PROSE_FIELDS = frozenset({"title", "authors", "tldr", "keywords", "organization", "submitted_by"})
+_COMMENT_AFTER_RE = re.compile(r"([ \t]+)#(\s?)")
 _INDENT_HINT = (
     "check the indentation of this line: fields start at the left edge, and only the ones "
     "inside another (`code:` under `links:`) are indented, by two spaces each"
@@ -321,8 +331,11 @@ class _Stop(Exception):
 class _Builder:
     """Turns YAML nodes into plain values, recording lines and refusing anything unsafe."""
 
-    def __init__(self, path: str, first_line: int, loader: yaml.SafeLoader, text: str) -> None:
+    def __init__(
+        self, path: str, first_line: int, loader: yaml.SafeLoader, text: str, prose: Collection[str] = ()
+    ) -> None:
         self.path = path
+        self.prose = prose
         self.first_line = first_line
         self.loader = loader
         self.text_lines = text.split("\n")
@@ -350,7 +363,8 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             self.raw[key_path] = node.value
             if not node.style and node.tag == _STR_TAG:  # plain: "" in libyaml
-                self.problems += self.plain_text_surprises(node)
+                prose = bool(key_path) and key_path[0] in self.prose
+                self.problems += self.plain_text_surprises(node, "error" if prose else "warning")
             return self.scalar(node, key_path)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
             return [self.build(item, (*key_path, i), depth + 1) for i, item in enumerate(node.value)]
@@ -362,20 +376,22 @@ class _Builder:
             "remove the `!` tag before the value",
         )
 
-    def plain_text_surprises(self, node: yaml.ScalarNode) -> list[Problem]:
+    def plain_text_surprises(self, node: yaml.ScalarNode, severity: Severity = "warning") -> list[Problem]:
         """What YAML reads differently from what an unquoted value seems to say: ` #` starts a
         comment (`title: Learning #hashtags` is "Learning"), and a line that continues a value
         is joined to it (`- Ada` then a misaligned `- Bob` is the one author "Ada - Bob")."""
         start, end = node.start_mark, node.end_mark
         line = self.text_lines[end.line] if end.line < len(self.text_lines) else ""
-        if _COMMENT_AFTER_RE.match(line, end.column):  # not a slice: a line may hold thousands of values
+        if comment := _COMMENT_AFTER_RE.match(line, end.column):  # not a slice: a line may hold thousands
+            # `title: A title  # a note` is a comment as YAML style writes one; `Learning #hashtags` is not
+            deliberate = comment[1] != " " or comment[2] != ""
             return [
                 Problem(
                     self.path,
                     self.first_line + end.line,
                     f"the text after ` #` is a YAML comment, so the value is only `{node.value}`",
                     "to keep the `#` and what follows, wrap the whole value in double quotes",
-                    "warning",
+                    "warning" if deliberate else severity,
                 )
             ]
         for number in range(start.line + 1, min(end.line, len(self.text_lines) - 1) + 1):
@@ -386,7 +402,7 @@ class _Builder:
                         self.first_line + number,
                         f"this line is read as the end of the value above: `{node.value}`",
                         "if it is an item of its own, put its `-` exactly under the `-` of the items above",
-                        "warning",
+                        severity,
                     )
                 ]
         return []

@@ -194,6 +194,23 @@ def test_plain_values_yaml_reads_otherwise_are_warned_about(yaml_text: str, line
     front, problems = parse_yaml_mapping("p.md", yaml_text)
     assert front is not None
     assert [(p.line, p.message, p.severity) for p in problems] == [(line, message, "warning")]
+    # In a paper's prose fields the words cut off would be lost: there it is an error.
+    document, problems = parse_document("p.md", f"---\n{yaml_text}---\n\nAn abstract.\n")
+    assert document is not None
+    assert [(p.line, p.message, p.severity) for p in problems] == [(line + 1, message, "error")]
+
+
+@pytest.mark.parametrize("line", ["title: A title  # a note", "title: A title # a note"])
+def test_a_comment_written_as_a_comment_after_a_title_is_only_a_warning(line: str) -> None:
+    document, problems = parse_document("p.md", f"---\n{line}\n---\n\nA.\n")
+    assert document is not None and [p.severity for p in problems] == ["warning"]
+
+
+def test_a_comment_after_a_link_is_only_a_warning() -> None:
+    document, problems = parse_document(
+        "p.md", "---\nlinks:\n  code: https://github.com/o/r  # the repo\n---\n\nA.\n"
+    )
+    assert document is not None and [p.severity for p in problems] == ["warning"]
 
 
 @pytest.mark.parametrize(
