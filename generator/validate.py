@@ -56,6 +56,7 @@ MAX_ABSTRACT = 10_000  # characters; arXiv allows 1,920
 PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers new --title` writes
 PLACEHOLDER_AUTHORS = ("First Author", "Second Author")  # and, commented out, these
 PLACEHOLDER_LINK = "https://github.com/owner/repo"
+PLACEHOLDER_TAG = "pick from content/tags.yaml"
 _PLACEHOLDER = "{} is still the example that `papers new` wrote"
 # Unicode's non-characters (U+FDD0-FDEF, and the last two code points of every plane): for a
 # program's own use, never text, and parse errors in HTML.
@@ -388,6 +389,7 @@ def _arxiv(fields: _Fields, source: SourceFile) -> str | None:
     return arxiv
 
 
+_SPACES_RE = re.compile(r"\s+")
 NOT_IN_VOCABULARY = "is not in the vocabulary"  # how an unknown tag is reported (see content.read_site)
 
 
@@ -400,15 +402,31 @@ def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
                 fields.problem(("tags", index), f"the tag `{tag}` is listed twice", "remove one")
             good.append(tag)
             continue
-        guess = did_you_mean(tag, vocabulary)
+        if tag == PLACEHOLDER_TAG:
+            fields.problem(
+                ("tags", index),
+                _PLACEHOLDER.format("the tag list"),
+                "write the slugs of its tags from content/tags.yaml, e.g. `tags: [llm, agents]`",
+            )
+            continue
+        guess = did_you_mean(tag, vocabulary) or did_you_mean(_SPACES_RE.sub("-", tag.strip()), vocabulary)
         hint = f"did you mean `{guess}`? " if guess else ""
         hidden = sorted(
-            {f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in tag if not has_visible(c)}
+            {
+                f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
+                for c in tag
+                if c != " " and not has_visible(c)
+            }
         )
+        if hidden:
+            said = f" (it holds {', '.join(hidden)}, which does not show)"
+        elif " " in tag.strip():
+            said = " (a tag is one slug: words joined by dashes, like `computer-vision`)"
+        else:
+            said = ""
         fields.problem(
             ("tags", index),
-            f"the tag `{tag}` {NOT_IN_VOCABULARY}"
-            + (f" (it holds {', '.join(hidden)}, which does not show)" if hidden else ""),
+            f"the tag `{tag}` {NOT_IN_VOCABULARY}{said}",
             hint + "tags must be listed in content/tags.yaml; add it there if it is really new",
         )
     return tuple(dict.fromkeys(good))

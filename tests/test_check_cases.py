@@ -54,6 +54,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "did you mean `llm`?",
     ),
     (
+        "content/2025/2025-03-17/placeholder-tag.md",
+        f"---\ntitle: The scaffold's tags left as they were\ntags: [pick from content/tags.yaml]\n---\n{GOOD_BODY}",
+        3,
+        "the tag list is still the example that `papers new` wrote",
+        "tags: [llm, agents]",
+    ),
+    (
+        "content/2025/2025-03-17/spaced-tag.md",
+        f"---\ntitle: A tag written with a space\ntags: [reinforcement learning]\n---\n{GOOD_BODY}",
+        3,
+        "the tag `reinforcement learning` is not in the vocabulary (a tag is one slug: words joined by dashes",
+        "did you mean `reinforcement-learning`?",
+    ),
+    (
         "content/2025/2025-03-17/emoji-title.md",
         f'---\ntitle: "\U0001f680\U0001f680"\n---\n{GOOD_BODY}',
         2,

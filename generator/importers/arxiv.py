@@ -31,6 +31,7 @@ from generator.validate import (
     PLACEHOLDER_ABSTRACT,
     PLACEHOLDER_AUTHORS,
     PLACEHOLDER_LINK,
+    PLACEHOLDER_TAG,
     check_url,
     percent_encoded,
     shows_text,
@@ -250,7 +251,7 @@ def new_blank(root: Path, title: str, day: dt.date) -> Created:
         "---\n"
         + yaml.safe_dump({"title": title}, allow_unicode=True, width=1_000_000)
         + f"# authors: [{', '.join(PLACEHOLDER_AUTHORS)}]\n"
-        + "# tags: [pick from content/tags.yaml]\n"
+        + f"# tags: [{PLACEHOLDER_TAG}]\n"
         + f"# links:\n#   code: {PLACEHOLDER_LINK}\n"
         + f"---\n\n{PLACEHOLDER_ABSTRACT}\n"
     )
