@@ -152,8 +152,11 @@ class _Fields:
             self.problem(path, f"`{_name(path)}` is empty", "write a value or remove the empty line")
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            named = path[-1] if isinstance(path[-1], str) else key  # `project:` under `links:`
-            self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", _quote_hint(named))
+            written = self.front.raw.get(path)  # `Yes` in `authors: [Yes, No]`: the item, quoted
+            hint = _quote_hint(path[-1] if isinstance(path[-1], str) else key)  # `project:` under `links:`
+            if isinstance(path[-1], int) and written is not None:
+                hint = f'wrap the item in double quotes: `"{written}"`'
+            self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", hint)
             return None
         text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
         problem = text_problem(text.strip(), f"`{_name(path)}`", limit, markdown)

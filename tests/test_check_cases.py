@@ -68,6 +68,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "did you mean `reinforcement-learning`?",
     ),
     (
+        "content/2025/2025-03-17/yes-no-authors.md",
+        f"---\ntitle: Authors YAML reads as true and false\nauthors: [Ada Lovelace, No]\n---\n{GOOD_BODY}",
+        3,
+        "`authors[1]` must be text, not true/false",
+        'wrap the item in double quotes: `"No"`',
+    ),
+    (
         "content/2025/2025-03-17/emoji-title.md",
         f'---\ntitle: "\U0001f680\U0001f680"\n---\n{GOOD_BODY}',
         2,
