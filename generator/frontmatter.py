@@ -76,15 +76,14 @@ def parse_document(path: str, text: str) -> tuple[Document | None, list[Problem]
     text = normalize_newlines(text)
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FENCE:
-        return None, [
-            Problem(
-                path,
-                1,
-                "the file does not start with front matter",
-                "begin the file with a line `---`, then the fields (`title: ...`), "
-                "then another `---` line, then the abstract",
-            )
-        ]
+        fence = next((number for number, line in enumerate(lines) if line.rstrip() == FENCE), None)
+        hint = (
+            f"the `---` on line {fence + 1} must be the file's very first line: remove what is above it"
+            if fence is not None and not "".join(lines[:fence]).strip()
+            else "begin the file with a line `---`, then the fields (`title: ...`), then another `---` "
+            "line, then the abstract"
+        )
+        return None, [Problem(path, 1, "the file does not start with front matter", hint)]
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if closing is None:
         return None, [

@@ -119,7 +119,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
             f"rename it to `{path.name.lstrip('.')}` to publish it, or move it out of content/",
             "warning",
         )
-    if path.suffix.lower() == ".md" and path.suffix != ".md":
+    if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.suffix != ".md":  # `.MD`, `.markdown`
         return None, Problem(
             label,
             None,
@@ -187,6 +187,9 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
 
 
+_MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+
+
 def _layout_hint(parts: tuple[str, ...]) -> str:
     """Where the file goes, when one of its folders names a day (`content/2025-03-19/x.md`)."""
     day = _named_day(parts)
@@ -236,6 +239,8 @@ def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
 
 def decode_utf8(label: str, data: bytes) -> tuple[str | None, Problem | None]:
     """Strict UTF-8 with the line of the first bad byte; NUL bytes are refused too."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what some Windows editors call "Unicode"
+        return None, Problem(label, None, "the file is saved as UTF-16", "save it with UTF-8 encoding")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

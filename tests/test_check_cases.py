@@ -75,6 +75,27 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         'wrap the item in double quotes: `"No"`',
     ),
     (
+        "content/2025/2025-03-17/utf-16.md",
+        f"---\ntitle: Saved by an editor as Unicode\n---\n{GOOD_BODY}".encode("utf-16"),
+        None,
+        "the file is saved as UTF-16",
+        "save it with UTF-8 encoding",
+    ),
+    (
+        "content/2025/2025-03-17/blank-first-line.md",
+        f"\n---\ntitle: A blank line above the front matter\n---\n{GOOD_BODY}".encode(),  # as written
+        1,
+        "the file does not start with front matter",
+        "the `---` on line 2 must be the file's very first line",
+    ),
+    (
+        "content/2025/2025-03-17/long-suffix.markdown",
+        f"---\ntitle: Saved as .markdown\n---\n{GOOD_BODY}",
+        None,
+        "the file ends in `.markdown`, not `.md`",
+        "rename it to `long-suffix.md`",
+    ),
+    (
         "content/2025/2025-03-17/emoji-title.md",
         f'---\ntitle: "\U0001f680\U0001f680"\n---\n{GOOD_BODY}',
         2,
