@@ -96,12 +96,15 @@ def plain_letters(text: str) -> str:
     return _LETTER_BRACES_RE.sub(r"\1", text)
 
 
+_APOSTROPHE_RE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """A lowercase kebab-case ASCII slug from a title, cut at a word boundary; a letter with a
     TeX accent is the letter (`Fr\\'echet` and `Fr{\\'e}chet` -> `frechet`, not `fr-echet`)."""
     text = plain_letters(text).translate(_UNDECOMPOSED)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    words = re.findall(r"[a-z0-9]+", _APOSTROPHE_RE.sub("", ascii_text.lower()))  # paper's, not paper-s
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word

@@ -86,6 +86,8 @@ def test_a_tex_symbol_and_its_character_make_the_same_key(parts: list[Any]) -> N
         ('G\\"{o}del and Erd\\H{o}s', "godel-and-erdos"),
         ("Fréchet, Gödel & Erdős", "frechet-godel-erdos"),
         ("$\\delta$-Nets and \\dots", "delta-nets-and-dots"),  # `\\d` begins them: not an accent
+        ("The Paper's Title, Don\u2019t Panic", "the-papers-title-dont-panic"),
+        ("'Quoted' Words", "quoted-words"),
     ],
 )
 def test_slugs_from_titles(title: str, slug: str) -> None:
