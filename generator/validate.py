@@ -646,7 +646,7 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
             Problem(
                 source,
                 None,
-                f"duplicate {_joined(whats)}: the same paper is already in {_listed(list(others))}",
+                f"duplicate {_joined(whats)}: the same paper is also in {_listed(list(others))}",
                 "keep one file per paper, in the folder of the day it was first listed, and remove the other",
             )
         )
