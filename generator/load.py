@@ -151,8 +151,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         rename = (
             f"`{name}` is there already: remove this file if it is the same paper, or name it after "
             "its own title"
-            if (other := path.with_name(name)).exists()
-            and not other.samefile(path)  # not the same, as on macOS
+            if another_file_named(path, name)
             else f"rename it to `{name}`"
         )
         misplaced = Problem(
@@ -185,6 +184,15 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
 
 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"
+
+
+def another_file_named(path: Path, name: str) -> bool:
+    """Whether renaming `path` to `name` would meet another file (not itself, as on macOS)."""
+    other = path.with_name(name)
+    try:
+        return other.exists() and not (path.exists() and other.samefile(path))
+    except OSError:
+        return False
 
 
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})

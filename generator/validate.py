@@ -21,7 +21,7 @@ from generator.frontmatter import (
     invisible_hint,
     parse_yaml_mapping,
 )
-from generator.load import SourceFile
+from generator.load import SourceFile, another_file_named
 from generator.model import (
     LINK_KINDS,
     SLUG_RE,
@@ -387,7 +387,9 @@ def _arxiv(fields: _Fields, source: SourceFile) -> str | None:
         fields.problem(
             ("arxiv",),
             f"a paper with arXiv id {arxiv} must be in a file named `{expected}.md`, not `{source.slug}.md`",
-            f"rename the file to {expected}.md (the URL of a paper is its arXiv id)",
+            f"`{expected}.md` is there already: keep one of the two files"
+            if another_file_named(source.path, f"{expected}.md")
+            else f"rename the file to {expected}.md (the URL of a paper is its arXiv id)",
         )
     return arxiv
 

@@ -455,6 +455,21 @@ def test_a_duplicate_is_one_problem_per_file_naming_all_it_shares(project: Proje
     ]
 
 
+def test_a_rename_to_the_arxiv_id_that_is_taken_says_so(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.paper(
+        "2025-03-17", "2006.11239", 'arxiv: "2006.11239"', body=GOOD_BODY, title="Denoising diffusion"
+    )
+    project.paper("2025-03-17", "ddpm", 'arxiv: "2006.11239v3"', body=GOOD_BODY, title="DDPM")
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "ddpm.md:3: error: a paper with arXiv id 2006.11239v3 must be in a file named `2006.11239.md`" in err
+    )
+    assert "hint: `2006.11239.md` is there already: keep one of the two files" in err
+
+
 def test_a_rename_hint_never_names_a_file_that_is_there(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
