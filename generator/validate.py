@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -600,6 +600,9 @@ def paper_warnings(
                 "warning",
             )
         )
+    for offset, message, hint in _pasting_slips(body):
+        line = body_line + body.count("\n", 0, offset)
+        fields.problems.append(Problem(fields.source.label, line, message, hint, "warning"))
     for index, author in enumerate(authors):
         if _NOT_A_NAME_RE.fullmatch(author.strip()):
             fields.warn(
@@ -613,6 +616,72 @@ def paper_warnings(
                 "several authors seem to be given as one comma-joined name",
                 "list each author on its own line, starting with `- `",
             )
+
+
+# A word a PDF broke at a line's end (`lan-` then `guage`): the line break reads as a space.
+_SPLIT_WORD_RE = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
+_CODE_SPAN_RE = re.compile(r"(`+).*?\1", re.S)
+_DOLLARS_RE = re.compile(r"(?<!\\)\$\$?")  # not `\$`; `$$` is one mark
+
+
+def _unclosed_dollar(text: str) -> int | None:
+    """Where a formula opens with `$` and no `$` closes it: a `$` before a space or a digit is
+    an amount (`$5`), as the renderer reads it, unless it closes a formula."""
+    opened = None
+    for mark in _DOLLARS_RE.finditer(text):
+        if mark[0] == "$$":
+            continue  # display math: a formula of its own, rarely left open
+        if opened is not None:
+            opened = None
+        elif (
+            text[mark.end() : mark.end() + 1] not in ("", " ", "\t", "\n") and not text[mark.end()].isdigit()
+        ):
+            opened = mark.start()
+    return opened
+
+
+def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
+    """What pasting an abstract from a PDF or TeX source leaves that renders badly: words
+    split at line ends, and formulas never closed (their TeX is then shown as written)."""
+    split = _SPLIT_WORD_RE.findall(body) if "-\n" in body else []
+    if split:
+        first = _SPLIT_WORD_RE.search(body)
+        assert first is not None
+        more = f"; {len(split) - 1} more like it" if len(split) > 1 else ""
+        yield (
+            first.start(),
+            f"`{split[0][0]}-` and `{split[0][1]}` are one word split across lines{more}",
+            f"join each such word on one line (`{split[0][0]}{split[0][1]}`): a line break reads as a space",
+        )
+    if "$" not in body and "\\(" not in body:
+        return
+    for start, end in _paragraphs(body):
+        text = _CODE_SPAN_RE.sub(lambda code: " " * len(code[0]), body[start:end])  # same offsets
+        opening = _unclosed_dollar(text)
+        if opening is not None:
+            yield (
+                start + opening,
+                "a formula opened with `$` is never closed in its paragraph",
+                "end it with `$` (a dollar sign of an amount is fine as it is: `$5`)",
+            )
+        elif text.count("\\(") > text.count("\\)"):
+            yield (
+                start + text.index("\\("),
+                "a formula opened with `\\(` is never closed in its paragraph",
+                "end it with `\\)`",
+            )
+
+
+def _paragraphs(body: str) -> Iterator[tuple[int, int]]:
+    """Where each paragraph of `body` starts and ends."""
+    start = 0
+    for gap in _PARAGRAPH_GAP_RE.finditer(body):
+        yield start, gap.start()
+        start = gap.end()
+    yield start, len(body)
+
+
+_PARAGRAPH_GAP_RE = re.compile(r"\n[ \t]*\n")
 
 
 def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:

@@ -19,6 +19,23 @@ from tests.conftest import Project
         ('authors: ["Ada Lovelace", "et al."]', "An abstract. " * 20, "`et al.` is not an author"),
         ('authors: ["Ada Lovelace", "and others"]', "An abstract. " * 20, "`and others` is not an author"),
         ('authors: ["Ada Lovelace", "Al Etal"]', "An abstract. " * 20, None),
+        (
+            "",
+            "An abstract. " * 20 + "Large lan-\nguage models.",
+            "`lan-` and `guage` are one word split across lines",
+        ),
+        ("", "An abstract. " * 20 + "state-of-the-art\nmodels.", None),
+        (
+            "",
+            "An abstract. " * 20 + "We minimize $\\mathcal{L}(\\theta$ and $\\mu over data.",
+            "opened with `$` is never closed",
+        ),
+        ("", "An abstract. " * 20 + "With $x$ it costs $5 and $10 (`$HOME`).", None),
+        (
+            "",
+            "An abstract. " * 20 + "When \\(y^2 holds.\n\nAnd \\(x\\) too.",
+            "opened with `\\(` is never closed",
+        ),
     ],
 )
 def test_reviewer_warnings(
