@@ -22,6 +22,8 @@ CONTENT_DIR = "content"
 VOCABULARY_NAME = "tags.yaml"
 MAX_FILE_BYTES = 1_000_000
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
+_LOOSE_DAY_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+_YEAR_RE = re.compile(r"^\d{4}\Z")
 _IGNORED = {".gitkeep", ".DS_Store", "README.md", VOCABULARY_NAME}
 # Days a site can hold: every week and month around them must be a date too.
 FIRST_YEAR, LAST_YEAR = 1000, 9998
@@ -209,12 +211,19 @@ def _layout_hint(parts: tuple[str, ...]) -> str:
 
 
 def _named_day(parts: tuple[str, ...]) -> dt.date | None:
-    """The day of the one folder on a file's path named like a day, if there is one."""
-    days = [part for part in parts[:-1] if _DAY_RE.match(part)]
-    if len(days) != 1:
+    """The day the folders of a misplaced file name, if they name one: one folder named like
+    a day (`2025-03-19`, `2025-3-19`), or a year, month and day in turn (`2025/03/19`)."""
+    folders = parts[:-1]
+    named = {match.groups() for part in folders if (match := _LOOSE_DAY_RE.match(part))}
+    named |= {
+        folders[i : i + 3]
+        for i in range(len(folders) - 2)
+        if _YEAR_RE.match(folders[i]) and folders[i + 1].isdigit() and folders[i + 2].isdigit()
+    }
+    if len(named) != 1:
         return None
     try:
-        return dt.date.fromisoformat(days[0])
+        return dt.date(*map(int, named.pop()))
     except ValueError:
         return None
 

@@ -40,6 +40,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "upvotes: 42",
     ),
     (
+        "content/2025/2025-3-18/unpadded-day.md",
+        f"---\ntitle: A day folder without zeros\n---\n{GOOD_BODY}",
+        None,
+        "the folder `2025-3-18` is not a date like 2025-03-17",
+        "move it to content/2025/2025-03-18/unpadded-day.md",
+    ),
+    (
+        "content/2025/03/18/folders-per-part.md",
+        f"---\ntitle: A folder for the month and one for the day\n---\n{GOOD_BODY}",
+        None,
+        "it is 3 folders deep instead of 2",
+        "move it to content/2025/2025-03-18/folders-per-part.md",
+    ),
+    (
         "content/0999/0999-12-31/before-the-first-year.md",
         f"---\ntitle: Too early\n---\n{GOOD_BODY}",
         None,
