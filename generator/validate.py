@@ -30,6 +30,7 @@ from generator.model import (
     arxiv_base,
     arxiv_slug,
     decode_references,
+    slugify,
     tex_symbols,
 )
 
@@ -746,7 +747,14 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
     for slug, value in front.values.items():
         line = front.line_of(slug)
         if not SLUG_RE.match(slug) or "." in slug:
-            problems.append(Problem(label, line, f"the tag `{slug}` is not lowercase kebab-case"))
+            problems.append(
+                Problem(
+                    label,
+                    line,
+                    f"the tag `{slug}` is not lowercase kebab-case",
+                    f"write it as `{slugify(str(slug))}`: lowercase words joined by dashes",
+                )
+            )
             continue
         name, description = (
             (value.strip() or slug, "") if isinstance(value, str) else _name_and_description(value)

@@ -227,3 +227,12 @@ def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
     assert "the tag `index` has an unknown field `extra`" in result.stderr
     assert "a tag has a `name` and a `description`" in result.stderr
     assert "content/tags.yaml:" in result.stderr and "a-paper.md" not in result.stderr  # the tag is kept
+
+
+def test_a_tag_that_is_no_slug_is_told_its_slug(project: Project) -> None:
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write("Audio_Gen: Audio generation\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert "the tag `Audio_Gen` is not lowercase kebab-case" in result.stderr
+    assert "hint: write it as `audio-gen`" in result.stderr
