@@ -27,7 +27,8 @@ class SiteConfig:
     repository: str = ""
     branch: str = "main"
     feed_size: int = 50
-    page_size: int = 50
+    page_size: int = 50  # papers on a page of a tag, a week or a month
+    day_page_size: int = 200  # a day's list stays whole up to a busy day; a bulk import pages
     social_cards: bool = True  # an Open Graph image per paper (about 12 KB each)
     search_index: str = "auto"  # "single", "split" (by month and year), or "auto": split past 5,000 papers
 

@@ -257,8 +257,8 @@ def paper_url(slug: str) -> str:
     return f"papers/{slug}/"
 
 
-def day_url(day: dt.date) -> str:
-    return f"days/{day.isoformat()}/"
+def day_url(day: dt.date, page: int = 1) -> str:
+    return f"days/{day.isoformat()}/" if page == 1 else f"days/{day.isoformat()}/page/{page}/"
 
 
 def tag_url(tag: str, page: int = 1) -> str:

@@ -512,7 +512,7 @@ def render_day_and_papers(
         ("day.html", "paper.html", CARD_TEMPLATE),
         key,
         lambda: [
-            render_day(renderer, day, views, older, newer),
+            *render_day(renderer, day, views, older, newer),
             *render_papers_of_day(renderer, site, day, views),
         ],
     )
@@ -520,17 +520,25 @@ def render_day_and_papers(
 
 def render_day(
     renderer: Renderer, day: Day, views: dict[str, PaperView], older: Day | None, newer: Day | None
-) -> Page:
-    return renderer.page(
-        "day.html",
-        day_url(day.date) + "index.html",
-        day.date,
-        (tuple(day.papers), _day_key(older), _day_key(newer)),
-        day=day,
-        views=views,
-        older=older,
-        newer=newer,
-    )
+) -> list[Page]:
+    """A day's pages, `day_page_size` papers each: a busy day is one page, as its list is,
+    and a bulk import of thousands of papers on one day makes pages, not one of megabytes."""
+    parts = chunks(day.papers, renderer.config.day_page_size)
+    return [
+        renderer.page(
+            "day.html",
+            day_url(day.date, number) + "index.html",
+            day.date,
+            (tuple(part), _day_key(older), _day_key(newer), number, len(parts), len(day.papers)),
+            day=day,
+            papers=part,
+            views=views,
+            older=older,
+            newer=newer,
+            pagination=Pagination(number, len(parts), lambda n, d=day.date: day_url(d, n)),
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
 
 
 def render_papers_of_day(

@@ -82,6 +82,35 @@ def test_real_site_links_resolve_under_a_subpath(real_site: Path) -> None:
                 assert target.is_file(), f"{page}: {tag} {link}"
 
 
+def test_a_day_longer_than_its_page_size_is_paged(project: Project, tmp_path: Path) -> None:
+    """A bulk import of thousands of papers on one day makes pages, each linked, not one page."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("day_page_size: 2\n")
+    for number in range(5):
+        project.paper("2025-03-17", f"paper-{number}", f"upvotes: {100 - number}")
+    out = tmp_path / "out"
+    build(project.root, out, base_url=SUBPATH, search=False)
+    pages = [
+        out / "days/2025-03-17/index.html",
+        *(out / f"days/2025-03-17/page/{n}/index.html" for n in (2, 3)),
+    ]
+    cards = [re.findall(r'data-paper="([^"]+)"', page.read_text(encoding="utf-8")) for page in pages]
+    assert cards == [["paper-0", "paper-1"], ["paper-2", "paper-3"], ["paper-4"]]
+    second = pages[1].read_text(encoding="utf-8")
+    assert "<title>Papers of 17 March 2025 (page 2) · " in second and "5 papers · page 2 of 3" in second
+    assert '<ol class="paper-list"' in second and 'start="3"' in second
+    assert 'rel="prev" href="/daily-papers/days/2025-03-17/">← Previous page' in second
+    assert 'rel="next" href="/daily-papers/days/2025-03-17/page/3/">Next page →' in second
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'data-paper="([^"]+)"', home) == ["paper-0", "paper-1"]
+    assert '<a href="/daily-papers/days/2025-03-17/page/2/">The other 3 papers of this day →</a>' in home
+    assert SUBPATH + "days/2025-03-17/page/3/" in (out / "sitemap.xml").read_text(encoding="utf-8")
+    for page in html_pages(out):
+        for tag, attribute, link in parse_page(page).links:
+            target = resolve(out, SUBPATH, page, link.split("?")[0].split("#")[0] or page.name)
+            assert target is None or target.is_file(), f"{page.relative_to(out)}: <{tag} {attribute}={link}>"
+
+
 def test_real_site_has_the_day_and_83_papers(real_site: Path) -> None:
     day = (real_site / "days/2025-03-17/index.html").read_text(encoding="utf-8")
     assert day.count('class="paper-card"') == 83
