@@ -135,7 +135,8 @@ def parse_yaml_mapping(
         line = first_line + min(mark.line, last) if mark else None
         what = (error.problem or "invalid YAML").strip()
         lines = yaml_text.split("\n")
-        hint = _quoting_hint(lines[min(mark.line, last)]) if mark is not None else _YAML_HINT
+        at = lines[min(mark.line, last)] if mark is not None else ""
+        hint = _quoting_hint(at) if _QUOTING_ERRORS_RE.search(what) else _YAML_HINT
         if "flow sequence" in context or "flow mapping" in context:
             bracket = "]" if "sequence" in context else "}"
             example = "tags: [llm, agents]" if bracket == "]" else "links: {code: https://github.com/o/r}"
@@ -150,6 +151,8 @@ def parse_yaml_mapping(
             hint = "this quote is never closed: end the value with the same quote mark, on this line"
         elif mark is not None and "mapping values" in what and _indented_more(lines, min(mark.line, last)):
             hint = _INDENT_HINT
+        elif "expected key" in what and at.lstrip().startswith("- "):  # an item out of line
+            hint = "put this item's `-` exactly under the `-` of the items above"
         return None, [Problem(path, line, f"{subject} is not valid YAML: {what}", hint)]
     except yaml.YAMLError as error:
         return None, [Problem(path, first_line, f"{subject} is not valid YAML: {error}")]
@@ -194,6 +197,7 @@ def _indented_more(lines: list[str], number: int) -> bool:
 
 
 _FIELD_LINE_RE = re.compile(r"(\s*(?:- +)?(?:[A-Za-z_][\w-]*: +)?)(.*?)\s*")
+_QUOTING_ERRORS_RE = re.compile(r"mapping values are not allowed|expected key|cannot start any token")
 _CURLY_QUOTES = "“”„‟‘’‚‛«»"
 
 
@@ -204,12 +208,18 @@ def _quoting_hint(line: str) -> str:
     if match is None or not match[2]:
         return _YAML_HINT
     start, value = match[1], match[2]
+    if value[0] in "[{" or " #" in value:  # a list, or a comment: quoting the whole would be wrong
+        return _YAML_HINT
     if value[0] == '"':
         return 'a `"` inside a double-quoted value is written `\\"`; or wrap the value in single quotes'
     if value[0] == "'":
         return "a `'` inside a single-quoted value is written twice: `'It''s'`"
     if value[0] in _CURLY_QUOTES:  # pasted from a PDF or a word processor
-        value = value.strip(_CURLY_QUOTES)
+        if value[-1] not in _CURLY_QUOTES:
+            return (
+                "the curly quote `" + value[0] + "` is text to YAML: wrap the value in straight double quotes"
+            )
+        value = value[1:-1]
         start = f"the curly quotes are text to YAML; write straight ones: `{start.strip()} "
     else:
         start = f"wrap the value in double quotes: `{start.strip()} "

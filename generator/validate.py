@@ -621,23 +621,43 @@ def paper_warnings(
 
 # A word a PDF broke at a line's end (`lan-` then `guage`): the line break reads as a space.
 _SPLIT_WORD_RE = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
-_CODE_SPAN_RE = re.compile(r"(`+).*?\1", re.S)
-_DOLLARS_RE = re.compile(r"(?<!\\)\$\$?")  # not `\$`; `$$` is one mark
+_BACKTICKS_RE = re.compile(r"`+")
+_MATH_MARKS_RE = re.compile(r"(\\*)(\$\$?|\\[()])")  # a mark, and the backslashes before it
 
 
-def _unclosed_dollar(text: str) -> int | None:
-    """Where a formula opens with `$` and no `$` closes it: a `$` before a space or a digit is
-    an amount (`$5`), as the renderer reads it, unless it closes a formula."""
-    opened = None
-    for mark in _DOLLARS_RE.finditer(text):
-        if mark[0] == "$$":
-            continue  # display math: a formula of its own, rarely left open
+def _without_code(text: str) -> str:
+    """`text` with its code spans blanked (same offsets): a run of backticks opens one that the
+    next run of the same length closes, as CommonMark reads them, in one pass."""
+    runs: dict[int, int] = {}  # length -> where an open run of that length starts
+    spans = []
+    for run in _BACKTICKS_RE.finditer(text):
+        length = len(run[0])
+        if length in runs:
+            spans.append((runs.pop(length), run.end()))
+            runs.clear()  # what opened inside a span was text
+        else:
+            runs[length] = run.start()
+    for start, end in reversed(spans):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _unclosed_formula(text: str) -> tuple[int, str] | None:
+    """Where a formula opens with `$` or `\\(` and nothing closes it, and with which. A `$`
+    before a space or a digit is an amount (`$5`), as the renderer reads it, unless it closes
+    a formula; an odd number of backslashes escapes a mark."""
+    opened: tuple[int, str] | None = None
+    for found in _MATH_MARKS_RE.finditer(text):
+        mark = found[2]
+        if len(found[1]) % 2 or mark == "$$":
+            continue  # escaped; or display math, a formula of its own, rarely left open
         if opened is not None:
-            opened = None
-        elif (
-            text[mark.end() : mark.end() + 1] not in ("", " ", "\t", "\n") and not text[mark.end()].isdigit()
-        ):
-            opened = mark.start()
+            if mark == {"$": "$", "\\(": "\\)"}[opened[1]]:
+                opened = None
+            continue
+        after = text[found.end() : found.end() + 1]
+        if mark == "\\(" or (mark == "$" and after not in ("", " ", "\t", "\n") and not after.isdigit()):
+            opened = (found.start(2), mark)
     return opened
 
 
@@ -649,27 +669,24 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
         first = _SPLIT_WORD_RE.search(body)
         assert first is not None
         more = f"; {len(split) - 1} more like it" if len(split) > 1 else ""
+        head, tail = split[0]
         yield (
             first.start(),
-            f"`{split[0][0]}-` and `{split[0][1]}` are one word split across lines{more}",
-            f"join each such word on one line (`{split[0][0]}{split[0][1]}`): a line break reads as a space",
+            f"`{head}-` and `{tail}` are one word split across lines{more}",
+            f"join each on one line (`{head}{tail}`, or `{head}-{tail}` if the dash belongs there): "
+            "a line break reads as a space",
         )
     if "$" not in body and "\\(" not in body:
         return
     for start, end in _paragraphs(body):
-        text = _CODE_SPAN_RE.sub(lambda code: " " * len(code[0]), body[start:end])  # same offsets
-        opening = _unclosed_dollar(text)
+        opening = _unclosed_formula(_without_code(body[start:end]))
         if opening is not None:
+            closing = "$" if opening[1] == "$" else "\\)"
+            amounts = " (a dollar sign of an amount is fine as it is: `$5`)" if closing == "$" else ""
             yield (
-                start + opening,
-                "a formula opened with `$` is never closed in its paragraph",
-                "end it with `$` (a dollar sign of an amount is fine as it is: `$5`)",
-            )
-        elif text.count("\\(") > text.count("\\)"):
-            yield (
-                start + text.index("\\("),
-                "a formula opened with `\\(` is never closed in its paragraph",
-                "end it with `\\)`",
+                start + opening[0],
+                f"a formula opened with `{opening[1]}` is never closed in its paragraph",
+                f"end it with `{closing}`{amounts}",
             )
 
 

@@ -293,6 +293,10 @@ def test_character_patterns_find_astral_noncharacters_beside_other_astral_text()
         ('title: "It\'s "Quoted": A Study"', 'a `"` inside a double-quoted value is written `\\"`'),
         ("title: 'Fr\\'echet: Means'", "a `'` inside a single-quoted value is written twice"),
         ("tags: [llm, agents", "close it with `]` on the same line"),
+        # no line to spell out: a list, a comment, a curly quote inside the value
+        ("keywords: [a, b]]", "check the quoting on that line"),
+        ("title: A: b # c: d", "check the quoting on that line"),
+        ("title: \u201cFoo\u201d: bar", "the curly quote `\u201c` is text to YAML"),
     ],
 )
 def test_a_yaml_error_says_how_to_write_that_line(line: str, hint: str) -> None:
@@ -300,3 +304,9 @@ def test_a_yaml_error_says_how_to_write_that_line(line: str, hint: str) -> None:
     document, problems = parse_document("p.md", f"---\n{line}\n---\n\nAn abstract.\n")
     assert document is None and len(problems) == 1
     assert problems[0].line == 2 and hint in (problems[0].hint or ""), problems[0].hint
+
+
+def test_an_item_out_of_line_is_told_to_line_up() -> None:
+    document, problems = parse_document("p.md", "---\nauthors:\n  - Ada\n - Bob\n---\n\nA.\n")
+    assert document is None and problems[0].line == 4
+    assert problems[0].hint == "put this item's `-` exactly under the `-` of the items above"
