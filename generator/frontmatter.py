@@ -393,7 +393,7 @@ class _Builder:
         line = self.text_lines[end.line] if end.line < len(self.text_lines) else ""
         if comment := _COMMENT_AFTER_RE.match(line, end.column):  # not a slice: a line may hold thousands
             # `title: A title  # a note` is a comment as YAML style writes one; `Learning #hashtags` is not
-            deliberate = comment[1] != " " or comment[2] != ""
+            deliberate = len(comment[1]) > 1 or comment[2] != ""
             return [
                 Problem(
                     self.path,

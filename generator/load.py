@@ -7,6 +7,7 @@ pull request, and a link could point anywhere on the build machine.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -122,11 +123,14 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
             "warning",
         )
     if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.suffix != ".md":  # `.MD`, `.markdown`
+        name = _md_name(path.stem)
         return None, Problem(
             label,
             None,
             f"the file ends in `{path.suffix}`, not `.md`",
-            f"rename it to `{_md_name(path.stem)}`",
+            f"`{name}` is there already: keep one of the two files"
+            if another_file_named(path, name)
+            else f"rename it to `{name}`",
         )
     if path.suffix != ".md":
         return None, Problem(
@@ -214,18 +218,17 @@ def _named_day(parts: tuple[str, ...]) -> dt.date | None:
     """The day the folders of a misplaced file name, if they name one: one folder named like
     a day (`2025-03-19`, `2025-3-19`), or a year, month and day in turn (`2025/03/19`)."""
     folders = parts[:-1]
-    named = {match.groups() for part in folders if (match := _LOOSE_DAY_RE.match(part))}
-    named |= {
+    named = [match.groups() for part in folders if (match := _LOOSE_DAY_RE.match(part))]
+    named += [
         folders[i : i + 3]
         for i in range(len(folders) - 2)
         if _YEAR_RE.match(folders[i]) and folders[i + 1].isdigit() and folders[i + 2].isdigit()
-    }
-    if len(named) != 1:
-        return None
-    try:
-        return dt.date(*map(int, named.pop()))
-    except ValueError:
-        return None
+    ]
+    days = set()
+    for year, month, day in named:
+        with contextlib.suppress(ValueError):
+            days.add(dt.date(int(year), int(month), int(day)))
+    return days.pop() if len(days) == 1 else None
 
 
 def _md_name(stem: str) -> str:
@@ -256,8 +259,9 @@ def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:
 
 def decode_utf8(label: str, data: bytes) -> tuple[str | None, Problem | None]:
     """Strict UTF-8 with the line of the first bad byte; NUL bytes are refused too."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what some Windows editors call "Unicode"
-        return None, Problem(label, None, "the file is saved as UTF-16", "save it with UTF-8 encoding")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # what Windows calls "Unicode"
+        wide = "UTF-32" if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "UTF-16"
+        return None, Problem(label, None, f"the file is saved as {wide}", "save it with UTF-8 encoding")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -325,10 +325,13 @@ def validate_paper(
     tldr, keywords = fields.text("tldr", markdown=True), fields.text_list("keywords", markdown=True)
     organization, submitted_by = fields.text("organization", 300), fields.text("submitted_by", 300)
     if today and source.day > today + ONE_DAY_AHEAD:
-        fields.problem(
-            ("date",),
-            f"the paper is dated {source.day.isoformat()}, {_time_ahead(source.day, today)} from today",
-            "a paper goes in the folder of the day it was listed: check the folder's year, month and day",
+        fields.problems.append(
+            Problem(
+                source.label,
+                document.front.lines.get(("date",)),  # the folder's day, unless a `date:` line says it
+                f"the paper is dated {source.day.isoformat()}, {_time_ahead(source.day, today)} from today",
+                "a paper goes in the folder of the day it was listed: check the folder's year, month and day",
+            )
         )
     paper_warnings(fields, title, authors, body, source.day, today, body_line)
     if title is None:
@@ -522,7 +525,9 @@ def _upvotes(fields: _Fields) -> int | None:
         fields.problem(("upvotes",), "`upvotes` must be a whole number of 0 or more", "e.g. `upvotes: 42`")
     elif value >= MAX_UPVOTES:
         fields.problem(
-            ("upvotes",), f"`upvotes` is {written}; the limit is {MAX_UPVOTES:,}", "e.g. `upvotes: 42`"
+            ("upvotes",),
+            f"`upvotes` is {written}; it can be at most {MAX_UPVOTES - 1:,}",
+            "e.g. `upvotes: 42`",
         )
     elif not _DECIMAL_RE.fullmatch(written):  # YAML 1.1 reads `010` as 8 and `1:20` as 80
         fields.problem(
@@ -565,8 +570,8 @@ def _date(fields: _Fields, source: SourceFile) -> None:
 
 
 def _time_ahead(day: dt.date, today: dt.date) -> str:
-    days = (day - today).days
-    return f"{days} days" if days < 400 else f"{day.year - today.year:,} years"
+    days, years = (day - today).days, day.year - today.year
+    return f"{days} days" if days < 400 or years < 2 else f"{years:,} years"
 
 
 _NOT_A_NAME_RE = re.compile(r"(?i)(?:and\s+)?(?:et\.?\s*al\.?|others|et\s+autres|u\.\s*a\.|\.\.\.|…)")
@@ -589,7 +594,13 @@ def paper_warnings(
             "right if its list is out where that day has begun; else move it to the day it was listed",
         )
     # Letters with case only: Chinese or Arabic have none, and are never in capitals.
-    if title and sum(c.isupper() for c in title) > 8 and not any(c.islower() for c in title):
+    capitals = sum(c.isupper() for c in title) if title else 0
+    if (
+        title
+        and capitals > 8
+        and not any(c.islower() for c in title)
+        and capitals >= 0.8 * sum(map(str.isalpha, title))  # not LLM、RLHF与DPO的对比研究
+    ):
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
     if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:
         fields.problems.append(
@@ -769,7 +780,10 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
                     label,
                     line,
                     f"the tag `{slug}` is not lowercase kebab-case",
-                    f"write it as `{slugify(str(slug))}`: lowercase words joined by dashes",
+                    f"write it as `{slugify(str(slug))}`: lowercase words joined by dashes"
+                    if any(c.isascii() and c.isalnum() for c in unicodedata.normalize("NFKD", str(slug)))
+                    else "a tag's slug is Latin letters, digits and dashes (`audio-generation`); "
+                    "its name, after the colon, may be in any script",
                 )
             )
             continue

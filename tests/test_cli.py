@@ -236,3 +236,13 @@ def test_a_tag_that_is_no_slug_is_told_its_slug(project: Project) -> None:
     assert result.returncode == 1
     assert "the tag `Audio_Gen` is not lowercase kebab-case" in result.stderr
     assert "hint: write it as `audio-gen`" in result.stderr
+
+
+def test_a_tag_slug_without_latin_letters_is_told_what_a_slug_is(project: Project) -> None:
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write("音声: Audio\n")
+    result = papers(project, "check")
+    assert "the tag `音声` is not lowercase kebab-case" in result.stderr
+    assert (
+        "a tag's slug is Latin letters, digits and dashes" in result.stderr and "paper-" not in result.stderr
+    )

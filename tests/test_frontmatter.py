@@ -200,6 +200,11 @@ def test_plain_values_yaml_reads_otherwise_are_warned_about(yaml_text: str, line
     assert [(p.line, p.message, p.severity) for p in problems] == [(line + 1, message, "error")]
 
 
+def test_a_tab_before_a_hashtag_cuts_a_title_all_the_same() -> None:
+    document, problems = parse_document("p.md", "---\ntitle: Learning\t#hashtags\n---\n\nA.\n")
+    assert document is not None and [p.severity for p in problems] == ["error"]
+
+
 @pytest.mark.parametrize("line", ["title: A title  # a note", "title: A title # a note"])
 def test_a_comment_written_as_a_comment_after_a_title_is_only_a_warning(line: str) -> None:
     document, problems = parse_document("p.md", f"---\n{line}\n---\n\nA.\n")

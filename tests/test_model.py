@@ -114,7 +114,7 @@ def test_a_title_without_latin_letters_gets_a_slug_of_its_own() -> None:
         for title in ("∑∫", "大规模语言模型的推理能力研究", "نماذج اللغة الكبيرة", "大规模语言模型")
     }
     assert len(slugs) == 4 and all(re.fullmatch(r"paper-[0-9a-f]{8}", slug) for slug in slugs)
-    assert slugify("大规模语言模型") == slugify("大规模语言模型")
+    assert slugify("大规模语言模型") == "paper-6a4183b7"  # the same on every machine and run
 
 
 def test_slugs_spell_letters_unicode_does_not_decompose() -> None:
