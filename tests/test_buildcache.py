@@ -81,6 +81,24 @@ def test_the_first_upvote_of_a_period_reorders_its_other_pages_too(project: Proj
     assert tree_bytes(out) == cold(project, tmp_path, "cold")
 
 
+def test_a_day_growing_past_its_page_and_back_equals_a_cold_build(project: Project, tmp_path: Path) -> None:
+    """A day's second page appears with its third paper and goes with it, as in a cold build."""
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as file:
+        file.write("day_page_size: 2\n")
+    project.paper("2025-03-17", "first-paper")
+    project.paper("2025-03-17", "second-paper")
+    out = tmp_path / "public"
+    build(project.root, out=out, search=False)
+    third = project.paper("2025-03-17", "third-paper")
+    build(project.root, out=out, search=False)
+    assert (out / "days/2025-03-17/page/2/index.html").is_file()
+    assert tree_bytes(out) == cold(project, tmp_path, "cold-1")
+    third.unlink()
+    build(project.root, out=out, search=False)
+    assert not (out / "days/2025-03-17/page/2").exists()
+    assert tree_bytes(out) == cold(project, tmp_path, "cold-2")
+
+
 def test_a_corrupt_cache_means_a_full_build(sample_project: Project, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(sample_project.root, out=out, search=False)
