@@ -40,7 +40,9 @@ def _day(value: str) -> dt.date:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="papers", description="Build and check the Daily Papers site.")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the project folder (default: .)")
+    parser.add_argument(
+        "--root", type=Path, help="the project folder (default: this one, or the one it is inside)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="render content/ into the site folder")
@@ -125,7 +127,7 @@ def _interrupted(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    root: Path = args.root
+    root: Path = args.root or _enclosing_project(Path("."))
     try:
         _refuse_other_folders(root, args.command)
         if args.command == "build":
@@ -157,6 +159,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 128 + (signal.SIGTERM if isinstance(stop, _Terminated) else signal.SIGINT)
     return EXIT_USAGE
+
+
+def _enclosing_project(here: Path) -> Path:
+    """`here`, or the nearest folder above it that is a project (`content/` beside `site.yaml`
+    or `layouts/`), as git finds its repository: `papers check` from inside `content/2025/`
+    checks the project. Not past the top of a git repository."""
+    for folder in (here.absolute(), *here.absolute().parents):
+        if (folder / CONTENT_DIR).is_dir() and (
+            (folder / CONFIG_NAME).is_file() or (folder / LAYOUTS_DIR).is_dir()
+        ):
+            return here if folder == here.absolute() else folder
+        if (folder / ".git").exists():
+            break
+    return here
 
 
 def _refuse_other_folders(root: Path, command: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -70,6 +71,17 @@ def test_stopping_the_dev_server_during_its_first_build_leaves_nothing_behind(
     process.send_signal(signal.SIGINT)
     process.wait(timeout=60)
     assert list(temp.iterdir()) == []
+
+
+def test_a_command_run_inside_a_project_finds_it(sample_project: Project) -> None:
+    """From inside `content/2025/`, as git from inside a repository: the project above."""
+    inside = sample_project.root / "content/2025"
+    run = functools.partial(subprocess.run, cwd=inside, capture_output=True, text=True, timeout=120)
+    checked = run([sys.executable, "-m", "generator", "check"])
+    assert checked.returncode == 0 and "checked " in checked.stdout and " 0 files" not in checked.stdout
+    built = run([sys.executable, "-m", "generator", "build", "--no-search"])
+    assert built.returncode == 0, built.stderr
+    assert (sample_project.root / "public/index.html").is_file() and not (inside / "public").exists()
 
 
 @pytest.mark.parametrize(
