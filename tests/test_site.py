@@ -99,8 +99,8 @@ def test_a_day_longer_than_its_page_size_is_paged(project: Project, tmp_path: Pa
     second = pages[1].read_text(encoding="utf-8")
     assert "<title>Papers of 17 March 2025 (page 2) · " in second and "5 papers · page 2 of 3" in second
     assert '<ol class="paper-list"' in second and 'start="3"' in second
-    assert 'rel="prev" href="/daily-papers/days/2025-03-17/">← Previous page' in second
-    assert 'rel="next" href="/daily-papers/days/2025-03-17/page/3/">Next page →' in second
+    assert 'rel="prev" href="/daily-papers/days/2025-03-17/">← Previous<' in second
+    assert 'rel="next" href="/daily-papers/days/2025-03-17/page/3/">Next →' in second
     home = (out / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'data-paper="([^"]+)"', home) == ["paper-0", "paper-1"]
     assert '<a href="/daily-papers/days/2025-03-17/page/2/">The other 3 papers of this day →</a>' in home
