@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.api import API_INDEX
 from generator.buildcache import BuildCache, kept_index, load_cache, save_cache
 from generator.cards import card_maker
+from generator.committed import refuse_committed_caches
 from generator.config import SiteConfig
 from generator.content import FileResult, cached_stamps, read_site
 from generator.errors import PapersError, Problem, UsageError
@@ -102,6 +103,7 @@ def build(
     `inputs`: taken already (`summary.probe`, by a command that first looked whether
     anything changed), so not taken twice."""
     out = (out or root / OUTPUT_DIR).absolute()
+    refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
     with contextlib.ExitStack() as held:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator.changes import changed_files, problems_for_changes
+from generator.committed import refuse_committed_caches
 from generator.config import CONFIG_NAME
 from generator.content import Checked, read_site
 from generator.errors import PapersError, Problem, UsageError, errors_only, shown
@@ -221,6 +222,7 @@ def _escape_property(text: str) -> str:
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
+        refuse_committed_caches(root)  # before the last build's summary is read
         out = (args.out or root / OUTPUT_DIR).absolute()
         inputs = probe(root, root / LAYOUTS_DIR, args.base_url, args.repository, not args.no_cache)
         settings = (inputs.config, False)  # not the dev server's
@@ -268,6 +270,7 @@ def _say_up_to_date(papers: int, days: int, out: Path, seconds: float) -> None:
 
 
 def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str | None = None) -> int:
+    refuse_committed_caches(root)  # a pull request that adds one fails its check, not just its build
     checked = read_site(root, today=dt.date.today())
     problems = checked.problems
     if changed_since:

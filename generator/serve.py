@@ -30,6 +30,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
+from generator.committed import refuse_committed_caches
 from generator.config import CONFIG_NAME, load_config
 from generator.errors import PapersError
 from generator.load import CONTENT_DIR
@@ -411,6 +412,7 @@ class _Server(ThreadingHTTPServer):
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
     """Run the dev server until Ctrl-C."""
+    refuse_committed_caches(root)
     base_path = load_config(root).base_path
     workdir = Path(tempfile.mkdtemp(prefix="papers-serve-"))
     site = workdir / "site"
