@@ -519,6 +519,9 @@ def _escaped_text(text: str, quote: bool = False) -> str:
 
 def _character(reference: re.Match[str]) -> str:
     """A reference's character, or U+FFFD for one that HTML and XML refuse (controls,
-    surrogates): a formula's own text may hold `&#x1;`, and feeds carry formulas."""
+    surrogates), or that does not show: `\\unicode{x202E}` would reorder the text around it
+    (a bidi override) and `\\unicode{x200B}` hide in a title, past the checks of typed text."""
     code = int(reference[1], 16)
-    return chr(code) if isValidEntityCode(code) and code != 0x0C else "\ufffd"  # HTML has FF, XML not
+    if not isValidEntityCode(code) or code == 0x0C:  # HTML has FF, XML not
+        return "\ufffd"
+    return "\ufffd" if unicodedata.category(chr(code))[0] == "C" else chr(code)

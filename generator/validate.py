@@ -359,7 +359,7 @@ _TITLE_HINT = "write the paper's title as on arXiv"
 
 
 def _body_controls(label: str, document: Document) -> list[Problem]:
-    """A problem for each line of the abstract with control characters."""
+    """A problem for each line of the abstract with control characters or bidi controls."""
     return [
         Problem(
             label,
@@ -370,6 +370,16 @@ def _body_controls(label: str, document: Document) -> list[Problem]:
             ),
         )
         for line, character in first_on_each_line(_BODY_CONTROL_RE, document.body)
+    ] + [
+        Problem(
+            label,
+            document.body_line + line,
+            f"the abstract contains the bidirectional control character U+{ord(character):04X}",
+            "remove it: it reorders the text around it, and right-to-left text displays correctly without it",
+        )
+        for line, character in first_on_each_line(  # as shown: `&#x202E;` is one too
+            BIDI_RE, decode_references(document.body) if "&" in document.body else document.body
+        )
     ]
 
 

@@ -326,3 +326,13 @@ def test_colons_are_relations_as_in_tex(tex: str, row: str, text: str) -> None:
 )
 def test_review_cases_of_names_and_colons(tex: str, row: str) -> None:
     assert f"<mrow>{row}</mrow>" in tex_to_mathml(tex, False)
+
+
+@pytest.mark.parametrize("code", ["x202E", "x2066", "x200B", "xFEFF", "x0007", "65"])
+def test_unicode_gives_no_character_that_does_not_show(code: str) -> None:
+    """`\\unicode{x202E}` in a title would reorder the text around it in every output, past
+    the checks of typed text; such characters come out as U+FFFD."""
+    mathml, text = tex_to_mathml(f"a\\unicode{{{code}}}b", False), tex_to_text(f"a\\unicode{{{code}}}b")
+    for character in ("\u202e", "\u2066", "\u200b", "\ufeff", "\x07"):
+        assert character not in mathml and character not in text
+    assert ("e" if code == "65" else "\ufffd") in text
