@@ -64,6 +64,13 @@ def _plain_http_url(url: str) -> bool:
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
     """A base URL must be absolute http(s); a trailing slash is added if missing."""
+    if any(c.isspace() or not c.isprintable() or c in '"<>`' for c in value):  # urlsplit drops newlines
+        raise PapersError.single(
+            path,
+            f"base_url {value[:200]!r} has a space or an invisible character (or a quote or an angle bracket)",
+            "write the address as the browser's address bar shows it, e.g. https://owner.github.io/repo/",
+            line,
+        )
     if not _plain_http_url(value):
         raise PapersError.single(
             path,
@@ -78,13 +85,6 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             f"base_url `{value}` has an empty folder (`//`) or a backslash in its path: links "
             "starting with it would name another host (`//feed.xml` is the host feed.xml)",
             "write the path with single slashes, e.g. https://owner.github.io/repo/",
-            line,
-        )
-    if any(c.isspace() or not c.isprintable() for c in site_path):
-        raise PapersError.single(
-            path,
-            f"base_url `{value}` has a space or an invisible character in its path",
-            "write it as the browser's address bar shows it, e.g. `my%20site` for `my site`",
             line,
         )
     return value if value.endswith("/") else value + "/"

@@ -24,6 +24,7 @@ from generator.frontmatter import (
 from generator.load import SourceFile, another_file_named
 from generator.model import (
     LINK_KINDS,
+    MAX_SLUG,
     SLUG_RE,
     Paper,
     Tag,
@@ -784,6 +785,13 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
     vocabulary: dict[str, Tag] = {}
     for slug, value in front.values.items():
         line = front.line_of(slug)
+        if len(slug) > MAX_SLUG:  # a folder name: the build could not write it
+            problems.append(
+                Problem(
+                    label, line, f"the tag `{slug[:40]}...` is {len(slug)} characters; at most {MAX_SLUG}"
+                )
+            )
+            continue
         if not SLUG_RE.match(slug) or "." in slug:
             problems.append(
                 Problem(

@@ -258,3 +258,13 @@ def test_a_tag_slug_without_latin_letters_is_told_what_a_slug_is(project: Projec
     assert (
         "a tag's slug is Latin letters, digits and dashes" in result.stderr and "paper-" not in result.stderr
     )
+
+
+def test_a_tag_slug_too_long_for_a_folder_name_is_an_error(project: Project) -> None:
+    """Check said nothing and the build failed on writing `tags/<slug>/`: every deploy with it."""
+    slug = "-".join(["abcdefghij"] * 30)
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write(f"{slug}: A long tag\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert f"the tag `{slug[:40]}...` is {len(slug)} characters; at most 100" in result.stderr

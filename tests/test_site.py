@@ -457,7 +457,15 @@ def test_a_base_url_whose_links_would_name_another_host_is_refused(value: str) -
         SiteConfig().with_base_url(value)
 
 
-@pytest.mark.parametrize("value", ["https://o.github.io/my repo/", "https://o.github.io/a\u200b/"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://o.github.io/my repo/",
+        "https://o.github.io/a\u200b/",
+        "https://example.org\nDisallow: /\nX/",  # urlsplit drops the newlines; robots.txt would not
+        "https://a\"'<b>/",
+    ],
+)
 def test_a_base_url_with_a_space_or_invisible_character_is_refused(value: str) -> None:
     with pytest.raises(PapersError, match="a space or an invisible character"):
         SiteConfig().with_base_url(value)
