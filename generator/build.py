@@ -103,7 +103,8 @@ def build(
     `inputs`: taken already (`summary.probe`, by a command that first looked whether
     anything changed), so not taken twice."""
     out = (out or root / OUTPUT_DIR).absolute()
-    refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
+    if inputs is None:  # else the command that took them refused committed caches first
+        refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
     with contextlib.ExitStack() as held:

@@ -235,7 +235,7 @@ def _md_name(stem: str) -> str:
     """A paper file's name for a name that was meant to be one: `My Paper` -> `my-paper.md`."""
     if SLUG_RE.match(stem) and len(stem) <= MAX_SLUG:
         return f"{stem}.md"
-    return f"{slugify(stem) or 'paper'}.md"
+    return f"{slugify(stem)}.md"
 
 
 def place_of(parts: tuple[str, ...]) -> tuple[dt.date | None, str]:

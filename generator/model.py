@@ -100,8 +100,16 @@ _APOSTROPHE_RE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """A lowercase kebab-case ASCII slug from a title, cut at a word boundary; a letter with a
-    TeX accent is the letter (`Fr\\'echet` and `Fr{\\'e}chet` -> `frechet`, not `fr-echet`)."""
+    """A lowercase kebab-case ASCII slug from a title (see `latin_slug`); a title without
+    Latin letters or digits (Chinese, Arabic) gets one of its own all the same."""
+    slug = latin_slug(text, max_length)
+    return slug or "paper-" + hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:8]
+
+
+def latin_slug(text: str, max_length: int = 80) -> str:
+    """The Latin words of `text` as a kebab-case slug, cut at a word boundary ("" without
+    any); a letter with a TeX accent is the letter (`Fr\\'echet` and `Fr{\\'e}chet` ->
+    `frechet`, not `fr-echet`)."""
     text = plain_letters(text).translate(_UNDECOMPOSED)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", _APOSTROPHE_RE.sub("", ascii_text.lower()))  # paper's, not paper-s
@@ -111,10 +119,7 @@ def slugify(text: str, max_length: int = 80) -> str:
         if len(candidate) > max_length:
             break
         slug = candidate
-    if slug or words:
-        return slug or words[0][:max_length]
-    # Nothing in Latin letters (a Chinese or Arabic title): one slug per title all the same.
-    return "paper-" + hashlib.sha256(unicodedata.normalize("NFC", text).encode()).hexdigest()[:8]
+    return slug or (words[0][:max_length] if words else "")
 
 
 # A character reference, as Markdown reads one: named (`&amp;`) or numeric (`&#233;`, `&#xE9;`).

@@ -31,7 +31,7 @@ from generator.model import (
     arxiv_base,
     arxiv_slug,
     decode_references,
-    slugify,
+    latin_slug,
     tex_symbols,
 )
 
@@ -668,17 +668,17 @@ def _without_code(text: str) -> str:
     """`text` with its code spans blanked (same offsets): a run of backticks opens one that the
     next run of the same length closes, as CommonMark reads them, in one pass."""
     runs: dict[int, int] = {}  # length -> where an open run of that length starts
-    spans = []
+    parts, done = [], 0  # the text up to `done`, spans blanked
     for run in _BACKTICKS_RE.finditer(text):
         length = len(run[0])
         if length in runs:
-            spans.append((runs.pop(length), run.end()))
+            start = runs.pop(length)
+            parts += [text[done:start], " " * (run.end() - start)]
+            done = run.end()
             runs.clear()  # what opened inside a span was text
         else:
             runs[length] = run.start()
-    for start, end in reversed(spans):
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text
+    return "".join(parts) + text[done:]
 
 
 def _unclosed_formula(text: str) -> tuple[int, str] | None:
@@ -703,14 +703,12 @@ def _unclosed_formula(text: str) -> tuple[int, str] | None:
 def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
     """What pasting an abstract from a PDF or TeX source leaves that renders badly: words
     split at line ends, and formulas never closed (their TeX is then shown as written)."""
-    split = _SPLIT_WORD_RE.findall(body) if "-\n" in body else []
+    split = list(_SPLIT_WORD_RE.finditer(body)) if "-\n" in body else []
     if split:
-        first = _SPLIT_WORD_RE.search(body)
-        assert first is not None
         more = f"; {len(split) - 1} more like it" if len(split) > 1 else ""
-        head, tail = split[0]
+        head, tail = split[0].groups()
         yield (
-            first.start(),
+            split[0].start(),
             f"`{head}-` and `{tail}` are one word split across lines{more}",
             f"join each on one line (`{head}{tail}`, or `{head}-{tail}` if the dash belongs there): "
             "a line break reads as a space",
@@ -815,8 +813,8 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
                     label,
                     line,
                     f"the tag `{slug}` is not lowercase kebab-case",
-                    f"write it as `{slugify(str(slug))}`: lowercase words joined by dashes"
-                    if any(c.isascii() and c.isalnum() for c in unicodedata.normalize("NFKD", str(slug)))
+                    f"write it as `{latin_slug(str(slug))}`: lowercase words joined by dashes"
+                    if latin_slug(str(slug))
                     else "a tag's slug is Latin letters, digits and dashes (`audio-generation`); "
                     "its name, after the colon, may be in any script",
                 )

@@ -24,6 +24,13 @@ def papers(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def check_with_tag_line(project: Project, line: str) -> subprocess.CompletedProcess[str]:
+    """`papers check` once `line` is added to the project's tags.yaml."""
+    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
+        vocabulary.write(line)
+    return papers(project, "check")
+
+
 def test_a_reader_that_stops_early_is_no_error(project: Project) -> None:
     """`papers tags | head -1`: the pipe closes before everything is written."""
     process = subprocess.Popen(
@@ -117,9 +124,7 @@ def test_a_broken_vocabulary_is_reported_alone(project: Project) -> None:
     """Every tag the unreadable `tags.yaml` lost would have been an error of its own."""
     for number in range(5):
         project.paper("2025-03-17", f"paper-{number}", "tags: [llm]")
-    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
-        vocabulary.write("broken:\n  name: [unclosed\n")
-    result = papers(project, "check")
+    result = check_with_tag_line(project, "broken:\n  name: [unclosed\n")
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1 and errors[0].startswith("content/tags.yaml:"), result.stderr
@@ -230,9 +235,7 @@ def test_a_build_that_finds_nothing_changed_loads_no_renderer(project: Project) 
 
 def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
     project.paper("2025-03-17", "a-paper", "tags: [index]")
-    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
-        vocabulary.write("index:\n  name: Index\n  descripton: Typo\n  extra: unknown key\n")
-    result = papers(project, "check")
+    result = check_with_tag_line(project, "index:\n  name: Index\n  descripton: Typo\n  extra: unknown key\n")
     assert result.returncode == 1
     assert "the tag `index` has an unknown field `descripton`" in result.stderr
     assert "did you mean `description`?" in result.stderr
@@ -242,18 +245,14 @@ def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
 
 
 def test_a_tag_that_is_no_slug_is_told_its_slug(project: Project) -> None:
-    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
-        vocabulary.write("Audio_Gen: Audio generation\n")
-    result = papers(project, "check")
+    result = check_with_tag_line(project, "Audio_Gen: Audio generation\n")
     assert result.returncode == 1
     assert "the tag `Audio_Gen` is not lowercase kebab-case" in result.stderr
     assert "hint: write it as `audio-gen`" in result.stderr
 
 
 def test_a_tag_slug_without_latin_letters_is_told_what_a_slug_is(project: Project) -> None:
-    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
-        vocabulary.write("音声: Audio\n")
-    result = papers(project, "check")
+    result = check_with_tag_line(project, "音声: Audio\n")
     assert "the tag `音声` is not lowercase kebab-case" in result.stderr
     assert (
         "a tag's slug is Latin letters, digits and dashes" in result.stderr and "paper-" not in result.stderr
@@ -263,8 +262,6 @@ def test_a_tag_slug_without_latin_letters_is_told_what_a_slug_is(project: Projec
 def test_a_tag_slug_too_long_for_a_folder_name_is_an_error(project: Project) -> None:
     """Check said nothing and the build failed on writing `tags/<slug>/`: every deploy with it."""
     slug = "-".join(["abcdefghij"] * 30)
-    with (project.root / "content/tags.yaml").open("a", encoding="utf-8") as vocabulary:
-        vocabulary.write(f"{slug}: A long tag\n")
-    result = papers(project, "check")
+    result = check_with_tag_line(project, f"{slug}: A long tag\n")
     assert result.returncode == 1
     assert f"the tag `{slug[:40]}...` is {len(slug)} characters; at most 100" in result.stderr
