@@ -17,7 +17,6 @@ import re
 import unicodedata
 from xml.etree import ElementTree
 
-import latex2mathml.converter
 from markdown_it.common.utils import isValidEntityCode
 
 MAX_MATH = 2_000  # longer "formulas" are shown as source rather than converted
@@ -117,6 +116,10 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
     source = tex.strip()
     if len(tex) <= MAX_MATH:
         out: list[str] = []
+        # Imported at the first formula: a rebuild after an edit without TeX never needs it,
+        # and the converter's imports (urllib, ssl, email) are a fifth of that rebuild's.
+        import latex2mathml.converter
+
         try:
             converted = latex2mathml.converter.convert_to_element(
                 _prepared(tex), display="block" if display else "inline"

@@ -58,18 +58,21 @@ def idf_of(frequency: int, total: int) -> float:
 def weigh(counts: Counts, idf: dict[str, float], unique_idf: float) -> Vector:
     """A paper's vector: `idf` holds the shared terms; a term of this paper only still counts
     in the norm (at `unique_idf`)."""
-    weights: dict[str, float] = {}
-    squares = []
-    for term, count in counts.items():
-        weight = (1.0 + math.log(count)) * idf.get(term, unique_idf)
-        squares.append(weight * weight)
-        if term in idf:
-            weights[term] = weight
-    norm = math.fsum(squares)  # exact, so the order of the terms cannot change the last bit
+    get = idf.get
+    weighed = [(_log_tf(count) * get(term, unique_idf), term) for term, count in counts.items()]
+    norm = math.fsum([weight * weight for weight, _ in weighed])  # exact: term order cannot matter
     scale = 1.0 / math.sqrt(norm) if norm else 0.0
     # sorted()[:n] is what heapq.nsmallest returns, and faster at these sizes (terms are unique)
-    strongest = sorted([(-weight, term) for term, weight in weights.items()])[:TERMS_PER_PAPER]
+    strongest = sorted([(-weight, term) for weight, term in weighed if term in idf])[:TERMS_PER_PAPER]
     return {term: -weight * scale for weight, term in strongest}
+
+
+_LOG_TF = [0.0] + [1.0 + math.log(count) for count in range(1, 64)]
+
+
+def _log_tf(count: int) -> float:
+    """1 + ln(count), looked up for the counts abstracts have (a quarter of weighing was `log`)."""
+    return _LOG_TF[count] if count < 64 else 1.0 + math.log(count)
 
 
 class CountStore:
