@@ -28,60 +28,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from generator.mathml import tex_to_mathml, tex_to_text
 from generator.model import TEX_LETTERS
+from generator.texcommands import ACCENTS, LETTERS, TEXT_ESCAPES, WRAPPERS
 
-ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
-LETTERS = {
-    **TEX_LETTERS,
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-    "ldots": "…",
-    "dots": "…",
-    "textendash": "–",
-    "textemdash": "—",
-    "textasciitilde": "~",
-    "S": "§",
-    "P": "¶",
-    "copyright": "©",
-    "textregistered": "®",
-    "texttrademark": "™",
-    "textdegree": "°",
-    "textless": "<",
-    "textgreater": ">",
-    "textbackslash": "\\",
-    "newline": " ",
-}
-WRAPPERS = {
-    "emph": "em",
-    "textit": "em",
-    "textsl": "em",
-    "textbf": "strong",
-    "texttt": "code",
-    "textsc": "span",
-    "textrm": "",
-    "textsf": "",
-    "textnormal": "",
-    "text": "",
-    "mbox": "",
-    "underline": "u",
-    "textsuperscript": "sup",  # `5\\textsuperscript{th}`
-    "textsubscript": "sub",
-}
 # Old-style TeX groups: `{\\em adaptive}`, `{\\bf X}`; the tags of `WRAPPERS`.
 GROUP_STYLES = {
     "em": "em",
@@ -96,11 +44,6 @@ GROUP_STYLES = {
 _GROUP_RE = re.compile(r"\{\\(em|it|sl|bf|tt|sc|rm|sf)(?![a-zA-Z])\s*")
 # Display environments written in the text, outside dollars (MathJax renders them on arXiv).
 _ENVIRONMENT_RE = re.compile(r"\\begin\{(equation|align|gather|multline|eqnarray|displaymath)(\*?)\}")
-# What a backslash and one character stand for in text: the character itself for TeX's
-# escapes (`\%`, `\&`), and TeX's spaces: thin (`\,`), medium (`\:`, `\;`), a word space
-# (`\ `), none (`\!`), and a line break (`\\`), which an abstract reads as a space.
-TEXT_ESCAPES = {**{char: char for char in "%&$#_{}"}, ",": "\u2009", ":": "\u2005", ";": "\u2005"}
-TEXT_ESCAPES.update({" ": " ", "!": "", "\\": " "})
 _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
 _ACCENT_RE = re.compile(
     r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
@@ -305,7 +248,8 @@ def _wrap(state: StateInline, tag: str, start: int, end: int, small_caps: bool =
 
 
 def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_at: int) -> bool:
-    url = state.src[open_at + 1 : close_at].strip()
+    # `\url{https://github.com/a/my\_tool}`: TeX's escapes, as in links found in text
+    url = _URL_ESCAPE_RE.sub("", state.src[open_at + 1 : close_at].strip())
     end = close_at
     label_span: tuple[int, int] | None = None
     if name == "href":
@@ -354,6 +298,11 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
 # `2.5$\times$`, `10$^{-3}$`, `50$\%$`, `1,000$+$`: math that starts with a command, a
 # script or a relation after a number, as abstracts write "times" and powers. A `$` after a
 # digit before anything else stays text (`5$ per hour`, `5$-10$`), as dollarmath has it.
+# A word of prose (`per`), not a variable (`x`), nor a unit against its number (`5k`): what
+# a formula after a `$` and a digit does not hold (`$5k per run`), as TeX would set it in italics.
+_PROSE_WORD_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}")
+# Commands with their first group (`\mathrm{ms}`), and old-style groups (`{\rm th}`).
+_COMMANDS_RE = re.compile(r"\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+\*?\s*(?:\{[^{}]*\})?")
 _MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
 
 
@@ -389,8 +338,8 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
     if isWhiteSpace(ord(src[end - 1])) or src[end + 1 : end + 2].isdigit():
         return False
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
-    if not content:
-        return False
+    if not content or (content[0].isdigit() and _PROSE_WORD_RE.search(_COMMANDS_RE.sub(" ", content))):
+        return False  # `$5k per run ... 10$\times$`: an amount, then a formula
     if not silent:
         token = state.push("math_inline_double" if double else "math_inline", "math", 0)
         token.content = content

@@ -34,6 +34,7 @@ from generator.model import (
     latin_slug,
     tex_symbols,
 )
+from generator.texcommands import acting_commands
 
 REQUIRED = ("title",)
 OPTIONAL = (
@@ -271,12 +272,15 @@ def validate_paper(
                 ("authors", index), _PLACEHOLDER.format(f"`{author}`"), "write the paper's authors"
             )
     for path, text in [(("title",), title or ""), *((("authors", i), a) for i, a in enumerate(authors))]:
-        if primitive := _TEX_PRIMITIVE_RE.search(text):
+        if acting := acting_commands(text):
+            one = len(acting) == 1
             fields.problem(
                 path,
-                f"`{primitive[0]}` is a TeX command that acts in the documents of readers who cite "
-                "the paper (its BibTeX carries the title and authors as written)",
-                "remove it: titles and names keep to text and formulas",
+                f"{_listed([f'`{command}`' for command in acting])} "
+                f"{'is not a command' if one else 'are not commands'} of text or formulas: TeX would act on "
+                f"{'it' if one else 'them'} in the documents of readers who cite the paper "
+                "(its BibTeX carries the title and authors as written)",
+                "remove it, or write out what it stands for: titles and names keep to text and formulas",
             )
     arxiv = _arxiv(fields, source)
     if "." in source.slug and "arxiv" not in values:  # `feed.xml.md`, `a.b.md`: not an id
@@ -586,15 +590,6 @@ def _date(fields: _Fields, source: SourceFile) -> None:
             f"move the file to content/{value.year}/{value.isoformat()}/ or remove the `date` line "
             "(the folder decides the day)",
         )
-
-
-# What TeX does beyond typesetting (read or write files, define commands, change how it
-# reads its input; `^^5c` is a backslash to it): never part of a title or a name.
-_TEX_PRIMITIVE_RE = re.compile(
-    r"\\(?:input|include|write|immediate|openin|openout|read|closein|closeout|def|edef|gdef|xdef|let"
-    r"|catcode|csname|expandafter|newcommand|renewcommand|providecommand|usepackage|documentclass"
-    r"|special|endinput|newwrite|newread|jobname|makeatletter)(?![A-Za-z])|\^\^"
-)
 
 
 def _time_ahead(day: dt.date, today: dt.date) -> str:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.markup import excerpt, render_body_and_text, render_inline, render_inline_and_text, to_text
 from generator.model import Paper
+from generator.texcommands import disarmed
 
 HEADLINE_LIMIT = 110  # characters of a schema.org headline that search engines read
 LISTED = ("_title", "excerpt", "tldr_html")  # what lists show of a paper (cached properties)
@@ -169,7 +170,8 @@ def sentence(text: str) -> str:
 def _bibtex_value(text: str) -> str:
     """Braces must balance in BibTeX, which counts `\\{` too: when they do not, each one, escaped
     or not, becomes a group of its own that LaTeX prints as the brace (`{\\textbraceleft}`).
-    saved.js's `bibValue` does the same for papers saved from a list."""
+    saved.js's `bibValue` does the same for papers saved from a list. A command that would act
+    in a citing document is printed instead (the checker refuses them: a guard for a miss)."""
     depth = 0
     for char in text:
         depth += (char == "{") - (char == "}")
@@ -177,7 +179,7 @@ def _bibtex_value(text: str) -> str:
             break
     if depth != 0:
         text = _BRACE_RE.sub(lambda match: _BRACE_GROUPS[match[1]], text)
-    return " ".join(text.split())
+    return " ".join(disarmed(text).split())
 
 
 _BRACE_RE = re.compile(r"\\?([{}])")

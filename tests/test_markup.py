@@ -66,12 +66,30 @@ def test_inline_and_display_math_become_mathml() -> None:
         ("$ k$ and $k $ stay text", "$ k$ and $k $ stay text"),
         ("$k$5 stays text", "$k$5 stays text"),
         ("double $$a_1$$ inline", "double a₁ inline"),
+        ("US$5, or 5$ for members", "US$5, or 5$ for members"),
     ],
 )
 def test_math_right_after_a_number_is_math_when_it_reads_as_tex(source: str, text: str) -> None:
     """Abstracts write `2.5$\\times$` and `10$^{-3}$`; prices (`5$ per hour`) stay text."""
     assert to_text(source) == text
     assert ("<math " in render_body(source)) == ("$" not in text)
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("under $5k per run, 10$\\times$ cheaper", "under $5k per run, 10× cheaper"),
+        ("for $5k with 10$\\times$ less", "for $5k with 10× less"),
+        (
+            "$2\\times$ and $10\\,\\mathrm{ms}$, $5 \\text{ GB}$, $1{\\rm th}$",
+            "2× and 10\xa0ms, 5\xa0GB, 1th",
+        ),
+    ],
+)
+def test_a_dollar_before_a_number_and_words_is_an_amount(source: str, text: str) -> None:
+    """A formula does not hold words of prose (TeX would set `per` in italics): `$5k per run
+    ... 10$` is an amount and text, and the `$\\times$` after it a formula."""
+    assert to_text(source) == text
 
 
 def test_math_that_cannot_be_converted_is_shown_as_source() -> None:
@@ -114,6 +132,13 @@ def test_text_in_formulas_is_text_however_it_looks(tex: str, mathml: str) -> Non
         ),
         ("https://x.org/a~b/c--d", "https://x.org/a~b/c--d", None),
         ("x.org/a\\_b", "http://x.org/a_b", "x.org/a_b"),
+        (
+            "\\url{https://github.com/a/my\\_tool}",
+            "https://github.com/a/my_tool",
+            "https://github.com/a/my_tool",
+        ),
+        ("\\url{https://x.org/50\\%25}", "https://x.org/50%25", "https://x.org/50%25"),
+        ("\\href{https://x.org/data\\_set\\#top}{the data}", "https://x.org/data_set#top", "the data"),
     ],
 )
 def test_links_in_text_keep_their_tildes_dashes_and_lose_tex_escapes(

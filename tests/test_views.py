@@ -110,3 +110,10 @@ def test_unbalanced_braces_become_groups_bibtex_can_read() -> None:
 )
 def test_every_bibtex_entry_balances_its_braces(title: str, authors: list[str]) -> None:
     assert _balanced_as_bibtex_counts(bibtex(_paper(title or "t", tuple(authors), "2503.12345")))
+
+
+def test_bibtex_prints_commands_that_would_act_in_a_citing_document() -> None:
+    """The checker refuses them; should one pass, the entry prints it rather than running it."""
+    entry = bibtex(_paper(r"Sparse \directlua{os.exit()} $\alpha$", ("Ada \\input{/etc/passwd} Lovelace",)))
+    assert r"title = {{Sparse {\textbackslash}directlua{os.exit()} $\alpha$}}" in entry
+    assert r"author = {Ada {\textbackslash}input{/etc/passwd} Lovelace}" in entry
