@@ -121,7 +121,7 @@ def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date
         return FileResult(stamp, None, [problem] if problem else [], loaded=problem is not None)
     paper, problems = _read_paper(source, vocabulary, today)
     if problem is not None:  # misplaced or misnamed: no page until it moves, but checked all the same
-        return FileResult(stamp, None, [problem, *problems])
+        return FileResult(stamp, None, [problem, *problems], claim=paper)
     if paper is not None and errors_only(problems):
         return FileResult(stamp, None, problems, claim=paper)
     if paper is not None:  # computed where the file is read (a worker, on large sites)

@@ -702,6 +702,8 @@ def tokens_text(tokens: Sequence[Token]) -> str:
     for block in tokens:
         if block.type in ("math_block", "math_block_eqno"):
             parts.append("\n\n" + tex_to_text(block.content, display=True) + "\n\n")  # a paragraph
+        elif block.type in ("code_block", "fence"):  # an abstract pasted indented is still its text
+            parts.append("\n\n" + block.content + "\n\n")
         if block.type.endswith("_close") and block.block and block.type != "list_item_close":
             parts.append("\n\n")
         for token in block.children or ():

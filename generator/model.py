@@ -158,12 +158,17 @@ def _shown_code(code: int) -> bool:
 @functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key under which two titles count as the same paper: case, punctuation, accents,
-    invisible characters (zero-width, soft hyphen) and TeX formatting ignored. A TeX symbol
-    counts as the character it shows: `$\\alpha$-Flows` is `α-Flows`, not `$\\beta$-Flows`."""
-    text = unicodedata.normalize("NFKD", tex_symbols(decode_references(title)))
+    invisible characters (zero-width, soft hyphen), TeX and Markdown formatting (`_x_`, a
+    link's address) ignored. A TeX symbol counts as the character it shows: `$\\alpha$-Flows`
+    is `α-Flows`, not `$\\beta$-Flows`."""
+    text = unicodedata.normalize("NFKD", tex_symbols(_LINK_ADDRESS_RE.sub("]", decode_references(title))))
     if not text.isascii():
         text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(_TITLE_WORD_RE.findall(text.casefold()))
+
+
+_LINK_ADDRESS_RE = re.compile(r"\]\([^)]*\)")  # `[Attention](https://...)` shows `Attention`
+_TITLE_WORD_RE = re.compile(r"[^\W_]+")  # `_` is Markdown's emphasis, though `\w` holds it
 
 
 _TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)|\\.")

@@ -708,6 +708,14 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
             f"join each on one line (`{head}{tail}`, or `{head}-{tail}` if the dash belongs there): "
             "a line break reads as a space",
         )
+    indented = next((start for start, _ in _paragraphs(body) if body.startswith(_CODE_INDENTS, start)), None)
+    if indented is not None and not _LIST_ITEM_RE.search(body, 0, indented):  # not an item's paragraph
+        yield (
+            indented,
+            "this paragraph starts indented by four spaces or a tab, so it shows as code, "
+            "unformatted, and lists and link previews show nothing of it",
+            "remove the spaces at the start of its lines",
+        )
     if "$" not in body and "\\(" not in body:
         return
     for start, end in _paragraphs(body):
@@ -732,6 +740,8 @@ def _paragraphs(body: str) -> Iterator[tuple[int, int]]:
 
 
 _PARAGRAPH_GAP_RE = re.compile(r"\n[ \t]*\n")
+_CODE_INDENTS = ("    ", "\t", " \t", "  \t", "   \t")  # where Markdown's indented code starts
+_LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
 
 
 def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
@@ -815,9 +825,13 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
                 )
             )
             continue
-        name, description = (
-            (value.strip() or slug, "") if isinstance(value, str) else _name_and_description(value)
-        )
+        name: Any = (value.strip() or slug) if isinstance(value, str) else None
+        description = ""
+        if isinstance(value, dict):
+            name = value.get("name")
+            description, wrong = _tag_description(front, slug, value.get("description"))
+            if wrong is not None:
+                problems.append(Problem(label, front.line_of(slug, "description"), *wrong))
         if not isinstance(name, str):
             problems.append(
                 Problem(label, line, f"the tag `{slug}` needs a name", f"write `{slug}: Display name`")
@@ -843,8 +857,11 @@ def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem
     return vocabulary, problems
 
 
-def _name_and_description(value: Any) -> tuple[Any, str]:
-    if not isinstance(value, dict):
-        return None, ""
-    description = value.get("description", "")
-    return value.get("name"), description if isinstance(description, str) else ""
+def _tag_description(front: FrontMatter, slug: str, value: Any) -> tuple[str, tuple[str, str] | None]:
+    """A tag's description as text (a number as written: `2025`), or why it is none."""
+    if value is None or isinstance(value, str):
+        return value or "", None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return front.raw.get((slug, "description"), str(value)), None
+    kind = f"must be text, not {_kind(value)}"  # `[a, b]`, or `Yes`, which YAML reads as true
+    return "", (f"the description of the tag `{slug}` {kind}", _quote_hint("description"))

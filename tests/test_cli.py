@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.validate import load_vocabulary
 from tests.conftest import Project
 
 
@@ -242,6 +243,26 @@ def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
     assert "the tag `index` has an unknown field `extra`" in result.stderr
     assert "a tag has a `name` and a `description`" in result.stderr
     assert "content/tags.yaml:" in result.stderr and "a-paper.md" not in result.stderr  # the tag is kept
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [("[one, two]", "must be text, not a list"), ("Yes", "must be text, not true/false"), ("2025", None)],
+)
+def test_a_tag_description_that_yaml_reads_as_no_text_is_an_error(
+    project: Project, description: str, message: str | None
+) -> None:
+    """It was dropped silently: the tag's pages showed no description."""
+    project.paper("2025-03-17", "a-paper", "tags: [index]")
+    result = check_with_tag_line(project, f"index:\n  name: Index\n  description: {description}\n")
+    if message is None:  # a number is its written form, as in a paper's fields
+        assert result.returncode == 0, result.stderr
+        vocabulary, _ = load_vocabulary("tags.yaml", f"index:\n  name: Index\n  description: {description}\n")
+        assert vocabulary["index"].description == description
+        return
+    assert result.returncode == 1
+    assert f"the description of the tag `index` {message}" in result.stderr
+    assert 'wrap the value in double quotes: `description: "..."`' in result.stderr
 
 
 def test_a_tag_that_is_no_slug_is_told_its_slug(project: Project) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import excerpt, render_body, render_inline, to_text
+from generator.markup import excerpt, render_body, render_body_and_text, render_inline, to_text
 
 
 @pytest.mark.parametrize(
@@ -436,3 +436,13 @@ def test_a_percent_sign_in_a_formula_is_a_percent_sign(formula: str, text: str) 
     """Not a TeX comment eating the rest of the formula: abstracts write `$95%$`."""
     html = render_body(f"Accuracy reaches ${formula}$ here.")
     assert f'alttext="{text}"' in html and "here." in html
+
+
+@pytest.mark.parametrize(
+    "body", ["    We present a method, pasted indented.", "```\nWe present a method, fenced.\n```"]
+)
+def test_an_abstract_shown_as_code_is_still_its_text(body: str) -> None:
+    """Lists, descriptions and feeds read the text: an abstract pasted as code keeps it."""
+    html, text = render_body_and_text(body)
+    assert "<code>" in html
+    assert text.startswith("We present a method")

@@ -335,4 +335,17 @@ def test_unicode_gives_no_character_that_does_not_show(code: str) -> None:
     mathml, text = tex_to_mathml(f"a\\unicode{{{code}}}b", False), tex_to_text(f"a\\unicode{{{code}}}b")
     for character in ("\u202e", "\u2066", "\u200b", "\ufeff", "\x07"):
         assert character not in mathml and character not in text
-    assert ("e" if code == "65" else "\ufffd") in text
+    assert ("A" if code == "65" else "\ufffd") in text
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [("\\unicode{60}", "<"), ("\\unicode{x3C}", "<"), ("\\unicode{0x3C}", "<"), ("\\unicode{x1D49C}", "𝒜")],
+)
+def test_unicode_reads_decimal_and_hexadecimal_codes_as_mathjax_does(tex: str, text: str) -> None:
+    assert tex_to_text(tex) == text
+    assert "&amp;#" not in tex_to_mathml(tex, False)
+
+
+def test_unicode_without_a_code_shows_the_formula_as_written() -> None:
+    assert tex_to_mathml("x \\unicode{0xZZ}", False) == '<code class="tex">x \\unicode{0xZZ}</code>'

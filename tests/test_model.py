@@ -31,6 +31,9 @@ from generator.model import arxiv_base, normalize_title, slugify
         ("\\textit Deep", "Deep"),
         ("$\\mathbf x$", "x"),
         ("Scaling $\\to$ Transfer", "Scaling → Transfer"),
+        ("_Attention_ Is All You Need", "Attention is all you need"),  # Markdown's emphasis
+        ("__Attention__ Is *All* You Need", "Attention is all you need"),
+        ("[Attention](https://example.org/a_b) Is All You Need", "Attention is all you need"),
     ],
 )
 def test_titles_that_are_one_paper(one: str, other: str) -> None:

@@ -74,6 +74,12 @@ def test_canonical_and_feed_urls_use_the_base_url(built: tuple[Path, str]) -> No
     assert feed.find(f"{ATOM}id").text == f"{base_url}feed.xml"  # type: ignore[union-attr]
 
 
+def test_every_page_names_its_icon(built: tuple[Path, str]) -> None:
+    """Else a browser asks the host's `/favicon.ico`: outside the site under a subpath."""
+    for page in html_pages(out := built[0]):
+        assert '<link rel="icon" href=' in page.read_text(encoding="utf-8"), page.relative_to(out)
+
+
 def test_real_site_links_resolve_under_a_subpath(real_site: Path) -> None:
     for page in html_pages(real_site):
         for tag, _, link in parse_page(page).links:

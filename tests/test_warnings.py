@@ -36,6 +36,10 @@ from tests.conftest import Project
             "An abstract. " * 20 + "When \\(y^2 holds.\n\nAnd \\(x\\) too.",
             "opened with `\\(` is never closed",
         ),
+        ("", "    " + "An abstract pasted indented. " * 10, "starts indented by four spaces or a tab"),
+        ("", "An abstract. " * 20 + "\n\n\tA second paragraph, indented.", "starts indented by four spaces"),
+        ("", "An abstract. " * 20 + "\n\n- an item\n\n    its second paragraph", None),
+        ("", "An abstract. " * 20 + "\n\n```\nsome code\n```", None),
     ],
 )
 def test_reviewer_warnings(
