@@ -51,7 +51,7 @@ def paper_object(paper: Paper, config: SiteConfig) -> dict[str, Any]:
         "id": paper.arxiv or paper.slug,
         "title": paper.title,
         "summary": paper.body,
-        "authors": [{"name": name} for name in paper.authors],
+        "authors": [{"name": name} for name in paper.names],
         "submittedOnDailyAt": f"{paper.day.isoformat()}T00:00:00.000Z",
         "dailyPapers": {
             "slug": paper.slug,

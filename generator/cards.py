@@ -225,7 +225,7 @@ def _fitting(word: str, ems: float) -> tuple[int, float]:
 
 def authors_line(paper: Paper) -> str:
     """`A, B, C` or `A, B, C, et al.`, within one line."""
-    names = list(paper.authors[:3])
+    names = list(paper.names[:3])
     line = ", ".join(names) + (", et al." if len(paper.authors) > 3 else "")
     return wrap(line, AUTHORS_EMS, 1)[0] if line else ""
 

@@ -54,8 +54,26 @@ def arxiv_slug(arxiv_id: str) -> str:
 # A letter under a TeX accent (`Fr\'echet`, `G\"{o}del`, `\v{C}ech`, `Na\"{\i}ve`); a letter
 # accent must end its name (`\delta`, `\bf`, `\cite` are other commands).
 _TEX_ACCENT_RE = re.compile(
-    r"\\(?:[`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*(?:\{(?:\\(?=[ij]\b))?([A-Za-z])\}|(?:\\(?=[ij]\b))?([A-Za-z]))"
+    r"\\([`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*(?:\{(?:\\(?=[ij]\b))?([A-Za-z])\}|(?:\\(?=[ij]\b))?([A-Za-z]))"
 )
+# The combining mark each TeX accent puts on its letter.
+TEX_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
 # TeX's letters that are commands, in text and names alike. A command's name ends at the
 # first non-letter and takes the spaces after it: `\AA ngstr\"om` is Ångström.
 TEX_LETTERS = {
@@ -91,9 +109,26 @@ def plain_letters(text: str) -> str:
     `Fr{\\'e}chet` is `Frechet`, `\\o{}degaard` `ødegaard`: what slugs and title keys compare."""
     if "\\" not in text:
         return text
-    text = _TEX_ACCENT_RE.sub(lambda accented: accented[1] or accented[2], text)
+    text = _TEX_ACCENT_RE.sub(lambda accented: accented[2] or accented[3], text)
     text = _TEX_LETTER_RE.sub(lambda letter: TEX_LETTERS[letter[1]], text)
     return _LETTER_BRACES_RE.sub(r"\1", text)
+
+
+def shown_letters(text: str) -> str:
+    """TeX's accented and special letters as the letters they show (`Erd\\H{o}s` is Erdős,
+    `{\\o}` ø) and its escapes as their characters (`\\&`): a name as pages show it."""
+    if "\\" not in text:
+        return text
+    text = _TEX_ACCENT_RE.sub(_accented, text)
+    text = _TEX_LETTER_RE.sub(lambda letter: TEX_LETTERS[letter[1]], text)
+    return _LETTER_BRACES_RE.sub(r"\1", _TEX_ESCAPE_RE.sub(r"\1", text))
+
+
+def _accented(accent: re.Match[str]) -> str:
+    return unicodedata.normalize("NFC", (accent[2] or accent[3]) + TEX_ACCENTS[accent[1]])
+
+
+_TEX_ESCAPE_RE = re.compile(r"\\([&%$#_])")
 
 
 _APOSTROPHE_RE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
@@ -229,6 +264,11 @@ class Paper:
         """`normalize_title(title)`, kept with the paper when the build cache pickles it:
         every build compares all titles for duplicates."""
         return normalize_title(self.title)
+
+    @functools.cached_property
+    def names(self) -> tuple[str, ...]:
+        """The authors as pages show them: `Erd\\H{o}s` is Erdős. BibTeX keeps them as written."""
+        return tuple(map(shown_letters, self.authors))
 
     @functools.cached_property
     def text_key(self) -> bytes:

@@ -12,25 +12,9 @@ from __future__ import annotations
 import functools
 import re
 
-from generator.model import TEX_LETTERS
+from generator.model import TEX_ACCENTS, TEX_LETTERS
 
-ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
+ACCENTS = TEX_ACCENTS
 LETTERS = {
     **TEX_LETTERS,
     "LaTeX": "LaTeX",

@@ -90,7 +90,7 @@ class PaperView:
     def citation_arxiv(self) -> str:
         """arXiv's own style, up to its id: `A, B, and C. Title. arXiv:ID, YEAR.`"""
         paper = self.paper
-        authors = f"{sentence(author_list(paper.authors, 50))} " if paper.authors else ""
+        authors = f"{sentence(author_list(paper.names, 50))} " if paper.authors else ""
         year = f", {paper.year}" if paper.year else ""
         return f"{authors}{sentence(self.title_text)} arXiv:{paper.arxiv}{year}."
 
@@ -100,7 +100,7 @@ class PaperView:
         paper = self.paper
         year = f" ({paper.year})" if paper.year else ""
         if paper.authors:
-            return f"{sentence(author_list(paper.authors, 3) + year)} {sentence(self.title_text)}"
+            return f"{sentence(author_list(paper.names, 3) + year)} {sentence(self.title_text)}"
         return f"{self.title_text}{year}." if year else sentence(self.title_text)
 
     @cached_property
@@ -138,7 +138,7 @@ class PaperView:
         if paper.year:
             data["datePublished"] = str(paper.year)
         if paper.authors:
-            data["author"] = [{"@type": "Person", "name": name} for name in paper.authors]
+            data["author"] = [{"@type": "Person", "name": name} for name in paper.names]
         if paper.arxiv:
             data["sameAs"] = paper.arxiv_abs_url
             data["identifier"] = f"arXiv:{paper.arxiv}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 import sys
@@ -211,6 +213,32 @@ def test_a_collaboration_s_names_open_on_demand(project: Project, tmp_path: Path
     assert "<summary>and 280 more authors</summary>" in folded and "Author Number299" in folded
 
 
+def test_names_show_tex_accents_as_letters_and_bibtex_keeps_them(project: Project, tmp_path: Path) -> None:
+    """`Erd\\H{o}s` reads Erdős on pages, feeds, the API, the search index and the reading
+    list; its BibTeX keeps the TeX, which every BibTeX style can print."""
+    names = "".join(f"\n  - Author {n}" for n in range(58))
+    project.paper(
+        "2025-03-17",
+        "p",
+        f"authors:\n  - Paul Erd\\H{{o}}s\n  - Fran{{\\c c}}ois{names}",
+        title="$\\alpha$-Flows",
+    )
+    out = tmp_path / "out"
+    build(project.root, out=out, search=False)
+    page = (out / "papers/p/index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_author" content="Paul Erdős">' in page
+    assert (
+        "Paul Erdős, François, Author 0" in page
+        and "author = {Paul Erd\\H{o}s and Fran{\\c c}ois and" in page
+    )
+    day = (out / "days/2025-03-17/index.html").read_text(encoding="utf-8")
+    listed = json.loads(html.unescape(re.findall(r"data-authors='([^']*)'", day)[0]))
+    assert listed == ["Paul Erdős", "François", *(f"Author {n}" for n in range(48))]
+    assert 'data-author-count="60"' in day and 'data-bib-title="$\\alpha$-Flows"' in day
+    assert "<name>Paul Erdős</name>" in (out / "feed.xml").read_text(encoding="utf-8")
+    assert '{"name":"Paul Erdős"}' in (out / "api/papers/p.json").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("page_kind", ["home", "day", "paper", "tag", "tags", "archive", "search", "404"])
 def test_pages_are_valid_html5_with_accessible_structure(built: tuple[Path, str], page_kind: str) -> None:
     out, _ = built
@@ -276,6 +304,16 @@ def test_citations_give_the_arxiv_year_and_no_year_without_an_id(built: tuple[Pa
         assert ("year = {" in page) == has_id, slug
         assert "citation_online_date" not in page
     assert any("citation_arxiv_id" not in page for page in papers.values())
+
+
+def test_home_page_links_to_the_day_before_above_its_list(built: tuple[Path, str]) -> None:
+    """As on a day's page: readers of a daily list step back a day without scrolling past it."""
+    out, base_url = built
+    home = (out / "index.html").read_text(encoding="utf-8")
+    path = base_url.split("/", 3)[3]
+    nav = home.index('<nav class="pager" aria-label="Other days">')
+    assert nav < home.index('<ol class="paper-list"')
+    assert home.count('rel="prev"') == 1 and home.index(f'rel="prev" href="/{path}days/2025-03-16/"') > nav
 
 
 def test_day_page_links_to_neighbouring_days(built: tuple[Path, str]) -> None:

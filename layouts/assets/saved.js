@@ -17,8 +17,11 @@
   function bibtexEntry(entry) {
     if (entry.bibtex) return entry.bibtex.trim();
     var base = (entry.arxiv || "").replace(/v\d+$/, "");
-    var fields = [["title", "{" + bibValue(entry.title) + "}"]];
-    if (entry.authors && entry.authors.length) fields.push(["author", entry.authors.map(bibValue).join(" and ")]);
+    var fields = [["title", "{" + bibValue(entry.bibTitle || entry.title) + "}"]]; // its TeX, as the page's
+    if (entry.authors && entry.authors.length) {
+      var others = authorCount(entry) > entry.authors.length ? " and others" : ""; // lists carry 50
+      fields.push(["author", entry.authors.map(bibValue).join(" and ") + others]);
+    }
     if (base) { // the year its id spells: the day it was listed may be years later
       var yy = Number(base.split("/").pop().slice(0, 2));
       fields.push(["year", String(yy + (yy >= 91 ? 1900 : 2000))]);
@@ -46,6 +49,10 @@
     return text.split(/\s+/).filter(Boolean).join(" ");
   }
 
+  function authorCount(entry) {
+    return Math.max(entry.authorCount || 0, entry.authors ? entry.authors.length : 0);
+  }
+
   function siteName() {
     var meta = document.querySelector('meta[property="og:site_name"]');
     return meta ? meta.getAttribute("content") : document.title;
@@ -60,7 +67,7 @@
     list.forEach(function (entry) {
       var line = "- [" + markdownText(entry.title) + "](" + entry.url.replace(/\(/g, "%28").replace(/\)/g, "%29") + ")";
       if (entry.authors && entry.authors.length) {
-        var shown = entry.authors.slice(0, 3).join(", ") + (entry.authors.length > 3 ? " et al." : "");
+        var shown = entry.authors.slice(0, 3).join(", ") + (authorCount(entry) > 3 ? " et al." : "");
         line += " — " + markdownText(shown);
       }
       if (entry.day) line += " (" + longDate(entry.day) + ")";
@@ -124,7 +131,7 @@
         card.appendChild(heading);
         if (entry.authors && entry.authors.length) {
           var authors = entry.authors.slice(0, 8).join(", ");
-          if (entry.authors.length > 8) authors += ", and " + (entry.authors.length - 8) + " more";
+          if (authorCount(entry) > 8) authors += ", and " + (authorCount(entry) - 8) + " more";
           card.appendChild(element("p", "paper-authors", authors));
         }
         var meta = element("p", "paper-meta");

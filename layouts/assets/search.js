@@ -49,9 +49,29 @@
   ["log", "exp", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "det", "arg"].forEach(function (name) {
     TEX[name] = name; // written as words; other commands are dropped and their arguments kept
   });
+  // Scripts as the index writes them (mathml.py's tables): `O(n^2)` is O(n²), not `o`, `n`
+  // and `2`, which every abstract holds. `_` only in TeX: `my_tool` is a name.
+  var SMALL = {
+    "^": table("0123456789+-=()niT*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ*"),
+    _: table("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"),
+  };
+  function table(from, to) {
+    var small = Object.create(null);
+    Array.from(to).forEach(function (character, index) { small[from[index]] = character; });
+    return small;
+  }
+  function scripts(text, marks) {
+    return text.replace(marks, function (whole, mark, group, one) {
+      var characters = Array.from((group === undefined ? one : group).trim());
+      var small = SMALL[mark];
+      var all = characters.length > 0 && characters.every(function (character) { return character in small; });
+      return all ? characters.map(function (character) { return small[character]; }).join("") : whole;
+    });
+  }
   function plainQuery(text) {
-    if (text.indexOf("\\") < 0 && text.indexOf("$") < 0) return text;
-    return text
+    var tex = text.indexOf("\\") >= 0 || text.indexOf("$") >= 0;
+    if (!tex) return text.indexOf("^") < 0 ? text : scripts(text, /(\^)(?:\{([^{}]*)\}|([^\s{}]))/g);
+    return scripts(text, /([\^_])(?:\{([^{}]*)\}|([^\s{}]))/g)
       .replace(/\\([a-zA-Z]+)/g, function (command, name) { return TEX[name] || ""; })
       .replace(/\\[()\[\]]|[${}]/g, "")
       .replace(/\s+/g, " ");

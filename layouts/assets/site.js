@@ -106,6 +106,8 @@
       title: data.title || "",
       url: new URL(data.url || "", document.baseURI).href,
       authors: Array.isArray(authors) ? authors.map(String) : [],
+      authorCount: Number(data.authorCount) || 0, // lists carry the first 50 names
+      bibTitle: data.bibTitle || "", // the title's TeX, when its text differs
       day: data.day || "",
       arxiv: data.arxiv || "",
       bibtex: shown ? shown.textContent : "",

@@ -168,6 +168,19 @@ def test_a_formula_wider_than_a_phone_scrolls_by_keyboard(
     assert violations == [], describe(violations)
 
 
+def test_a_printed_paper_shows_where_its_links_go(browser: Browser, site: Path, serve_dir: ServeDir) -> None:
+    """On paper a link cannot be followed: the code, the PDF, the project page print their address."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(serve_dir(site) + "papers/2503.11111/")
+    page.emulate_media(media="print")
+    code = page.locator('.link-list a[href="https://github.com/example/code"]')
+    expect(code).to_be_visible()
+    printed = code.evaluate("a => getComputedStyle(a, '::after').content")
+    context.close()
+    assert "https://github.com/example/code" in printed
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("kind", PAGES)
 def test_no_serious_accessibility_violations(

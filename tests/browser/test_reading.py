@@ -260,6 +260,24 @@ def test_exported_bibtex_balances_braces_as_the_build_does(page: Page, base: str
     assert "author = {Jane {\\textbraceleft}Doe and Set {x}}" in bib
 
 
+def test_an_entry_saved_from_a_list_cites_its_tex_title_and_every_author(page: Page, base: str) -> None:
+    """Lists carry the first 50 names and the count; the title's TeX, as the paper's page cites it."""
+    page.goto(base + "saved/")
+    names = [f"Author {n}" for n in range(50)]
+    entry: dict[str, object] = {"slug": "s", "title": "α-Flows", "bibTitle": "$\\alpha$-Flows", "url": base}
+    entry |= {"authors": names, "authorCount": 400, "arxiv": "", "day": "2025-03-17"}
+    page.evaluate(
+        "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
+    )
+    page.reload()
+    expect(page.locator("#saved .paper-authors")).to_have_text(", ".join(names[:8]) + ", and 392 more")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download BibTeX (.bib)").click()
+    bib = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "title = {{$\\alpha$-Flows}}" in bib
+    assert "author = {Author 0 and Author 1 and " in bib and "Author 49 and others}" in bib
+
+
 def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str) -> None:
     page.goto(base + "saved/")
     expect(page.locator(".saved-count")).to_contain_text("No saved papers yet")

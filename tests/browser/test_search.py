@@ -107,11 +107,21 @@ def accented_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project.paper(
         "2025-03-17",
         "2503.22222",
-        'arxiv: "2503.22222"\nauthors: ["Paul Erdős", "Zoë Ångström"]\ntags: [llm]',
+        'arxiv: "2503.22222"\nauthors: ["Paul Erdős", \'Zo\\"e \\AA ngstr\\"om\']\ntags: [llm]',  # TeX's accents
         "We bound the Fr\\'echet distance of $\\alpha$-divergences for sparse hypergraphs. " * 3,
         title="Extremal Hypergraphs and Divergences",
     )
     project.paper("2025-03-17", "a-decoy-paper", "authors: [Someone Else]", "Nothing relevant here. " * 12)
+    project.paper(
+        "2025-03-17", "quadratic", "", "A matching in $O(n^2)$ time, for every graph. " * 4, title="Quadratic"
+    )
+    project.paper(  # what `O(n^2)` read as three words finds: `o`, `n` and `2`, again and again
+        "2025-03-17",
+        "a-second-decoy",
+        "",
+        "Version 2 of n tables, o 2 n, part 2 (n) of o. " * 6,
+        title="Decoy",
+    )
     project.paper(
         "2024-11-02",
         "an-earlier-result",
@@ -144,6 +154,15 @@ def test_accented_authors_tex_abstracts_and_arxiv_ids_are_found(
     base = serve_dir(accented_site, SUBPATH)
     search_from_header(page, base, query)
     assert result_titles(page)[0] == "Extremal Hypergraphs and Divergences"
+
+
+@pytest.mark.parametrize("query", ["O(n^2)", "$O(n^2)$", "O(n²)"])
+def test_a_formula_typed_in_tex_finds_it_as_the_index_writes_it(
+    page: Page, accented_site: Path, serve_dir: ServeDir, query: str
+) -> None:
+    """`O(n^2)` is O(n²) to the index: read as the words `o`, `n` and `2`, it found every paper."""
+    search_from_header(page, serve_dir(accented_site, SUBPATH), query)
+    assert result_titles(page)[0] == "Quadratic", (page.url, result_titles(page))
 
 
 def test_results_show_formulas_as_text(page: Page, accented_site: Path, serve_dir: ServeDir) -> None:
@@ -192,7 +211,7 @@ def test_the_search_page_has_one_box_which_slash_focuses(
     page.keyboard.press("/")
     expect(page.locator("#search-query")).to_be_focused()
     labels = page.locator('select[name="month"] option').all_inner_texts()
-    assert labels == ["Any month", "March 2025 (2)", "November 2024 (1)"], labels
+    assert labels == ["Any month", "March 2025 (4)", "November 2024 (1)"], labels
 
 
 def test_on_a_phone_the_filters_fold_away_unless_one_is_set(
