@@ -45,8 +45,10 @@ _GROUP_RE = re.compile(r"\{\\(em|it|sl|bf|tt|sc|rm|sf)(?![a-zA-Z])\s*")
 # Display environments written in the text, outside dollars (MathJax renders them on arXiv).
 _ENVIRONMENT_RE = re.compile(r"\\begin\{(equation|align|gather|multline|eqnarray|displaymath)(\*?)\}")
 _COMMAND_RE = re.compile(r"\\([a-zA-Z]+)\s*")
+# An accent over a letter, or over a letter with an accent of its own (`\\~{\\^e}`: ễ).
 _ACCENT_RE = re.compile(
-    r"""\\(['`^"~=.])\s*(\{\\?[a-zA-Z]\}|\\?[a-zA-Z])|\\([uvHckrdb])(?:\{(\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
+    r"""\\(['`^"~=.])\s*(\{(?:\\['`^"~=.]\s*)?\\?[a-zA-Z]\}|\\?[a-zA-Z])"""
+    r"""|\\([uvHckrdb])(?:\{((?:\\['`^"~=.]\s*)?\\?[a-zA-Z])\}|\s+([a-zA-Z]))"""
 )
 # A TeX group of one letter (`{\\'e}`, `{\\"{o}}`, `{\\ss}`) or of nothing (`{}`).
 _LETTER_GROUP_RE = re.compile(rf"\{{({_ACCENT_RE.pattern}|\\(?:{'|'.join(TEX_LETTERS)})(?![a-zA-Z])\s*)?\}}")
@@ -76,7 +78,8 @@ def _accented(accent: re.Match[str]) -> str:
     mark = accent[1] or accent[3]
     base = (accent[2] or accent[4] or accent[5]).strip("{}")
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + ACCENTS[mark])
+    inner = _ACCENT_RE.fullmatch(base) if base[:1] == "\\" else None
+    return unicodedata.normalize("NFC", (_accented(inner) if inner else base) + ACCENTS[mark])
 
 
 def _braced(src: str, start: int, limit: int) -> int | None:
@@ -298,11 +301,16 @@ def _symbol_before_number(state: StateInline, silent: bool) -> bool:
 # `2.5$\times$`, `10$^{-3}$`, `50$\%$`, `1,000$+$`: math that starts with a command, a
 # script or a relation after a number, as abstracts write "times" and powers. A `$` after a
 # digit before anything else stays text (`5$ per hour`, `5$-10$`), as dollarmath has it.
-# A word of prose (`per`), not a variable (`x`), nor a unit against its number (`5k`): what
-# a formula after a `$` and a digit does not hold (`$5k per run`), as TeX would set it in italics.
-_PROSE_WORD_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}")
-# Commands with their first group (`\mathrm{ms}`), and old-style groups (`{\rm th}`).
-_COMMANDS_RE = re.compile(r"\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+\*?\s*(?:\{[^{}]*\})?")
+# A word of prose (`per`, `or`), not a variable (`x`), a unit (`ms`, `GHz`) nor a unit
+# against its number (`5k`): what a formula after a `$` and a digit does not hold (`$5k
+# per run`), as TeX would set it in italics. Read past commands with their first group
+# (`\\mathrm{ms}`), old-style groups (`{\\rm th}`), scripts (`1^{st}`) and escapes (`\\,`).
+_PROSE_WORD_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:[a-z]{3,}|or|is|in|on|at|to|of|by|an|as|if|it|we|be|so|no|up|do)(?![A-Za-z])"
+)
+_NOT_PROSE_RE = re.compile(
+    r"\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+\*?\s*(?:\{[^{}]*\})?|\\.|[\^_](?:\{[^{}]*\}|\S)"
+)
 _MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
 
 
@@ -338,7 +346,7 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
     if isWhiteSpace(ord(src[end - 1])) or src[end + 1 : end + 2].isdigit():
         return False
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
-    if not content or (content[0].isdigit() and _PROSE_WORD_RE.search(_COMMANDS_RE.sub(" ", content))):
+    if not content or (content[0].isdigit() and _PROSE_WORD_RE.search(_NOT_PROSE_RE.sub(" ", content))):
         return False  # `$5k per run ... 10$\times$`: an amount, then a formula
     if not silent:
         token = state.push("math_inline_double" if double else "math_inline", "math", 0)

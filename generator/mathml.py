@@ -312,12 +312,12 @@ def _prepared(tex: str) -> str:
 
 # `\\unicode{60}` (decimal, as MathJax reads it), `\\unicode{x3C}`, `\\unicode{0x3C}`; the
 # converter reads every code as hexadecimal and copies a malformed one into a reference.
-_UNICODE_RE = re.compile(r"\\unicode\s*\{\s*([^{}]*?)\s*\}")
+_UNICODE_RE = re.compile(r"\\unicode\s*\{([^{}]*)\}")
 _UNICODE_CODE_RE = re.compile(r"0?[xX]([0-9A-Fa-f]{1,6})|([0-9]{1,7})")
 
 
 def _unicode_in_hex(command: re.Match[str]) -> str:
-    code = _UNICODE_CODE_RE.fullmatch(command[1])
+    code = _UNICODE_CODE_RE.fullmatch(command[1].strip())
     if code is None:
         raise ValueError(f"no character code: {command[0]}")  # the formula is shown as written
     return f"\\unicode{{x{code[1] or format(int(code[2]), 'X')}}}"

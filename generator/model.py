@@ -54,8 +54,8 @@ def arxiv_slug(arxiv_id: str) -> str:
 # A letter under a TeX accent (`Fr\'echet`, `G\"{o}del`, `\v{C}ech`, `Na\"{\i}ve`); a letter
 # accent must end its name (`\delta`, `\bf`, `\cite` are other commands).
 _TEX_ACCENT_RE = re.compile(
-    r"\\([`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*(?:\{(?:\\(?=[ij]\b))?([A-Za-z])\}|(?:\\(?=[ij]\b))?([A-Za-z]))"
-)
+    r"\\([`'^\"~=.]|[uvHckrbd](?![a-zA-Z]))\s*(?:\{(?:\\(?=[ij]\b))?([^\W\d_])\}|(?:\\(?=[ij]\b))?([A-Za-z]))"
+)  # the letter may carry an accent already: `\~{\^e}` is ễ once `\^e` is ê
 # The combining mark each TeX accent puts on its letter.
 TEX_ACCENTS = {
     "'": "\u0301",
@@ -90,6 +90,14 @@ TEX_LETTERS = {
     "L": "Ł",
     "i": "ı",
     "j": "ȷ",
+    "dh": "ð",
+    "DH": "Ð",
+    "th": "þ",
+    "TH": "Þ",
+    "ng": "ŋ",
+    "NG": "Ŋ",
+    "dj": "đ",
+    "DJ": "Đ",
 }
 _TEX_LETTER_RE = re.compile(
     rf"\\({'|'.join(sorted(TEX_LETTERS, key=len, reverse=True))})(?![a-zA-Z])\s*(?:\{{\}})?"
@@ -117,11 +125,17 @@ def plain_letters(text: str) -> str:
 def shown_letters(text: str) -> str:
     """TeX's accented and special letters as the letters they show (`Erd\\H{o}s` is Erdős,
     `{\\o}` ø) and its escapes as their characters (`\\&`): a name as pages show it."""
+    text = _TIE_RE.sub("\u00a0", text)  # `D.~E.~Knuth`: TeX's unbreakable space
     if "\\" not in text:
         return text
-    text = _TEX_ACCENT_RE.sub(_accented, text)
+    for _ in range(3):  # accents over accents, innermost first: `Nguy\\~{\\^e}n` is Nguyễn
+        text, count = _TEX_ACCENT_RE.subn(_accented, text)
+        if not count:
+            break
     text = _TEX_LETTER_RE.sub(lambda letter: TEX_LETTERS[letter[1]], text)
-    return _LETTER_BRACES_RE.sub(r"\1", _TEX_ESCAPE_RE.sub(r"\1", text))
+    # Braces around a letter go, but not a command's (`\\textit{x}` stays itself).
+    text = _BRACED_LETTER_RE.sub(lambda found: found[1] if found[2] is None else found[2], text)
+    return _TEX_ESCAPE_RE.sub(r"\1", text)
 
 
 def _accented(accent: re.Match[str]) -> str:
@@ -129,6 +143,8 @@ def _accented(accent: re.Match[str]) -> str:
 
 
 _TEX_ESCAPE_RE = re.compile(r"\\([&%$#_])")
+_TIE_RE = re.compile(r"(?<!\\)~")
+_BRACED_LETTER_RE = re.compile(r"(\\[A-Za-z]+\s*\{[^{}]*\})|\{(\w?)\}")
 
 
 _APOSTROPHE_RE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")

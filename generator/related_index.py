@@ -72,7 +72,7 @@ _LOG_TF = [0.0] + [1.0 + math.log(count) for count in range(1, 64)]
 
 def _log_tf(count: int) -> float:
     """1 + ln(count), looked up for the counts abstracts have (a quarter of weighing was `log`)."""
-    return _LOG_TF[count] if count < 64 else 1.0 + math.log(count)
+    return _LOG_TF[count] if 0 < count < 64 else 1.0 + math.log(count)
 
 
 class CountStore:

@@ -35,6 +35,18 @@ LETTERS = {
     "textbackslash": "\\",
     "textbraceleft": "{",
     "textbraceright": "}",
+    "textquoteleft": "\u2018",
+    "textquoteright": "\u2019",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "dag": "\u2020",
+    "ddag": "\u2021",
+    "textbullet": "\u2022",
+    "textcopyright": "\u00a9",
+    "texteuro": "\u20ac",
+    "textdollar": "$",
+    "texttimes": "\u00d7",
+    "textellipsis": "\u2026",
     "newline": " ",
 }
 WRAPPERS = {
@@ -59,19 +71,94 @@ WRAPPERS = {
 TEXT_ESCAPES = {**{char: char for char in "%&$#_{}"}, ",": "\u2009", ":": "\u2005", ";": "\u2005"}
 TEXT_ESCAPES.update({" ": " ", "!": "", "\\": " "})
 
-# Formula commands that act rather than typeset, though the converter reads them.
-_ACTING_IN_FORMULAS = frozenset(["def", "newcommand", "renewcommand", "newenvironment", "href", "url"])
-_COMMAND_RE = re.compile(r"\\([A-Za-z]+)|\\.|\^\^", re.DOTALL)
-_ENVIRONMENT_RE = re.compile(r"\\(?:begin|end)\s*\{([A-Za-z]+)\*?\}")  # `\\begin{filecontents}` writes a file
+# Commands that read or write files, run code, define commands or link out: refused even
+# where the converter knows them (`\\def`, `\\href`), and whatever a newer converter knows.
+_ACTING = frozenset(
+    [
+        "input",
+        "include",
+        "includeonly",
+        "InputIfFileExists",
+        "IfFileExists",
+        "write",
+        "immediate",
+        "openin",
+        "openout",
+        "read",
+        "readline",
+        "closein",
+        "closeout",
+        "let",
+        "futurelet",
+        "catcode",
+        "csname",
+        "endcsname",
+        "expandafter",
+        "usepackage",
+        "RequirePackage",
+        "documentclass",
+        "special",
+        "directlua",
+        "latelua",
+        "luaexec",
+        "luadirect",
+        "ShellEscape",
+        "jobname",
+        "makeatletter",
+        "href",
+        "url",
+        "verbatiminput",
+        "lstinputlisting",
+    ]
+)
+_ACTING_NAME_RE = re.compile(r"^(?:new|renew|provide|declare|expand)|def$|^pdf", re.IGNORECASE)
+# The environments of formulas; any other may act (`\\begin{filecontents}` writes a file).
+_MATH_ENVIRONMENTS = frozenset(
+    [
+        "matrix",
+        "pmatrix",
+        "bmatrix",
+        "Bmatrix",
+        "vmatrix",
+        "Vmatrix",
+        "smallmatrix",
+        "cases",
+        "dcases",
+        "rcases",
+        "array",
+        "subarray",
+        "aligned",
+        "alignedat",
+        "align",
+        "alignat",
+        "gathered",
+        "gather",
+        "split",
+        "equation",
+        "multline",
+        "eqnarray",
+        "displaymath",
+    ]
+)
+_GROUP_SWITCHES = frozenset(["em", "it", "sl", "bf", "tt", "sc", "rm", "sf"])  # `{\\bf X}`
+_MATH_FONTS = frozenset(["ensuremath", "mathbbm", "mathds"])  # of packages the converter lacks
+# A command (not one whose backslash is escaped: `\\\\input` is a line break, then text).
+_COMMAND_RE = re.compile(r"(?<!\\)((?:\\\\)*)\\([A-Za-z]+|.)", re.DOTALL)
+_ENVIRONMENT_RE = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:begin|end)\s*\{([A-Za-z]+)\*?\}")
 
 
 def acting_commands(text: str) -> list[str]:
     """The commands of `text` that are not inert (see the module's docstring), as written,
-    each once; `^^` counts, as TeX reads it as a character code (`^^5c` is `\\`)."""
+    each once; `^^` counts, as TeX reads it as a character code even inside a command's
+    name (`\\^^69nput` is `\\input`)."""
     if "\\" not in text and "^^" not in text:
         return []
-    found = [environment[0] for environment in _ENVIRONMENT_RE.finditer(text) if not _formula(environment)]
-    found += [match[0] for match in _COMMAND_RE.finditer(text) if _acts(match)]
+    found = [
+        _written(match) for match in _ENVIRONMENT_RE.finditer(text) if match[2] not in _MATH_ENVIRONMENTS
+    ]
+    found += [_written(match) for match in _COMMAND_RE.finditer(text) if _acts(match[2])]
+    if "^^" in text:
+        found.append("^^")
     return list(dict.fromkeys(found))
 
 
@@ -80,40 +167,45 @@ def disarmed(text: str) -> str:
     and `^^` as `^{}^`: LaTeX prints them instead of acting on them."""
     if "\\" not in text and "^^" not in text:
         return text
-    text = _ENVIRONMENT_RE.sub(lambda found: found[0] if _formula(found) else _printed(found[0]), text)
-    return _COMMAND_RE.sub(
-        lambda found: (_printed(found[0]) if found[1] else "^{}^") if _acts(found) else found[0], text
+    text = _CARETS_RE.sub("^{}", text)  # first: `\\^^69nput` must not become a command
+    text = _ENVIRONMENT_RE.sub(
+        lambda found: found[0] if found[2] in _MATH_ENVIRONMENTS else _printed(found), text
     )
+    return _COMMAND_RE.sub(lambda found: _printed(found) if _acts(found[2]) else found[0], text)
 
 
-def _formula(environment: re.Match[str]) -> bool:
-    return environment[1] in _MATH_ENVIRONMENTS or environment[1] in _formula_commands()
+_CARETS_RE = re.compile(r"\^(?=\^)")
 
 
-def _acts(command: re.Match[str]) -> bool:
-    return command[0] == "^^" or (command[1] is not None and not _inert(command[1]))
+def _written(command: re.Match[str]) -> str:
+    """A command as written, without the escaped backslashes before it."""
+    return command[0][len(command[1]) :]
 
 
-def _printed(command: str) -> str:
-    return "{\\textbackslash}" + command[1:]
+def _printed(command: re.Match[str]) -> str:
+    return command[1] + "{\\textbackslash}" + _written(command)[1:]
 
 
-@functools.cache
+def _acts(name: str) -> bool:
+    """Whether a command of this name acts: control symbols (`\\%`, `\\'`) never do."""
+    return name.isalpha() and not _inert(name)
+
+
+@functools.lru_cache(maxsize=4096)
 def _inert(name: str) -> bool:
     """Whether `\\name` only typesets: a text command of the tables above, or a formula
-    command or symbol the MathML converter knows."""
-    if name in LETTERS or name in WRAPPERS or name in ACCENTS or name in _GROUP_SWITCHES:
-        return True
-    if name in _ACTING_IN_FORMULAS:
+    command or symbol the MathML converter knows, and none of the acting ones."""
+    if name in _ACTING or _ACTING_NAME_RE.search(name):
         return False
+    if (
+        name in LETTERS
+        or name in WRAPPERS
+        or name in ACCENTS
+        or name in _GROUP_SWITCHES
+        or name in _MATH_FONTS
+    ):
+        return True
     return name in _formula_commands() or _formula_symbol(name)
-
-
-# Environments of formulas besides those named like commands (`pmatrix`, `cases`...).
-_MATH_ENVIRONMENTS = frozenset(
-    ["aligned", "equation", "gather", "gathered", "multline", "eqnarray", "displaymath", "subarray", "split"]
-)
-_GROUP_SWITCHES = frozenset(["em", "it", "sl", "bf", "tt", "sc", "rm", "sf"])  # `{\\bf X}`
 
 
 @functools.cache

@@ -273,14 +273,13 @@ def validate_paper(
             )
     for path, text in [(("title",), title or ""), *((("authors", i), a) for i, a in enumerate(authors))]:
         if acting := acting_commands(text):
-            one = len(acting) == 1
+            it, its = ("it", "it stands") if len(acting) == 1 else ("them", "they stand")
             fields.problem(
                 path,
-                f"{_listed([f'`{command}`' for command in acting])} "
-                f"{'is not a command' if one else 'are not commands'} of text or formulas: TeX would act on "
-                f"{'it' if one else 'them'} in the documents of readers who cite the paper "
-                "(its BibTeX carries the title and authors as written)",
-                "remove it, or write out what it stands for: titles and names keep to text and formulas",
+                f"{_listed([f'`{command}`' for command in acting])} {'is' if it == 'it' else 'are'} "
+                f"not TeX of text or formulas: TeX would act on {it} in the documents of readers who "
+                "cite the paper (its BibTeX carries the title and authors as written)",
+                f"remove {it}, or write out what {its} for: titles and names keep to text and formulas",
             )
     arxiv = _arxiv(fields, source)
     if "." in source.slug and "arxiv" not in values:  # `feed.xml.md`, `a.b.md`: not an id

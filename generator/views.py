@@ -87,6 +87,16 @@ class PaperView:
         return bibtex(self.paper, config.absolute(self.paper.url), listed)
 
     @property
+    def bibtex_title(self) -> str:
+        """The title as BibTeX carries it, for an entry the reading list writes (saved.js)."""
+        return _bibtex_value(self.paper.title)
+
+    @property
+    def bibtex_authors(self) -> list[str]:
+        """The first 50 authors as BibTeX carries them (`Erd\\H{o}s`), for the reading list."""
+        return [_bibtex_value(author) for author in self.paper.authors[:50]]
+
+    @property
     def citation_arxiv(self) -> str:
         """arXiv's own style, up to its id: `A, B, and C. Title. arXiv:ID, YEAR.`"""
         paper = self.paper
@@ -170,8 +180,9 @@ def sentence(text: str) -> str:
 def _bibtex_value(text: str) -> str:
     """Braces must balance in BibTeX, which counts `\\{` too: when they do not, each one, escaped
     or not, becomes a group of its own that LaTeX prints as the brace (`{\\textbraceleft}`).
-    saved.js's `bibValue` does the same for papers saved from a list. A command that would act
-    in a citing document is printed instead (the checker refuses them: a guard for a miss)."""
+    A command that would act in a citing document is printed instead (the checker refuses them:
+    a guard for a miss). The reading list's entries get their title and authors from here
+    (`bibtex_title`, `bibtex_authors`); saved.js's `bibValue` balances braces the same way."""
     depth = 0
     for char in text:
         depth += (char == "{") - (char == "}")

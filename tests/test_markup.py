@@ -28,6 +28,7 @@ from generator.markup import excerpt, render_body, render_body_and_text, render_
         ("a \\textless{} b \\textgreater{} c, one\\newline two", "a < b > c, one two"),
         ("our \\method{} beats", "our \\method beats"),
         ("Stra\\ss{}e", "Straße"),
+        ("Nguy\\~{\\^e}n, \\dag, \\texteuro{}5", "Nguyễn, †, €5"),  # an accent over an accented letter
         ("\\LaTeX{} documents", "LaTeX documents"),
         ("costs $5 and $10", "costs $5 and $10"),
         ("We call it ``fast'' and ``slow'' modes", "We call it “fast” and “slow” modes"),  # no code span
@@ -84,6 +85,7 @@ def test_math_right_after_a_number_is_math_when_it_reads_as_tex(source: str, tex
             "$2\\times$ and $10\\,\\mathrm{ms}$, $5 \\text{ GB}$, $1{\\rm th}$",
             "2× and 10\xa0ms, 5\xa0GB, 1th",
         ),
+        ("$1^{st}$ and $10\\,ms$ at $2.5 GHz$", "1^st and 10\xa0ms at 2.5GHz"),  # scripts and units: math
     ],
 )
 def test_a_dollar_before_a_number_and_words_is_an_amount(source: str, text: str) -> None:

@@ -340,7 +340,12 @@ def test_unicode_gives_no_character_that_does_not_show(code: str) -> None:
 
 @pytest.mark.parametrize(
     ("tex", "text"),
-    [("\\unicode{60}", "<"), ("\\unicode{x3C}", "<"), ("\\unicode{0x3C}", "<"), ("\\unicode{x1D49C}", "𝒜")],
+    [
+        ("\\unicode{60}", "<"),
+        ("\\unicode{x3C}", "<"),
+        ("\\unicode{0x3C}", "<"),
+        ("\\unicode{ x1D49C }", "𝒜"),
+    ],
 )
 def test_unicode_reads_decimal_and_hexadecimal_codes_as_mathjax_does(tex: str, text: str) -> None:
     assert tex_to_text(tex) == text

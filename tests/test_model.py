@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator.model import arxiv_base, normalize_title, slugify
+from generator.model import arxiv_base, normalize_title, shown_letters, slugify
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,20 @@ def test_slugs_spell_letters_unicode_does_not_decompose() -> None:
 )
 def test_arxiv_ids_are_checked_as_arxiv_makes_them(arxiv_id: str, base: str | None) -> None:
     assert arxiv_base(arxiv_id) == base
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Paul Erd\\H{o}s", "Paul Erdős"),
+        ("Fran{\\c c}ois", "François"),
+        ("Nguy\\~{\\^e}n", "Nguyễn"),  # an accent over an accented letter
+        ("D.~E.~Knuth", "D.\u00a0E.\u00a0Knuth"),
+        ("Gu\\dh{}mundsson and \\TH orir", "Guðmundsson and Þorir"),
+        ("AT\\&T Labs", "AT&T Labs"),
+        ("Ada\\textsuperscript{1}", "Ada\\textsuperscript{1}"),  # a command keeps its braces
+        ("Ada Lovelace", "Ada Lovelace"),
+    ],
+)
+def test_names_show_tex_letters_as_letters(written: str, shown: str) -> None:
+    assert shown_letters(written) == shown

@@ -235,6 +235,8 @@ def test_names_show_tex_accents_as_letters_and_bibtex_keeps_them(project: Projec
     listed = json.loads(html.unescape(re.findall(r"data-authors='([^']*)'", day)[0]))
     assert listed == ["Paul Erdős", "François", *(f"Author {n}" for n in range(48))]
     assert 'data-author-count="60"' in day and 'data-bib-title="$\\alpha$-Flows"' in day
+    cited = json.loads(html.unescape(re.findall(r"data-bib-authors='([^']*)'", day)[0]))
+    assert cited[:3] == ["Paul Erd\\H{o}s", "Fran{\\c c}ois", "Author 0"] and len(cited) == 50
     assert "<name>Paul Erdős</name>" in (out / "feed.xml").read_text(encoding="utf-8")
     assert '{"name":"Paul Erdős"}' in (out / "api/papers/p.json").read_text(encoding="utf-8")
 

@@ -18,6 +18,8 @@ from generator.texcommands import acting_commands, disarmed
         r"$\begin{pmatrix} 1 \\ 2 \end{pmatrix}$ and $\begin{aligned} x \end{aligned}$",
         r"A line \\ break, a \, thin space",
         "Plain words, no TeX at all",
+        r"\ensuremath{x}, $\mathbbm{1}$, \mathopen, $\begin{cases} a \end{cases}$",
+        r"a line break \\begin{document} is text after it",
     ],
 )
 def test_text_and_formulas_are_inert(text: str) -> None:
@@ -43,6 +45,10 @@ def test_text_and_formulas_are_inert(text: str) -> None:
         (r"\href{run:/bin/sh}{click} \url{x}", [r"\href", r"\url"]),
         (r"$\href{run:x}{y}$", [r"\href"]),
         ("^^5cinput", ["^^"]),
+        ("\\^^69nput{/etc/passwd}", ["^^"]),  # TeX reads `^^69` as `i` inside a command's name
+        ("\\begin{href}{run:/bin/sh}{x}\\end{href}", ["\\begin{href}", "\\end{href}"]),
+        ("$\\DeclareMathOperator{\\x}{y}$", ["\\DeclareMathOperator", "\\x"]),  # known to the converter
+        ("a \\\\\\input{x}", ["\\input"]),  # a line break, then the command
     ],
 )
 def test_commands_that_act_are_found(text: str, acting: list[str]) -> None:
@@ -65,4 +71,5 @@ def test_nothing_disarmed_acts(text: str) -> None:
     """Whatever the text, its disarmed form has no command that acts, and disarming is done once."""
     once = disarmed(text)
     assert acting_commands(once) == []
+    assert "^^" not in once
     assert disarmed(once) == once

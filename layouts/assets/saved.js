@@ -18,9 +18,10 @@
     if (entry.bibtex) return entry.bibtex.trim();
     var base = (entry.arxiv || "").replace(/v\d+$/, "");
     var fields = [["title", "{" + bibValue(entry.bibTitle || entry.title) + "}"]]; // its TeX, as the page's
-    if (entry.authors && entry.authors.length) {
-      var others = authorCount(entry) > entry.authors.length ? " and others" : ""; // lists carry 50
-      fields.push(["author", entry.authors.map(bibValue).join(" and ") + others]);
+    var names = entry.bibAuthors && entry.bibAuthors.length ? entry.bibAuthors : entry.authors || [];
+    if (names.length) {
+      var others = authorCount(entry) > names.length ? " and others" : ""; // lists carry 50
+      fields.push(["author", names.map(bibValue).join(" and ") + others]);
     }
     if (base) { // the year its id spells: the day it was listed may be years later
       var yy = Number(base.split("/").pop().slice(0, 2));

@@ -44,17 +44,21 @@
     rho: "ρ", sigma: "σ", tau: "τ", upsilon: "υ", phi: "ϕ", varphi: "φ", chi: "χ", psi: "ψ", omega: "ω",
     Gamma: "Γ", Delta: "Δ", Theta: "Θ", Lambda: "Λ", Xi: "Ξ", Pi: "Π", Sigma: "Σ", Phi: "Φ", Psi: "Ψ",
     Omega: "Ω", ell: "ℓ", infty: "∞", times: "×", cdot: "·", pm: "±", le: "≤", leq: "≤", ge: "≥",
-    geq: "≥", neq: "≠", approx: "≈", sim: "∼", to: "→", rightarrow: "→", partial: "∂", nabla: "∇"
+    geq: "≥", neq: "≠", approx: "≈", sim: "∼", to: "→", rightarrow: "→", partial: "∂", nabla: "∇",
+    top: "⊤", prime: "′", dagger: "†", ast: "*"
   });
   ["log", "exp", "sin", "cos", "tan", "max", "min", "lim", "sup", "inf", "det", "arg"].forEach(function (name) {
     TEX[name] = name; // written as words; other commands are dropped and their arguments kept
   });
   // Scripts as the index writes them (mathml.py's tables): `O(n^2)` is O(n²), not `o`, `n`
-  // and `2`, which every abstract holds. `_` only in TeX: `my_tool` is a name.
+  // and `2`, which every abstract holds. `_` only inside a formula: `my_tool` is a name.
   var SMALL = {
-    "^": table("0123456789+-=()niT*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ*"),
-    _: table("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"),
+    "^": table("0123456789+-\u2212=()niT*\u22a4\u2032\u2033\u2020", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀ*ᵀ′″†"),
+    _: table("0123456789+-\u2212=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"),
   };
+  var SUPERSCRIPTS = /(?<!\\)(\^)(?:\{([^{}]*)\}|([^\s{}\\]))/g;
+  var SCRIPTS = /(?<!\\)([\^_])(?:\{([^{}]*)\}|([^\s{}\\]))/g;
+  var FORMULAS = /\$[^$]*\$|\\\([\s\S]*?\\\)/g;
   function table(from, to) {
     var small = Object.create(null);
     Array.from(to).forEach(function (character, index) { small[from[index]] = character; });
@@ -69,10 +73,13 @@
     });
   }
   function plainQuery(text) {
-    var tex = text.indexOf("\\") >= 0 || text.indexOf("$") >= 0;
-    if (!tex) return text.indexOf("^") < 0 ? text : scripts(text, /(\^)(?:\{([^{}]*)\}|([^\s{}]))/g);
-    return scripts(text, /([\^_])(?:\{([^{}]*)\}|([^\s{}]))/g)
+    if (text.indexOf("\\") < 0 && text.indexOf("$") < 0) {
+      return text.indexOf("^") < 0 ? text : scripts(text, SUPERSCRIPTS);
+    }
+    return text
       .replace(/\\([a-zA-Z]+)/g, function (command, name) { return TEX[name] || ""; })
+      .replace(FORMULAS, function (formula) { return scripts(formula, SCRIPTS); })
+      .replace(/\\([_%&#])/g, "$1") // TeX's escapes: `my\_tool` is my_tool
       .replace(/\\[()\[\]]|[${}]/g, "")
       .replace(/\s+/g, " ");
   }

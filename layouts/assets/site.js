@@ -95,24 +95,28 @@
   function entryOf(holder) {
     var data = holder.dataset;
     var shown = holder.querySelector("pre.bibtex");
-    var authors = [];
-    try {
-      authors = JSON.parse(data.authors || "[]");
-    } catch (error) {
-      authors = [];
-    }
     return {
       slug: data.paper,
       title: data.title || "",
       url: new URL(data.url || "", document.baseURI).href,
-      authors: Array.isArray(authors) ? authors.map(String) : [],
+      authors: list(data.authors),
       authorCount: Number(data.authorCount) || 0, // lists carry the first 50 names
       bibTitle: data.bibTitle || "", // the title's TeX, when its text differs
+      bibAuthors: list(data.bibAuthors), // the names' TeX (`Erd\H{o}s`), when they differ
       day: data.day || "",
       arxiv: data.arxiv || "",
       bibtex: shown ? shown.textContent : "",
       savedAt: new Date().toISOString(),
     };
+  }
+
+  function list(json) {
+    try {
+      var value = JSON.parse(json || "[]");
+      return Array.isArray(value) ? value.map(String) : [];
+    } catch (error) {
+      return [];
+    }
   }
 
   function updateSaveButton(button, saved) {

@@ -173,10 +173,12 @@ def test_a_printed_paper_shows_where_its_links_go(browser: Browser, site: Path, 
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(serve_dir(site) + "papers/2503.11111/")
+    expect(page.locator(".link-list .save-button")).to_be_visible()
     page.emulate_media(media="print")
     code = page.locator('.link-list a[href="https://github.com/example/code"]')
     expect(code).to_be_visible()
     printed = code.evaluate("a => getComputedStyle(a, '::after').content")
+    expect(page.locator(".link-list .save-button")).to_be_hidden()  # a button is no use on paper
     context.close()
     assert "https://github.com/example/code" in printed
 

@@ -265,17 +265,20 @@ def test_an_entry_saved_from_a_list_cites_its_tex_title_and_every_author(page: P
     page.goto(base + "saved/")
     names = [f"Author {n}" for n in range(50)]
     entry: dict[str, object] = {"slug": "s", "title": "α-Flows", "bibTitle": "$\\alpha$-Flows", "url": base}
-    entry |= {"authors": names, "authorCount": 400, "arxiv": "", "day": "2025-03-17"}
+    entry |= {"authors": ["Paul Erdős", *names[1:]], "bibAuthors": ["Paul Erd\\H{o}s", *names[1:]]}
+    entry |= {"authorCount": 400, "arxiv": "", "day": "2025-03-17"}
     page.evaluate(
         "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
     )
     page.reload()
-    expect(page.locator("#saved .paper-authors")).to_have_text(", ".join(names[:8]) + ", and 392 more")
+    expect(page.locator("#saved .paper-authors")).to_have_text(
+        ", ".join(["Paul Erdős", *names[1:8]]) + ", and 392 more"
+    )
     with page.expect_download() as info:
         page.get_by_role("button", name="Download BibTeX (.bib)").click()
     bib = Path(info.value.path()).read_text(encoding="utf-8")
     assert "title = {{$\\alpha$-Flows}}" in bib
-    assert "author = {Author 0 and Author 1 and " in bib and "Author 49 and others}" in bib
+    assert "author = {Paul Erd\\H{o}s and Author 1 and " in bib and "Author 49 and others}" in bib
 
 
 def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str) -> None:
