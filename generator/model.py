@@ -125,9 +125,9 @@ def plain_letters(text: str) -> str:
 def shown_letters(text: str) -> str:
     """TeX's accented and special letters as the letters they show (`Erd\\H{o}s` is Erdős,
     `{\\o}` ø) and its escapes as their characters (`\\&`): a name as pages show it."""
-    text = _TIE_RE.sub("\u00a0", text)  # `D.~E.~Knuth`: TeX's unbreakable space
-    if "\\" not in text:
-        return text
+    if "\\" not in text:  # the common case, first
+        return text.replace("~", "\u00a0")  # `D.~E.~Knuth`: TeX's unbreakable space
+    text = _TIE_RE.sub("\u00a0", text)
     for _ in range(3):  # accents over accents, innermost first: `Nguy\\~{\\^e}n` is Nguyễn
         text, count = _TEX_ACCENT_RE.subn(_accented, text)
         if not count:
