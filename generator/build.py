@@ -102,6 +102,7 @@ def build(
     """Build the site of the project at `root` into `out` (default `root/public`).
     `inputs`: taken already (`summary.probe`, by a command that first looked whether
     anything changed), so not taken twice."""
+    root = root.absolute()  # the cache keys files by path: `.` and the full path are one project
     out = (out or root / OUTPUT_DIR).absolute()
     if inputs is None:  # else the command that took them refused committed caches first
         refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read

@@ -221,6 +221,8 @@ def _escape_property(text: str) -> str:
 
 def cmd_build(root: Path, args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    site = args.out or root / OUTPUT_DIR  # as the command was given it, for messages
+    root = root.absolute()  # as `build` takes it: the cache is the same from any folder
     try:
         refuse_committed_caches(root)  # before the last build's summary is read
         out = (args.out or root / OUTPUT_DIR).absolute()
@@ -247,7 +249,6 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
         raise
     except PapersError as error:  # the problems, then what became of the site
         report(error.problems)
-        site = args.out or root / OUTPUT_DIR  # as the command was given it
         kept = f"{site} is as the last build left it" if site.is_dir() else f"{site} was not made"
         print(f"the build stopped; {kept}", file=sys.stderr)
         return EXIT_PROBLEMS

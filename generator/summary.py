@@ -133,7 +133,7 @@ def layouts_stamp(layouts: Path) -> tuple[tuple[str, int, int], ...]:
             )
         if path.is_file():
             stat = path.stat()
-            entries.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+            entries.append((path.relative_to(layouts).as_posix(), stat.st_size, stat.st_mtime_ns))
     return tuple(entries)
 
 

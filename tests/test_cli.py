@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -232,6 +233,29 @@ def test_a_build_that_finds_nothing_changed_loads_no_renderer(project: Project) 
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
     assert "is up to date" in result.stdout
+
+
+def test_a_build_from_another_folder_of_the_project_reuses_the_cache(project: Project) -> None:
+    """From the project, from inside `content/`, or given its full path: one project, one
+    cache. Paths as typed made each a stranger to the others' cache: a full build each."""
+    for number in range(3):
+        project.paper("2025-03-17", f"paper-{number}")
+    paper = project.paper("2025-03-16", "an-older-paper")
+
+    def build_from(folder: Path, *root: str) -> str:
+        command = [sys.executable, "-m", "generator", *root, "build", "--no-search"]
+        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "(" in build_from(project.root, "--root", ".")
+    for folder, root in [
+        (project.root / "content/2025", ()),
+        (project.root.parent, ("--root", str(project.root))),
+    ]:
+        paper.write_text(paper.read_text(encoding="utf-8") + "One more sentence.\n", encoding="utf-8")
+        rendered = int(re.search(r"\((\d+) rendered\)", build_from(folder, *root))[1])  # type: ignore[index]
+        assert rendered < 10, rendered  # its page, its day's, its week's... not all 20
 
 
 def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
