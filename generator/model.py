@@ -355,6 +355,11 @@ class Day:
     def url(self) -> str:
         return day_url(self.date)
 
+    @property
+    def order(self) -> str:
+        """How the day's list is ordered (`Paper.sort_key`), as its page says it."""
+        return "most upvoted first" if any(paper.upvotes for paper in self.papers) else "by title"
+
 
 @dataclass
 class Site:

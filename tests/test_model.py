@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator.model import arxiv_base, normalize_title, shown_letters, slugify
+from generator.model import Day, Paper, arxiv_base, normalize_title, shown_letters, slugify
 
 
 @pytest.mark.parametrize(
@@ -156,3 +158,10 @@ def test_arxiv_ids_are_checked_as_arxiv_makes_them(arxiv_id: str, base: str | No
 )
 def test_names_show_tex_letters_as_letters(written: str, shown: str) -> None:
     assert shown_letters(written) == shown
+
+
+def test_a_day_says_how_its_list_is_ordered() -> None:
+    """Most upvoted first when the source counted upvotes; else by title, which readers can tell."""
+    paper = Paper("a", dt.date(2025, 3, 17), "A", "Body.", "content/a.md")
+    assert Day(paper.day, [paper]).order == "by title"
+    assert Day(paper.day, [paper, replace(paper, slug="b", upvotes=3)]).order == "most upvoted first"

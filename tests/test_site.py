@@ -105,7 +105,10 @@ def test_a_day_longer_than_its_page_size_is_paged(project: Project, tmp_path: Pa
     cards = [re.findall(r'data-paper="([^"]+)"', page.read_text(encoding="utf-8")) for page in pages]
     assert cards == [["paper-0", "paper-1"], ["paper-2", "paper-3"], ["paper-4"]]
     second = pages[1].read_text(encoding="utf-8")
-    assert "<title>Papers of 17 March 2025 (page 2) · " in second and "5 papers · page 2 of 3" in second
+    assert (
+        "<title>Papers of 17 March 2025 (page 2) · " in second
+        and "5 papers, most upvoted first · page 2 of 3" in second
+    )
     assert '<ol class="paper-list"' in second and 'start="3"' in second
     assert 'rel="prev" href="/daily-papers/days/2025-03-17/">← Previous<' in second
     assert 'rel="next" href="/daily-papers/days/2025-03-17/page/3/">Next →' in second
