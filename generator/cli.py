@@ -19,9 +19,9 @@ from typing import NoReturn
 
 from generator.changes import changed_files, problems_for_changes
 from generator.committed import refuse_committed_caches
-from generator.config import CONFIG_NAME
+from generator.config import CONFIG_NAME, load_config
 from generator.content import Checked, read_site
-from generator.errors import PapersError, Problem, UsageError, errors_only, shown
+from generator.errors import PapersError, Problem, UsageError, errors_only, in_reading_order, shown
 from generator.importers import ARXIV_ENDPOINT_ENV, HF_DEFAULT_DELAY, HF_ENDPOINT_ENV
 from generator.load import CONTENT_DIR
 from generator.summary import LAYOUTS_DIR, OUTPUT_DIR, probe, unchanged_since_last_build
@@ -71,7 +71,11 @@ def make_parser() -> argparse.ArgumentParser:
     daily = commands.add_parser("import-daily", help="import the text dump of a daily-papers page")
     daily.add_argument("file", type=Path)
     daily.add_argument("--date", type=_day, help="the day of the page (default: the date in its header)")
-    daily.add_argument("--force", action="store_true", help="replace existing files that differ")
+    daily.add_argument(
+        "--force",
+        action="store_true",
+        help="take the dump's title and abstract where a file differs (its other fields stay)",
+    )
 
     commands.add_parser("tags", help="list tags with their paper counts, and unused ones")
 
@@ -94,7 +98,11 @@ def make_parser() -> argparse.ArgumentParser:
     hf_cmd.add_argument("--since", type=_day, help="only days from this one on")
     hf_cmd.add_argument("--until", type=_day, help="only days up to this one (--fetch: the last day)")
     hf_cmd.add_argument("--date", type=_day, help="the day of the list (default: from the file name)")
-    hf_cmd.add_argument("--force", action="store_true", help="replace files that differ, edits and all")
+    hf_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="take the source's fields where a file differs (fields the source lacks, like tags, stay)",
+    )
     hf_cmd.add_argument("--fetch", action="store_true", help="download --date (to --until) from the API")
     hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${HF_ENDPOINT_ENV} or Hugging Face's)")
     hf_cmd.add_argument("--delay", type=float, default=HF_DEFAULT_DELAY, help="seconds between days")
@@ -273,7 +281,7 @@ def _say_up_to_date(papers: int, days: int, out: Path, seconds: float) -> None:
 def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str | None = None) -> int:
     refuse_committed_caches(root)  # a pull request that adds one fails its check, not just its build
     checked = read_site(root, today=dt.date.today())
-    problems = checked.problems
+    problems = in_reading_order([*checked.problems, *_settings_problems(root)])  # the build reads both
     if changed_since:
         problems = problems_for_changes(problems, changed_files(root, changed_since))
     if paths:
@@ -286,6 +294,14 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
     except BrokenPipeError:  # `papers check | head`: the reader stopped, the content is as bad
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- flushed to nowhere at exit, never closed
     return code
+
+
+def _settings_problems(root: Path) -> list[Problem]:
+    try:
+        load_config(root)
+    except PapersError as error:
+        return error.problems
+    return []
 
 
 def _report_check(checked: Checked, problems: list[Problem], errors: list[Problem], style: str) -> None:

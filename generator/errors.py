@@ -41,6 +41,11 @@ _UNSHOWN_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\
 _UNSHOWN_OR_LINES_RE = re.compile(f"{_UNSHOWN_RE.pattern[:-1]}\\n]")
 
 
+def joined(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: names in a message."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def shown(text: str, lines: bool = True) -> str:
     """`text` safe to print: control and bidirectional characters as escapes (`\\x1b`), and
     line breaks too unless `lines`."""

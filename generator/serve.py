@@ -201,6 +201,9 @@ def _describe(changed: list[str], root: Path) -> str:
     changed = [p for p in changed if p == RELATED_CHANGED or Path(p).suffix or Path(p).exists()] or changed
     names = []
     for path in changed[:3]:
+        if path == RELATED_CHANGED:  # not a file, whatever folder the server started in
+            names.append(path)
+            continue
         try:
             names.append(Path(path).resolve().relative_to(root.resolve()).as_posix())
         except (ValueError, OSError, RuntimeError):  # outside, or a symbolic link to itself

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.errors import Problem, did_you_mean, shown
+from generator.errors import Problem, did_you_mean, joined, shown
 from generator.frontmatter import (
     Document,
     FrontMatter,
@@ -57,6 +57,9 @@ MAX_LIST = 200
 MIN_ABSTRACT = 200
 MAX_ABSTRACT = 10_000  # characters; arXiv allows 1,920
 PLACEHOLDER_ABSTRACT = "Replace this line with the abstract."  # what `papers new --title` writes
+_PLACEHOLDER_RE = re.compile(
+    r"replace\s+this\s+line\s+with\s+the\s+abstract", re.IGNORECASE
+)  # edited a little
 PLACEHOLDER_AUTHORS = ("First Author", "Second Author")  # and, commented out, these
 PLACEHOLDER_LINK = "https://github.com/owner/repo"
 PLACEHOLDER_TAG = "pick from content/tags.yaml"
@@ -315,11 +318,11 @@ def validate_paper(
                 "write the abstract as plain text (a line `[label]: url` only defines a link)",
             )
         )
-    elif PLACEHOLDER_ABSTRACT in body:
+    elif placeholder := _PLACEHOLDER_RE.search(body):
         fields.problems.append(
             Problem(
                 source.label,
-                body_line + body[: body.index(PLACEHOLDER_ABSTRACT)].count("\n"),
+                body_line + body[: placeholder.start()].count("\n"),
                 "the abstract is still the placeholder line that `papers new` wrote",
                 "replace that line with the paper's abstract",
             )
@@ -624,7 +627,7 @@ def paper_warnings(
         and capitals >= 0.8 * sum(map(str.isalpha, title))  # not LLM、RLHF与DPO的对比研究
     ):
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
-    if body.strip() and len(body.strip()) < MIN_ABSTRACT and PLACEHOLDER_ABSTRACT not in body:
+    if body.strip() and len(body.strip()) < MIN_ABSTRACT and not _PLACEHOLDER_RE.search(body):
         fields.problems.append(
             Problem(
                 fields.source.label,
@@ -776,7 +779,7 @@ def check_duplicates(papers: Iterable[Paper]) -> list[Problem]:
             Problem(
                 source,
                 None,
-                f"duplicate {_joined(whats)}: the same paper is also in {_listed(list(others))}",
+                f"duplicate {joined(whats)}: the same paper is also in {_listed(list(others))}",
                 "keep one file per paper, in the folder of the day it was first listed, and remove the other",
             )
         )
@@ -787,10 +790,6 @@ def _listed(files: list[str], shown: int = 3) -> str:
     """A few files, and how many more: 300 copies of a paper are not 90,000 names."""
     more = len(files) - shown
     return ", ".join(files[:shown]) + (f" and {more} more" if more > 0 else "")
-
-
-def _joined(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 TAG_FIELDS = ("name", "description")

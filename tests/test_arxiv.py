@@ -162,6 +162,16 @@ def test_offline_gives_a_clear_message_and_writes_nothing(
     assert paper_files(project) == []
 
 
+def test_an_endpoint_that_is_no_address_says_so_not_to_check_the_connection(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert new(project, "2503.12345", "--date", DAY, "--endpoint", "notaurl") == 1
+    err = capsys.readouterr().err
+    assert "the arXiv API address must start with http:// or https://" in err
+    assert "give its full address" in err and "connection" not in err
+    assert paper_files(project) == []
+
+
 def test_not_an_arxiv_id_is_refused_before_asking(
     project: Project, api: ArxivServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -225,6 +235,11 @@ def test_blank_paper_from_a_title(project: Project, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert f"attention-is-still-all-you-need.md:{line}: error: the abstract is still the placeholder" in err
     assert "abstract is only" not in err
+    path.write_text(
+        text.replace(PLACEHOLDER_ABSTRACT, "replace this line with the abstract"), encoding="utf-8"
+    )
+    assert check(project) == 1  # its full stop or capital gone, it is the placeholder still
+    assert "the abstract is still the placeholder" in capsys.readouterr().err
     path.write_text(text.replace(PLACEHOLDER_ABSTRACT, "A short abstract."), encoding="utf-8")
     assert check(project) == 0  # then only a warning: the abstract is short
     assert (

@@ -258,6 +258,18 @@ def test_a_build_from_another_folder_of_the_project_reuses_the_cache(project: Pr
         assert rendered < 10, rendered  # its page, its day's, its week's... not all 20
 
 
+def test_check_reads_the_settings_a_build_reads(project: Project) -> None:
+    """A pull request that breaks site.yaml fails its check, not only its build."""
+    project.paper("2025-03-17", "a-paper")
+    project.write("site.yaml", "title: Daily Papers\ntitel: Typo\n")
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert (
+        "site.yaml:2: error: unknown setting `titel`" in result.stderr
+        and "did you mean `title`?" in result.stderr
+    )
+
+
 def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:
     project.paper("2025-03-17", "a-paper", "tags: [index]")
     result = check_with_tag_line(project, "index:\n  name: Index\n  descripton: Typo\n  extra: unknown key\n")

@@ -110,6 +110,34 @@ def test_never_overwrites_an_edited_file_without_force(
     assert "as published" in path.read_text(encoding="utf-8")
 
 
+def test_a_curator_s_tags_survive_a_re_import_forced_or_not(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The dump has a title and an abstract, nothing else: tags someone added are the file's
+    own. `--force` takes the dump's title and keeps them; a title edited since still finds
+    its file (the abstract is the dump's), rather than a second copy."""
+    dump = project.write("dump.txt", "Mar 17\n\nA Paper Title\n\nThe abstract as published.\n")
+    import_daily = ["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"]
+    main(import_daily)
+    path = project.root / "content/2025/2025-03-17/a-paper-title.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("---\n\n", "tags: [llm]\n---\n\n"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    main(import_daily)
+    assert capsys.readouterr().out.strip() == "imported: 1 unchanged"  # no `--force` to lose them
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("A Paper Title", "A Title Edited"), encoding="utf-8"
+    )
+    main(import_daily)
+    assert "(title differs from the import; --force takes the import's)" in capsys.readouterr().out
+    main([*import_daily, "--force"])
+    assert "(title from the import; the file's other fields kept)" in capsys.readouterr().out
+    assert [p.name for p in path.parent.iterdir()] == ["a-paper-title.md"]
+    text = path.read_text(encoding="utf-8")
+    assert "title: A Paper Title\n" in text and "tags:\n- llm\n" in text
+
+
 def test_same_title_on_another_day_is_skipped(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     project.paper("2025-03-10", "a-paper-title", body="Already here. " * 20)
     dump = project.write("dump.txt", "Mar 17\n\nA paper title\n\nThe abstract.\n")

@@ -168,10 +168,13 @@ def test_upvotes_update_edits_only_that_line(
     changed = [(a, b) for a, b in zip(text.splitlines(), after.splitlines(), strict=True) if a != b]
     assert changed == [("upvotes: 46   # at import time", "upvotes: 51   # at import time")]
 
-    # An older snapshot never lowers the count, and writes nothing.
+    # An older snapshot never lowers the count, and writes nothing; it says what the file
+    # holds otherwise than the source (`--force` would take the source's).
     mtime = path.stat().st_mtime_ns
     assert run_import(project, first) == 0
-    assert "imported: 12 unchanged" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2503.07677.md  (title and abstract differ from the source; --force takes the source's)" in out
+    assert "imported: 11 unchanged, 1 kept" in out
     assert path.read_text(encoding="utf-8") == after and path.stat().st_mtime_ns == mtime
     assert check(project) == 0
 
@@ -188,6 +191,19 @@ def test_a_human_edited_title_is_never_overwritten(project: Project, tmp_path: P
     data[0]["paper"].update(title="Another Title From The Source", githubRepo="https://github.com/o/other")
     assert run_import(project, write_day(tmp_path, "2025-03-17.json", data)) == 0
     assert path.read_text(encoding="utf-8") == edited  # title and existing link both kept
+
+
+def test_force_takes_the_source_s_fields_and_keeps_a_curator_s_tags(project: Project, tmp_path: Path) -> None:
+    data = [item("2503.00001", "Original Title From The Source", upvotes=3)]
+    source = write_day(tmp_path, "2025-03-17.json", data)
+    assert run_import(project, source) == 0
+    path = project.root / "content/2025/2025-03-17/2503.00001.md"
+    text = path.read_text(encoding="utf-8").replace("Original Title From The Source", "A Better Title")
+    path.write_text(text.replace("---\n\n", "tags: [llm]\n---\n\n"), encoding="utf-8")
+    assert run_import(project, source, "--force") == 0
+    forced = path.read_text(encoding="utf-8")
+    assert "title: Original Title From The Source\n" in forced and "tags:\n- llm\n" in forced
+    assert check(project) == 0
 
 
 def test_missing_upvotes_and_links_are_added_without_touching_the_rest(
@@ -396,6 +412,7 @@ def test_malformed_items_are_skipped_with_a_message(
         "a string",
         {"nothing": "useful"},
         {"paper": {"id": 2503.00016, "title": "Id as a number", "summary": LONG}},
+        {"paper": {"id": "a-slug-of-a-paper-without-an-arxiv-id-that-runs-on-well-past-sixty", "title": "T"}},
     ]
     assert run_import(project, write_day(tmp_path, "2025-03-17.json", data)) == 0
     out = capsys.readouterr().out
@@ -405,7 +422,8 @@ def test_malformed_items_are_skipped_with_a_message(
     assert "item 5: expected an object, found text" in out
     assert "item 6: it has no `paper` object" in out
     assert "item 7: `paper.id` is 2503.00016, not an arXiv id" in out
-    assert "imported: 1 written, 6 skipped (6 invalid)" in out
+    assert 'item 8: `paper.id` is "a-slug-of-a-paper-without-an-arxiv-id-that-runs-on-well-past…", not' in out
+    assert "imported: 1 written, 7 skipped (4 invalid, 3 no arXiv id)" in out
     assert [p.name for p in (project.root / "content").rglob("*.md")] == ["2503.00013.md"]
 
 

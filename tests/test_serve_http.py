@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LiveState, _describe, make_handler
+from generator.serve import RELATED_CHANGED, LiveState, _describe, make_handler
 
 
 @pytest.fixture
@@ -73,6 +73,15 @@ def test_a_symbolic_link_to_itself_is_named_not_raised(tmp_path: Path) -> None:
     assert _describe([str(loop), str(tmp_path / "content/a.md")], tmp_path) == (
         f"{loop}, content/a.md changed"
     )
+
+
+def test_related_papers_are_named_as_such_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a file: started from inside `content/2025/`, the server said `content/2025/related papers`."""
+    (tmp_path / "content/2025").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "content/2025")
+    assert _describe([RELATED_CHANGED], tmp_path) == "related papers changed"
 
 
 def test_before_the_first_build_every_page_shows_the_error_and_waits(tmp_path: Path) -> None:

@@ -263,6 +263,19 @@ def find_actionlint() -> str | None:
     return shutil.which("actionlint") or (str(beside_python) if beside_python.is_file() else None)
 
 
+def test_code_changes_run_the_whole_suite_as_ci_runs_it() -> None:
+    """README: the tests are required in CI. Pull requests that touch the generator, its
+    templates or its tests run `.ci/run`, in Debian (whose chromium the browser tests use)."""
+    tests = load_workflow("tests.yml")
+    for trigger in ("pull_request", "push"):
+        paths = tests["on"][trigger]["paths"]
+        assert {"generator/**", "layouts/**", "tests/**", "pyproject.toml", ".ci/**"} <= set(paths)
+    (job,) = tests["jobs"].values()
+    assert job["container"].startswith("python:3.11-") and "bookworm" in job["container"]
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["bash .ci/run"]
+    assert tests["permissions"] == {"contents": "read"}
+
+
 def test_actionlint_accepts_the_workflows() -> None:
     actionlint = find_actionlint()
     if actionlint is None:

@@ -1,9 +1,10 @@
 """What every importer shares: placing new papers next to the existing ones, safely.
 
 An import never duplicates a paper that is already in `content/` (same arXiv id or
-same title, on any day) and never overwrites a file without `--force`. An importer may
-pass an `update` hook that edits an existing file in place (e.g. a newer upvote count)
-instead of leaving it as it is.
+same title, on any day) and never overwrites a file without `--force`. With it, what the
+source gives replaces the file's, and the file's other fields (tags a curator added)
+stay. An importer may pass an `update` hook that edits an existing file in place (e.g. a
+newer upvote count) instead of leaving it as it is.
 
 Also the text clean-up and the HTTP download every source needs.
 """
@@ -24,7 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.content import check_source, read_site
-from generator.errors import PapersError, Problem, errors_only
+from generator.errors import PapersError, Problem, errors_only, joined
+from generator.frontmatter import parse_document
 from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
 from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
@@ -81,7 +83,9 @@ def fetch_url(url: str, what: str, hint: str, timeout: float = 30.0, accept: str
     """GET `url` with urllib; every failure is a PapersError naming `what` was being fetched."""
     scheme = urlsplit(url).scheme
     if scheme not in ("http", "https"):
-        raise PapersError.single(url, f"the {what} address must start with http:// or https://", hint)
+        raise PapersError.single(
+            url, f"the {what} address must start with http:// or https://", "give its full address"
+        )  # not the caller's hint, which is about the connection
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -201,7 +205,14 @@ def import_candidates(
         if same and same != label:
             report.add("skipped", label, f"already in {same}", "already in content/")
             continue
-        if not same and slug in taken and not base:
+        # Another paper with this slug; or this one at its place, its title edited since (its
+        # abstract is the source's): then the file is there to compare with, not a new one.
+        if (
+            not same
+            and slug in taken
+            and not base
+            and not _same_abstract(path, label, taken[slug], candidate)
+        ):
             slug = _free_slug(slug, taken)
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
@@ -212,6 +223,8 @@ def import_candidates(
         elif refused := checked(text):
             report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
             continue
+        elif path.exists() and (differ := _differences(path, candidate)) is not None:
+            _import_over(path, label, candidate, differ, force, report, checked)
         else:
             outcome = save_paper(path, text, force)
             why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
@@ -260,8 +273,87 @@ def _update_existing(
     elif result.changes and result.text != old:
         write_text_atomic(path, result.text)
         report.add("updated", label, "; ".join(result.changes))
+    elif differ := _differences(path, candidate):
+        report.add(
+            "kept", label, f"{joined(differ)} {_differ(differ)} from the source; --force takes the source's"
+        )
     else:
         report.add("unchanged", label)
+
+
+def _differences(path: Path, candidate: Candidate) -> list[str] | None:
+    """The fields the source gives (and `abstract`) that the file says otherwise; None when
+    the file cannot be read as a paper. Fields the source has no data for (tags a curator
+    added, say) are the file's own, and no difference."""
+    try:
+        document, problems = parse_document("file", path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if document is None or errors_only(problems):  # a field given twice, say: which one is meant?
+        return None
+    values = document.front.values
+    given = _given(candidate)
+    given.pop("upvotes", None)  # a count of the moment, not a correction: updates raise it
+    differ = [key for key, value in given.items() if not _same(values.get(key), value)]
+    return differ + ["abstract"] * (document.body.strip() != candidate.body.strip())
+
+
+def _import_over(
+    path: Path,
+    label: str,
+    candidate: Candidate,
+    differ: list[str],
+    force: bool,
+    report: ImportReport,
+    checked: Callable[[str], list[Problem]],
+) -> None:
+    """An import onto a file that is there: what the source gives replaces the file's with
+    `force`; the file's other fields stay, as a curator wrote them."""
+    if not differ:
+        report.add("unchanged", label)
+    elif not force:
+        report.add(
+            "kept", label, f"{joined(differ)} {_differ(differ)} from the import; --force takes the import's"
+        )
+    else:
+        document, _ = parse_document("file", path.read_bytes().decode("utf-8"))
+        assert document is not None  # read by `_differences` just before
+        fields = dict(document.front.values)
+        for key, value in _given(candidate).items():
+            mine = fields.get(key)
+            fields[key] = {**mine, **value} if isinstance(value, dict) and isinstance(mine, dict) else value
+        text = format_paper(fields, candidate.body)
+        if refused := checked(text):
+            report.add("kept", label, f"the import would not pass the check: {refused[0].message}", "invalid")
+        else:
+            write_text_atomic(path, text)
+            report.add("replaced", label, f"{joined(differ)} from the import; the file's other fields kept")
+
+
+def _same_abstract(path: Path, label: str, holder: str, candidate: Candidate) -> bool:
+    if holder != label:
+        return False
+    try:
+        document, _ = parse_document("file", path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return document is not None and document.body.strip() == candidate.body.strip()
+
+
+def _given(candidate: Candidate) -> dict[str, Any]:
+    return {key: value for key, value in candidate.fields.items() if value not in (None, "", [], {})}
+
+
+def _same(mine: Any, theirs: Any) -> bool:
+    """A field as the file has it and as the source gives it; a mapping (links) holds the
+    source's entries when it has them, whatever else the file adds."""
+    if isinstance(theirs, dict) and isinstance(mine, dict):
+        return all(_same(mine.get(key), value) for key, value in theirs.items())
+    return mine == theirs or str(mine) == str(theirs)
+
+
+def _differ(names: list[str]) -> str:
+    return "differs" if len(names) == 1 else "differ"
 
 
 def _free_slug(slug: str, taken: dict[str, str]) -> str:

@@ -206,6 +206,9 @@ def fetch_batches(
     return batches
 
 
+_NO_ARXIV_ID = "only papers with an arXiv id can be imported"
+
+
 def default_endpoint() -> str:
     return os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT
 
@@ -234,8 +237,9 @@ def parse_item(item: object, label: str, index: int, day: dt.date | None = None)
     arxiv = clean_line(raw_id) if isinstance(raw_id, str) else ""
     arxiv = arxiv.removeprefix("arXiv:").removeprefix("arxiv:")
     if not arxiv or len(arxiv) > 64 or arxiv_base(arxiv) is None:
-        shown = json.dumps(raw_id, ensure_ascii=False)[:60] if raw_id is not None else "nothing"
-        return fail(f"`paper.id` is {shown}, not an arXiv id", "only papers with an arXiv id can be imported")
+        cut = raw_id[:60] + "…" if isinstance(raw_id, str) and len(raw_id) > 60 else raw_id
+        shown = json.dumps(cut, ensure_ascii=False)[:80] if raw_id is not None else "nothing"
+        return fail(f"`paper.id` is {shown}, not an arXiv id", _NO_ARXIV_ID)
     where = f"item {index} ({arxiv})"
     title = _first_text(paper.get("title"), item.get("title"))
     if not title:
@@ -633,7 +637,8 @@ def import_batches(
             parsed = parse_item(item, label, index, date or batch.day)
             if parsed.candidate is None:
                 problem = parsed.problems[0]
-                report.add("skipped", f"{label} {problem.message}", "", "invalid")
+                reason = "no arXiv id" if problem.hint == _NO_ARXIV_ID else "invalid"
+                report.add("skipped", f"{label} {problem.message}", "", reason)
                 continue
             if not _in_range(parsed.candidate.day, since, until):
                 ignored += 1
