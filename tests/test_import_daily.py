@@ -153,6 +153,19 @@ def test_unpaired_lines_are_an_error_with_the_line() -> None:
     assert error.value.problems[0].line == 7
 
 
+def test_a_title_longer_than_its_abstract_names_both_lines() -> None:
+    """Out of step, or an abstract cut short: the message says which two lines and both fixes."""
+    dump = "Mar 17\n\nTitle one\n\nThe first abstract, long enough.\n\nAnother Real Title: Here\n\nShort.\n"
+    with pytest.raises(PapersError) as error:
+        parse_daily_dump("dump.txt", dump)
+    (problem,) = error.value.problems
+    assert (
+        problem.line == 7
+        and "read as a title, is longer than line 9, read as its abstract" in problem.message
+    )
+    assert "paste the whole of it" in (problem.hint or "")
+
+
 def test_import_through_the_installed_entry_point(project: Project) -> None:
     dump = project.write("dump.txt", "Mar 17\n\nEntry Point Paper\n\nThe abstract, long enough.\n")
     result = subprocess.run(

@@ -38,7 +38,8 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     if not filled:
         raise PapersError.single(label, "no papers found", "the dump needs title and abstract lines")
     pairs = list(zip(filled[::2], filled[1::2], strict=False))
-    odd = [title_line for (title_line, title), (_, abstract) in pairs if _abstract_like(title, abstract)]
+    odd_pairs = [(title, abstract) for title, abstract in pairs if _abstract_like(title[1], abstract[1])]
+    odd = [title_line for (title_line, _), _ in odd_pairs]
     if len(filled) % 2:
         line, text_line = (odd[0], "") if odd else filled[-1]
         where = f"the last line ({text_line[:40]!r}...) has no partner" if not odd else "from here on"
@@ -51,7 +52,16 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
         )
     if odd:
         raise PapersError(
-            [Problem(label, line, "this looks like an abstract where a title should be") for line in odd]
+            [
+                Problem(
+                    label,
+                    line,
+                    f"this line, read as a title, is longer than line {after}, read as its abstract",
+                    "a line missing or extra before it puts abstracts where titles should be; "
+                    "if the pair is right, the abstract is cut short: paste the whole of it",
+                )
+                for (line, _), (after, _) in odd_pairs
+            ]
         )
     return [
         DumpItem(clean_line(title), unwrap_abstract(abstract), line) for (line, title), (_, abstract) in pairs
