@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -297,10 +298,11 @@ def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str 
 
 
 def _settings_problems(root: Path) -> list[Problem]:
+    """site.yaml's problems, each an error: any of them stops the build."""
     try:
         load_config(root)
     except PapersError as error:
-        return error.problems
+        return [dataclasses.replace(problem, severity="error") for problem in error.problems]
     return []
 
 

@@ -268,6 +268,10 @@ def test_check_reads_the_settings_a_build_reads(project: Project) -> None:
         "site.yaml:2: error: unknown setting `titel`" in result.stderr
         and "did you mean `title`?" in result.stderr
     )
+    project.write("site.yaml", "title: Daily Papers  # the name\n")  # a warning in a paper, it stops a build
+    assert papers(project, "build", "--no-search").returncode == 1
+    result = papers(project, "check")
+    assert result.returncode == 1 and "site.yaml:1: error: " in result.stderr
 
 
 def test_an_unknown_field_of_a_tag_is_an_error(project: Project) -> None:

@@ -132,10 +132,28 @@ def test_a_curator_s_tags_survive_a_re_import_forced_or_not(
     main(import_daily)
     assert "(title differs from the import; --force takes the import's)" in capsys.readouterr().out
     main([*import_daily, "--force"])
-    assert "(title from the import; the file's other fields kept)" in capsys.readouterr().out
+    assert (
+        "(title from the import; the file's other fields kept, not its comments)" in capsys.readouterr().out
+    )
     assert [p.name for p in path.parent.iterdir()] == ["a-paper-title.md"]
     text = path.read_text(encoding="utf-8")
     assert "title: A Paper Title\n" in text and "tags:\n- llm\n" in text
+
+
+def test_a_paper_retitled_by_hand_is_found_by_its_abstract_on_another_day(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = project.write("d1.txt", "Mar 17\n\nLearning Things\n\nThe abstract as published, long enough.\n")
+    main(["--root", str(project.root), "import-daily", str(first), "--date", "2025-03-17"])
+    path = project.root / "content/2025/2025-03-17/learning-things.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Learning Things", "Learning Many Things"), encoding="utf-8"
+    )
+    second = project.write("d2.txt", "Mar 18\n\nLearning Things\n\nThe abstract as published, long enough.\n")
+    capsys.readouterr()
+    main(["--root", str(project.root), "import-daily", str(second), "--date", "2025-03-18"])
+    assert "already in content/2025/2025-03-17/learning-things.md" in capsys.readouterr().out
+    assert not (project.root / "content/2025/2025-03-18").exists()
 
 
 def test_same_title_on_another_day_is_skipped(project: Project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -204,6 +204,42 @@ def test_force_takes_the_source_s_fields_and_keeps_a_curator_s_tags(project: Pro
     forced = path.read_text(encoding="utf-8")
     assert "title: Original Title From The Source\n" in forced and "tags:\n- llm\n" in forced
     assert check(project) == 0
+    # Upvotes stay the count they are: an older snapshot, forced, never lowers it; a newer raises it.
+    path.write_text(forced.replace("upvotes: 3", "upvotes: 30"), encoding="utf-8")
+    data[0]["paper"].update(title="Retitled At The Source", upvotes=1)
+    assert run_import(project, write_day(tmp_path, "2025-03-17.json", data), "--force") == 0
+    assert "upvotes: 30\n" in path.read_text(encoding="utf-8")
+    data[0]["paper"].update(upvotes=99)
+    assert run_import(project, write_day(tmp_path, "2025-03-17.json", data), "--force") == 0
+    assert "upvotes: 99\n" in path.read_text(encoding="utf-8")
+
+
+def test_force_never_rewrites_a_file_whose_front_matter_has_problems(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A field given twice: which is meant is the contributor's to say, not the import's."""
+    source = write_day(tmp_path, "2025-03-17.json", [item("2503.00001", "A Title", upvotes=3)])
+    assert run_import(project, source) == 0
+    path = project.root / "content/2025/2025-03-17/2503.00001.md"
+    broken = path.read_text(encoding="utf-8").replace("---\n\n", "tags: [llm]\ntags: [agents]\n---\n\n")
+    path.write_text(broken, encoding="utf-8")
+    capsys.readouterr()
+    assert run_import(project, source, "--force") == 0
+    assert "its front matter has problems: run `papers check`" in capsys.readouterr().out
+    assert path.read_text(encoding="utf-8") == broken
+
+
+def test_an_arxiv_id_yaml_reads_as_a_number_is_the_source_s(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_day(tmp_path, "2025-03-17.json", [item("2501.10000", "A Title", upvotes=3)])
+    assert run_import(project, source) == 0
+    path = project.root / "content/2025/2025-03-17/2501.10000.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("'2501.10000'", "2501.10000"), encoding="utf-8")
+    assert "arxiv: 2501.10000\n" in path.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert run_import(project, source) == 0
+    assert capsys.readouterr().out.strip() == "imported: 1 unchanged"
 
 
 def test_missing_upvotes_and_links_are_added_without_touching_the_rest(

@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 
 from generator.content import check_source, read_site
 from generator.errors import PapersError, Problem, errors_only, joined
-from generator.frontmatter import parse_document
+from generator.frontmatter import Document, parse_document
 from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
 from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
-from generator.paperfile import Outcome, format_paper, paper_path, save_paper, write_text_atomic
+from generator.paperfile import format_paper, paper_path, save_paper, write_text_atomic
 from generator.validate import BIDI_RE, class_or_noncharacter_re, has_visible
 
 USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
@@ -188,6 +188,7 @@ def import_candidates(
     existing = site.papers
     by_arxiv = {p.arxiv_base: p.source for p in existing if p.arxiv_base}
     by_title = {normalize_title(p.title): p.source for p in existing}
+    by_abstract = {" ".join(p.body.split()): p.source for p in existing}  # a title edited since
     taken = {p.slug: p.source for p in existing}
     report = report if report is not None else ImportReport()
     made: set[str] = set()  # files this import wrote or updated: later items never replace them
@@ -196,7 +197,11 @@ def import_candidates(
         slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
         path = paper_path(root, candidate.day, slug)
         label = label_for(root, path)
-        same = (by_arxiv.get(base) if base else None) or by_title.get(normalize_title(candidate.title))
+        same = (
+            (by_arxiv.get(base) if base else None)
+            or by_title.get(normalize_title(candidate.title))
+            or (by_abstract.get(" ".join(candidate.body.split())) if not base else None)  # ids decide
+        )
         if same in made:  # a source listing a paper twice (a v2, a repeated title)
             report.add(
                 "skipped", label, f"the same paper as an earlier item of this import, in {same}", "repeated"
@@ -205,14 +210,7 @@ def import_candidates(
         if same and same != label:
             report.add("skipped", label, f"already in {same}", "already in content/")
             continue
-        # Another paper with this slug; or this one at its place, its title edited since (its
-        # abstract is the source's): then the file is there to compare with, not a new one.
-        if (
-            not same
-            and slug in taken
-            and not base
-            and not _same_abstract(path, label, taken[slug], candidate)
-        ):
+        if not same and slug in taken and not base:  # another paper with this slug
             slug = _free_slug(slug, taken)
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
@@ -223,12 +221,10 @@ def import_candidates(
         elif refused := checked(text):
             report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
             continue
-        elif path.exists() and (differ := _differences(path, candidate)) is not None:
-            _import_over(path, label, candidate, differ, force, report, checked)
+        elif path.exists():
+            _import_over(path, label, candidate, force, report, checked, update)
         else:
-            outcome = save_paper(path, text, force)
-            why = "differs from the import; --force replaces it" if outcome is Outcome.KEPT else ""
-            report.add(outcome.value, label, why)
+            report.add(save_paper(path, text).value, label)
         taken[slug] = label
         made.add(label)
         by_title[normalize_title(candidate.title)] = label
@@ -291,10 +287,9 @@ def _differences(path: Path, candidate: Candidate) -> list[str] | None:
         return None
     if document is None or errors_only(problems):  # a field given twice, say: which one is meant?
         return None
-    values = document.front.values
     given = _given(candidate)
     given.pop("upvotes", None)  # a count of the moment, not a correction: updates raise it
-    differ = [key for key, value in given.items() if not _same(values.get(key), value)]
+    differ = [key for key, value in given.items() if not _same(_as_written(document, key), value)]
     return differ + ["abstract"] * (document.body.strip() != candidate.body.strip())
 
 
@@ -302,42 +297,56 @@ def _import_over(
     path: Path,
     label: str,
     candidate: Candidate,
-    differ: list[str],
     force: bool,
     report: ImportReport,
     checked: Callable[[str], list[Problem]],
+    update: Updater | None,
 ) -> None:
-    """An import onto a file that is there: what the source gives replaces the file's with
-    `force`; the file's other fields stay, as a curator wrote them."""
-    if not differ:
-        report.add("unchanged", label)
-    elif not force:
-        report.add(
-            "kept", label, f"{joined(differ)} {_differ(differ)} from the import; --force takes the import's"
+    """An import onto a file that is there. With `force`, the fields where the file says
+    otherwise than the source take the source's; the file's other fields stay, as a curator
+    wrote them (its comments and layout do not: the file is written anew). The `update`
+    hook's fields (upvotes, raised only; links added) are brought up to date first."""
+    differ = _differences(path, candidate)
+    if differ is None:  # unreadable, or fields given twice: which one is meant?
+        report.add("kept", label, "its front matter has problems: run `papers check`, then import again")
+        return
+    if not force:
+        why = (
+            f"{joined(differ)} {_differ(differ)} from the import; --force takes the import's"
+            if differ
+            else ""
         )
+        report.add("kept" if differ else "unchanged", label, why)
+        return
+    old = path.read_bytes().decode("utf-8")
+    updated = update(old, candidate) if update is not None else None
+    changes = list(updated.changes) if updated is not None and not updated.refused else []
+    text = updated.text if changes and updated is not None else old
+    if differ:
+        document, _ = parse_document("file", text)
+        assert document is not None  # read by `_differences`, and an update is checked
+        fields = {key: _as_written(document, key) for key in document.front.values}
+        for key in differ:
+            if key != "abstract":
+                mine, theirs = fields.get(key), candidate.fields[key]
+                fields[key] = (
+                    {**mine, **theirs} if isinstance(mine, dict) and isinstance(theirs, dict) else theirs
+                )
+        text = format_paper(fields, candidate.body if "abstract" in differ else document.body)
+        changes.append(f"{joined(differ)} from the import; the file's other fields kept, not its comments")
+    if text == old:
+        report.add("unchanged", label)
+    elif refused := checked(text):
+        report.add("kept", label, f"the import would not pass the check: {refused[0].message}", "invalid")
     else:
-        document, _ = parse_document("file", path.read_bytes().decode("utf-8"))
-        assert document is not None  # read by `_differences` just before
-        fields = dict(document.front.values)
-        for key, value in _given(candidate).items():
-            mine = fields.get(key)
-            fields[key] = {**mine, **value} if isinstance(value, dict) and isinstance(mine, dict) else value
-        text = format_paper(fields, candidate.body)
-        if refused := checked(text):
-            report.add("kept", label, f"the import would not pass the check: {refused[0].message}", "invalid")
-        else:
-            write_text_atomic(path, text)
-            report.add("replaced", label, f"{joined(differ)} from the import; the file's other fields kept")
+        write_text_atomic(path, text)
+        report.add("replaced", label, "; ".join(changes))
 
 
-def _same_abstract(path: Path, label: str, holder: str, candidate: Candidate) -> bool:
-    if holder != label:
-        return False
-    try:
-        document, _ = parse_document("file", path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return False
-    return document is not None and document.body.strip() == candidate.body.strip()
+def _as_written(document: Document, key: str) -> Any:
+    """A field's value; an arXiv id as written, which YAML may read as a number (`2501.10000`)."""
+    value = document.front.values.get(key)
+    return document.front.raw.get((key,), value) if key == "arxiv" else value
 
 
 def _given(candidate: Candidate) -> dict[str, Any]:
