@@ -234,7 +234,7 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
     root = root.absolute()  # as `build` takes it: the cache is the same from any folder
     try:
         refuse_committed_caches(root)  # before the last build's summary is read
-        out = (args.out or root / OUTPUT_DIR).absolute()
+        out = site.absolute()
         inputs = probe(root, root / LAYOUTS_DIR, args.base_url, args.repository, not args.no_cache)
         settings = (inputs.config, False)  # not the dev server's
         last = inputs.stamps and unchanged_since_last_build(

@@ -214,15 +214,25 @@ def test_force_takes_the_source_s_fields_and_keeps_a_curator_s_tags(project: Pro
     assert "upvotes: 99\n" in path.read_text(encoding="utf-8")
 
 
+def _imported_then_edited(
+    project: Project, tmp_path: Path, arxiv: str, written: str, edited: str
+) -> tuple[Path, Path]:
+    """A day of one paper imported, and its file edited by hand: the source and the file."""
+    source = write_day(tmp_path, "2025-03-17.json", [item(arxiv, "A Title", upvotes=3)])
+    assert run_import(project, source) == 0
+    path = project.root / f"content/2025/2025-03-17/{arxiv}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(written, edited), encoding="utf-8")
+    return source, path
+
+
 def test_force_never_rewrites_a_file_whose_front_matter_has_problems(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A field given twice: which is meant is the contributor's to say, not the import's."""
-    source = write_day(tmp_path, "2025-03-17.json", [item("2503.00001", "A Title", upvotes=3)])
-    assert run_import(project, source) == 0
-    path = project.root / "content/2025/2025-03-17/2503.00001.md"
-    broken = path.read_text(encoding="utf-8").replace("---\n\n", "tags: [llm]\ntags: [agents]\n---\n\n")
-    path.write_text(broken, encoding="utf-8")
+    source, path = _imported_then_edited(
+        project, tmp_path, "2503.00001", "---\n\n", "tags: [llm]\ntags: [agents]\n---\n\n"
+    )
+    broken = path.read_text(encoding="utf-8")
     capsys.readouterr()
     assert run_import(project, source, "--force") == 0
     assert "its front matter has problems: run `papers check`" in capsys.readouterr().out
@@ -232,10 +242,7 @@ def test_force_never_rewrites_a_file_whose_front_matter_has_problems(
 def test_an_arxiv_id_yaml_reads_as_a_number_is_the_source_s(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    source = write_day(tmp_path, "2025-03-17.json", [item("2501.10000", "A Title", upvotes=3)])
-    assert run_import(project, source) == 0
-    path = project.root / "content/2025/2025-03-17/2501.10000.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("'2501.10000'", "2501.10000"), encoding="utf-8")
+    source, path = _imported_then_edited(project, tmp_path, "2501.10000", "'2501.10000'", "2501.10000")
     assert "arxiv: 2501.10000\n" in path.read_text(encoding="utf-8")
     capsys.readouterr()
     assert run_import(project, source) == 0

@@ -253,10 +253,8 @@ def _update_existing(
     report: ImportReport,
     checked: Callable[[str], list[Problem]],
 ) -> None:
-    try:
-        old = path.read_bytes().decode("utf-8")  # as it is: no newline translation
-    except (OSError, UnicodeDecodeError) as error:
-        report.add("kept", label, f"cannot read it: {error}", "unreadable")
+    old = _read_existing(path, label, report)
+    if old is None:
         return
     if old == text:
         report.add("unchanged", label)
@@ -269,7 +267,7 @@ def _update_existing(
     elif result.changes and result.text != old:
         write_text_atomic(path, result.text)
         report.add("updated", label, "; ".join(result.changes))
-    elif differ := _differences(path, candidate):
+    elif (document := _readable(old)) and (differ := _differences(document, candidate)):
         report.add(
             "kept", label, f"{joined(differ)} {_differ(differ)} from the source; --force takes the source's"
         )
@@ -277,16 +275,25 @@ def _update_existing(
         report.add("unchanged", label)
 
 
-def _differences(path: Path, candidate: Candidate) -> list[str] | None:
-    """The fields the source gives (and `abstract`) that the file says otherwise; None when
-    the file cannot be read as a paper. Fields the source has no data for (tags a curator
-    added, say) are the file's own, and no difference."""
+def _read_existing(path: Path, label: str, report: ImportReport) -> str | None:
+    """The file as it is (no newline translation); None, reported as kept, when unreadable."""
     try:
-        document, problems = parse_document("file", path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError):
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.add("kept", label, f"cannot read it: {error}", "unreadable")
         return None
-    if document is None or errors_only(problems):  # a field given twice, say: which one is meant?
-        return None
+
+
+def _readable(text: str) -> Document | None:
+    """A paper file's front matter and abstract, unless a problem leaves unclear what it
+    says (a field given twice: which one is meant?)."""
+    document, problems = parse_document("file", text)
+    return None if document is None or errors_only(problems) else document
+
+
+def _differences(document: Document, candidate: Candidate) -> list[str]:
+    """The fields the source gives (and `abstract`) that the file says otherwise. Fields the
+    source has no data for (tags a curator added, say) are the file's own, and no difference."""
     given = _given(candidate)
     given.pop("upvotes", None)  # a count of the moment, not a correction: updates raise it
     differ = [key for key, value in given.items() if not _same(_as_written(document, key), value)]
@@ -306,10 +313,14 @@ def _import_over(
     otherwise than the source take the source's; the file's other fields stay, as a curator
     wrote them (its comments and layout do not: the file is written anew). The `update`
     hook's fields (upvotes, raised only; links added) are brought up to date first."""
-    differ = _differences(path, candidate)
-    if differ is None:  # unreadable, or fields given twice: which one is meant?
+    old = _read_existing(path, label, report)
+    if old is None:
+        return
+    document = _readable(old)
+    if document is None:
         report.add("kept", label, "its front matter has problems: run `papers check`, then import again")
         return
+    differ = _differences(document, candidate)
     if not force:
         why = (
             f"{joined(differ)} {_differ(differ)} from the import; --force takes the import's"
@@ -318,13 +329,12 @@ def _import_over(
         )
         report.add("kept" if differ else "unchanged", label, why)
         return
-    old = path.read_bytes().decode("utf-8")
     updated = update(old, candidate) if update is not None else None
     changes = list(updated.changes) if updated is not None and not updated.refused else []
     text = updated.text if changes and updated is not None else old
     if differ:
-        document, _ = parse_document("file", text)
-        assert document is not None  # read by `_differences`, and an update is checked
+        document = _readable(text) if changes else document
+        assert document is not None  # an update is checked before it is returned
         fields = {key: _as_written(document, key) for key in document.front.values}
         for key in differ:
             if key != "abstract":
