@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import isWhiteSpace
+from markdown_it.common.utils import escapeHtml, isWhiteSpace
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -669,6 +669,47 @@ def parser() -> MarkdownIt:
     return md
 
 
+# What makes Markdown other than plain paragraphs, for this parser: a character some rule
+# starts at (`\\`, `` ` ``, `*`, `_`, `[`, `<`, `&`, `$`, `~`, `{`), `--`, whitespace other
+# than spaces and newlines (tabs indent; the parser reads NUL, CR and form feeds its own
+# way, and strips the others at a paragraph's ends), a space at a line's start or end
+# (indentation, hard breaks), and what a line may start a block with (a heading, a quote,
+# a list item, a setext underline). Separate checks, each a scan at C speed: one regex of
+# them all took half as long as the parser.
+_MARKUP_CHARS_RE = re.compile(
+    "[\\\\`*_\\[\\]<&$~{}\x00"
+    + "".join(chr(code) for code in range(0x3001) if chr(code).isspace() and chr(code) not in " \n")
+    + "]"
+)
+_BLOCK_START_RE = re.compile(r"[ #>+=-]|\d{1,9}[.)]")
+_LINE_BLOCK_START_RE = re.compile(r"\n(?:[ #>+=-]|\d{1,9}[.)])")
+
+
+def _plain_paragraphs(markdown: str) -> list[str] | None:
+    """The paragraphs of text that holds no Markdown, TeX nor link, as the parser would read
+    them; None for any other. Most abstracts are such text: they skip the parser (the same
+    HTML and text, checked by a property test)."""
+    if (
+        _MARKUP_CHARS_RE.search(markdown)
+        or "--" in markdown
+        or " \n" in markdown
+        or markdown.endswith(" ")
+        or _BLOCK_START_RE.match(markdown)
+        or _LINE_BLOCK_START_RE.search(markdown)
+        or _may_link(markdown)
+    ):
+        return None
+    return [paragraph.strip("\n") for paragraph in markdown.split("\n\n") if paragraph.strip("\n")]
+
+
+def _plain_html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{escapeHtml(paragraph)}</p>\n" for paragraph in paragraphs)
+
+
+def _plain_text(paragraphs: list[str]) -> str:
+    return "\n\n".join(_SPACES.sub(" ", paragraph) for paragraph in paragraphs)
+
+
 def render_body(markdown: str) -> str:
     """An abstract as HTML."""
     return str(parser().render(markdown))
@@ -682,6 +723,12 @@ def render_inline(text: str) -> str:
 def render_inline_and_text(text: str) -> tuple[str, str]:
     """A title as inline HTML and as the plain text that HTML shows, from one parse. Its
     links are kept as their text: lists show a title inside the link to its paper."""
+    if "\n" not in text and _plain_paragraphs(text) is not None:
+        return escapeHtml(text), _SPACES.sub(" ", text)
+    return _parsed_inline_and_text(text)
+
+
+def _parsed_inline_and_text(text: str) -> tuple[str, str]:
     md = parser()
     tokens = md.parseInline(text)
     for token in tokens:
@@ -700,6 +747,13 @@ def to_text(markdown: str) -> str:
 
 def render_body_and_text(markdown: str) -> tuple[str, str]:
     """An abstract as HTML and as plain text, from one parse (the build's hottest path)."""
+    paragraphs = _plain_paragraphs(markdown)
+    if paragraphs is not None:
+        return _plain_html(paragraphs), _plain_text(paragraphs)
+    return _parsed_body_and_text(markdown)
+
+
+def _parsed_body_and_text(markdown: str) -> tuple[str, str]:
     md = parser()
     tokens = md.parse(markdown)
     return str(md.renderer.render(tokens, md.options, {})), tokens_text(tokens)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import excerpt, render_body, render_body_and_text, render_inline, to_text
+from generator.markup import (
+    excerpt,
+    render_body,
+    render_body_and_text,
+    render_inline,
+    render_inline_and_text,
+    to_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -448,3 +456,85 @@ def test_an_abstract_shown_as_code_is_still_its_text(body: str) -> None:
     html, text = render_body_and_text(body)
     assert "<code>" in html
     assert text.startswith("We present a method")
+
+
+# Text a parser of plain paragraphs must read as markdown-it does: the characters and line
+# starts that make Markdown, TeX or links, among words, spaces and the punctuation of prose.
+_PROSE_PIECES = st.sampled_from(
+    [
+        *"abcXY19 .,;:!?'\"()#%+=^@|/>-",
+        "word",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "1.",
+        "2)",
+        "é",
+        "中文",
+        "\u0301",
+        "\u200b",
+        "\u00a0",
+        "\t",
+        "\r",
+        "\x0c",
+        "😀",
+        "e.g.",
+        "p < 0.05",
+        "a > b",
+        "x.io",
+        "http://",
+        "&amp;",
+        "---",
+        "$x$",
+        "\\'e",
+        "*",
+        "_",
+        "`",
+        "~",
+        "[a]",
+        "{b}",
+    ]
+)
+
+
+@given(st.lists(_PROSE_PIECES, max_size=30).map("".join))
+@settings(max_examples=3000)
+def test_plain_paragraphs_skip_the_parser_with_the_same_html_and_text(text: str) -> None:
+    from generator.markup import _parsed_body_and_text, _parsed_inline_and_text, _plain_paragraphs
+
+    if _plain_paragraphs(text) is not None:
+        assert render_body_and_text(text) == _parsed_body_and_text(text), text
+        assert render_inline_and_text(text) == _parsed_inline_and_text(text), text
+
+
+def test_plain_abstracts_skip_the_parser_and_others_do_not() -> None:
+    from generator.markup import _plain_paragraphs
+
+    plain = 'We study scaling laws: models (7B, 70B) do better; see Table 2.\nIt\'s "good" > 3% of runs.\n\nA second paragraph.'
+    assert _plain_paragraphs(plain) == [
+        'We study scaling laws: models (7B, 70B) do better; see Table 2.\nIt\'s "good" > 3% of runs.',
+        "A second paragraph.",
+    ]
+    html, text = render_body_and_text(plain)
+    assert (
+        html.startswith("<p>We study") and "It's &quot;good&quot; &gt; 3% of runs.</p>\n<p>A second" in html
+    )
+    assert text.endswith("> 3% of runs.\n\nA second paragraph.")
+    for markup in ("Code: https://x.io/a", "an $x$ here", "1. a list", "a -- b", "a\n  indented", "a\tb"):
+        assert _plain_paragraphs(markup) is None, markup
+
+
+def test_every_real_abstract_renders_as_the_parser_renders_it() -> None:
+    from generator.frontmatter import parse_document
+    from generator.markup import _parsed_body_and_text, _parsed_inline_and_text
+
+    files = sorted((Path(__file__).parent.parent / "content").rglob("*.md"))
+    assert files
+    for path in files:
+        document, _ = parse_document(str(path), path.read_text(encoding="utf-8"))
+        assert document is not None
+        assert render_body_and_text(document.body) == _parsed_body_and_text(document.body), path
+        title = document.front.values.get("title")
+        if isinstance(title, str):
+            assert render_inline_and_text(title) == _parsed_inline_and_text(title), path
