@@ -253,3 +253,28 @@ def test_a_title_repeated_in_the_dump_keeps_its_first_item_even_with_force(
     (written,) = (project.root / "content/2025/2025-03-17").glob("*.md")
     assert first.strip() in written.read_text(encoding="utf-8")
     assert "the same paper as an earlier item of this import" in out and "replaced" not in out
+
+
+def test_a_draft_with_the_same_name_is_another_paper_and_never_replaced(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `papers new` draft the check still refuses (its abstract is the placeholder) is not
+    listed by the site: a paper whose long title cuts to the draft's name is written beside
+    it, not over it, forced or not."""
+    words = "Scaling Laws for Sparse Attention in Long Document Transformers With Many Many Layers"
+    assert (
+        main(["--root", str(project.root), "new", "--title", f"{words} and Part Two", "--date", "2025-03-17"])
+        == 0
+    )
+    (draft,) = (project.root / "content/2025/2025-03-17").iterdir()
+    written = draft.read_bytes()
+    abstract = "This abstract describes part three of the study, a different paper from part two. " * 3
+    dump = project.write("dump.txt", f"Mar 17\n\n{words} and Part Three\n\n{abstract}\n")
+    import_daily = ["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"]
+    capsys.readouterr()
+    main(import_daily)
+    assert f"{draft.stem}-2.md" in capsys.readouterr().out
+    main([*import_daily, "--force"])
+    assert draft.read_bytes() == written
+    assert {p.name for p in draft.parent.iterdir()} == {draft.name, f"{draft.stem}-2.md"}
+    assert "Part Three" in (draft.parent / f"{draft.stem}-2.md").read_text(encoding="utf-8")

@@ -210,8 +210,8 @@ def import_candidates(
         if same and same != label:
             report.add("skipped", label, f"already in {same}", "already in content/")
             continue
-        if not same and slug in taken and not base:  # another paper with this slug
-            slug = _free_slug(slug, taken)
+        if not same and not base and (slug in taken or _another_paper_there(path, candidate)):
+            slug = _free_slug(slug, taken, path.parent)
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
         text = format_paper(candidate.fields, candidate.body)
@@ -375,8 +375,25 @@ def _differ(names: list[str]) -> str:
     return "differs" if len(names) == 1 else "differ"
 
 
-def _free_slug(slug: str, taken: dict[str, str]) -> str:
+def _another_paper_there(path: Path, candidate: Candidate) -> bool:
+    """Whether a file the site does not list (the check refuses it: a `papers new` draft, say)
+    is another paper than `candidate`, which then takes another name: neither its title nor
+    its abstract is the candidate's. A file that cannot be read that far may be either:
+    `_import_over` keeps it and says why."""
+    try:
+        document = _readable(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError):  # missing (the common case), or unreadable
+        return False
+    if document is None:
+        return False
+    title = document.front.values.get("title")
+    same_title = isinstance(title, str) and normalize_title(title) == normalize_title(candidate.title)
+    return not same_title and " ".join(document.body.split()) != " ".join(candidate.body.split())
+
+
+def _free_slug(slug: str, taken: dict[str, str], folder: Path) -> str:
+    """`slug-2`, `slug-3`...: the first that no paper has and no file of the day's `folder` is named."""
     number = 2
-    while f"{slug}-{number}" in taken:
+    while f"{slug}-{number}" in taken or (folder / f"{slug}-{number}.md").exists():
         number += 1
     return f"{slug}-{number}"
