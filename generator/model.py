@@ -212,7 +212,10 @@ def normalize_title(title: str) -> str:
     invisible characters (zero-width, soft hyphen), TeX and Markdown formatting (`_x_`, a
     link's address) ignored. A TeX symbol counts as the character it shows: `$\\alpha$-Flows`
     is `α-Flows`, not `$\\beta$-Flows`."""
-    text = unicodedata.normalize("NFKD", tex_symbols(_LINK_ADDRESS_RE.sub("]", decode_references(title))))
+    text = _LINK_ADDRESS_RE.sub("]", decode_references(title))
+    if "$" in text or "\\(" in text:
+        text = _FORMULA_RE.sub(_without_scripts, text)
+    text = unicodedata.normalize("NFKD", tex_symbols(text))
     if not text.isascii():
         text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return " ".join(_TITLE_WORD_RE.findall(text.casefold()))
@@ -220,6 +223,14 @@ def normalize_title(title: str) -> str:
 
 _LINK_ADDRESS_RE = re.compile(r"\]\([^)]*\)")  # `[Attention](https://...)` shows `Attention`
 _TITLE_WORD_RE = re.compile(r"[^\W_]+")  # `_` is Markdown's emphasis, though `\w` holds it
+_FORMULA_RE = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
+_SCRIPT_RE = re.compile(r"[\^_](?:\{([^{}]*)\}|(\S))")
+
+
+def _without_scripts(formula: re.Match[str]) -> str:
+    """A formula's scripts as the letters they raise or lower: `n^2`, `n^{2}` and `n²` are
+    all `n2` once compatibility forms are decomposed (NFKD)."""
+    return _SCRIPT_RE.sub(r"\1\2", formula[0])
 
 
 _TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)|\\.")
@@ -227,15 +238,17 @@ _TEX_COMMAND_RE = re.compile(r"\\([a-zA-Z]+)|\\.")
 
 def tex_symbols(text: str) -> str:
     """TeX commands replaced by what they show: `\\alpha` by `α`, formatting (`\\textbf`,
-    `\\bf`) and escapes (`\\'`) by nothing. Enough to compare texts, not to display them."""
+    `\\bf`) by nothing, escapes (`\\&`) by their character. Enough to compare texts, not to
+    display them."""
     if "\\" not in text:
         return text
     return _TEX_COMMAND_RE.sub(_tex_symbol, plain_letters(text))  # `\'{e}`: the letter
 
 
 def _tex_symbol(command: re.Match[str]) -> str:
-    """`\\alpha` as `α`; formatting (`\\textbf`, `\\bf`) and escapes (`\\'`) leave nothing."""
-    return _symbol(command[0]) if command[1] else ""
+    """`\\alpha` as `α`; formatting (`\\textbf`, `\\bf`) leaves nothing; an escape is the
+    character it escapes, as pages show it (`A\\&B` is `A&B`, `Zero\\-shot` is `Zero-shot`)."""
+    return _symbol(command[0]) if command[1] else command[0][1:]
 
 
 @functools.lru_cache(maxsize=1024)

@@ -36,6 +36,12 @@ from generator.model import Day, Paper, arxiv_base, normalize_title, shown_lette
         ("_Attention_ Is All You Need", "Attention is all you need"),  # Markdown's emphasis
         ("__Attention__ Is *All* You Need", "Attention is all you need"),
         ("[Attention](https://example.org/a_b) Is All You Need", "Attention is all you need"),
+        ("A\\&B models", "A&B models"),  # an escape shows its character, a word break
+        ("Zero\\-shot learning", "Zero-shot learning"),
+        ("50\\% faster", "50% Faster"),
+        ("$O(n^2)$ sorting", "O(n²) sorting"),  # a formula's scripts, as they show
+        ("$O(n^{2})$ sorting", "O(n²) sorting"),
+        ("$x_{ij}$ and \\(y^2\\)", "xᵢⱼ and y²"),
     ],
 )
 def test_titles_that_are_one_paper(one: str, other: str) -> None:
@@ -49,6 +55,8 @@ def test_titles_that_are_one_paper(one: str, other: str) -> None:
         ("α-Divergence Flows", "β-Divergence Flows"),
         ("Zero width title", "Zerowidth title"),
         ("Model 2", "Model 3"),
+        ("A\\&B models", "AB models"),
+        ("snake_case names", "snakecase names"),  # scripts are read in formulas only
     ],
 )
 def test_titles_that_are_two_papers(one: str, other: str) -> None:
