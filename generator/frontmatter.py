@@ -442,7 +442,8 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.stop(key_node, "a field name must be plain text", "write `name: value`")
-            key = str(self.scalar(key_node))
+            self.scalar(key_node)  # its tag is checked; it is named as written (`yes`, not `True`)
+            key = key_node.value
             if key in result:
                 first = self.lines.get((*key_path, key))
                 self.problems.append(

@@ -315,3 +315,13 @@ def test_an_item_out_of_line_is_told_to_line_up() -> None:
     document, problems = parse_document("p.md", "---\nauthors:\n  - Ada\n - Bob\n---\n\nA.\n")
     assert document is None and problems[0].line == 4
     assert problems[0].hint == "put this item's `-` exactly under the `-` of the items above"
+
+
+def test_field_names_are_named_as_written_not_as_yaml_reads_them() -> None:
+    """`yes`, `on` and `~` are true and null to YAML: named so, the two first were one field
+    `True`, given twice, in a file that has no such field."""
+    document, problems = parse_document("x.md", "---\ntitle: T\nyes: 1\non: 2\n~: 4\n0x10: 5\n---\n\nBody\n")
+    assert problems == []
+    assert document is not None
+    assert list(document.front.values) == ["title", "yes", "on", "~", "0x10"]
+    assert document.front.line_of("on") == 4
