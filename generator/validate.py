@@ -160,8 +160,12 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             written = self.front.raw.get(path)  # `Yes` in `authors: [Yes, No]`: the item, quoted
             hint = _quote_hint(path[-1] if isinstance(path[-1], str) else key)  # `project:` under `links:`
-            if isinstance(path[-1], int) and written is not None:
-                hint = f'wrap the item in double quotes: `"{written}"`'
+            if isinstance(path[-1], int):  # a list or a mapping inside `authors: [Ada, [x]]`
+                hint = (
+                    f'wrap the item in double quotes: `"{written}"`'
+                    if written is not None
+                    else "write each item as one text on its own line, `- ...`, without `[ ]` or `{ }` inside it"
+                )
             self.problem(path, f"`{_name(path)}` must be text, not {_kind(value)}", hint)
             return None
         text = self.front.raw.get(path, str(value)) if not isinstance(value, str) else value
@@ -199,15 +203,23 @@ def text_problem(text: str, name: str, limit: int, markdown: bool = False) -> tu
     problem = _line_problem(text, name, limit)
     shows = decode_references(text) if markdown and problem is None else text
     if shows != text and (problem := _line_problem(shows, name, limit)) is not None:
-        return f"{problem[0]} (written as a character reference, `&...;`)", problem[1]
+        return f"{problem[0]} (written as a character reference, `&...;`)", "remove that `&...;` reference"
     return problem
 
 
 def _line_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | None:
     if not text:
         return f"{name} is empty", "write a value or remove the line"
-    if CONTROL_RE.search(text) or "\n" in text:
-        return f"{name} must be one line without control characters", None
+    if "\n" in text:
+        return (
+            f"{name} must be one line",
+            "write it on one line: a `|` or `>` block, or `\\n` inside double quotes, makes line breaks",
+        )
+    if control := CONTROL_RE.search(text):
+        return (
+            f"{name} must be one line without control characters; it holds U+{ord(control[0]):04X}",
+            "remove it: inside double quotes, YAML reads escapes such as `\\t`, `\\x1b`, `\\N` or `\\L` as one",
+        )
     if BIDI_RE.search(text):
         return (
             f"{name} contains invisible bidirectional control characters",
@@ -216,7 +228,7 @@ def _line_problem(text: str, name: str, limit: int) -> tuple[str, str | None] | 
     if not has_visible(text):
         return f"{name} has no visible characters", "write a value or remove the line"
     if len(text) > limit:
-        return f"{name} is {len(text)} characters; the limit is {limit}", None
+        return f"{name} is {len(text)} characters; the limit is {limit}", "shorten it"
     return None
 
 

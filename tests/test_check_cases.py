@@ -89,6 +89,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         'wrap the item in double quotes: `"No"`',
     ),
     (
+        "content/2025/2025-03-17/nested-authors.md",
+        f"---\ntitle: An author written as a list\nauthors: [Ada Lovelace, [x]]\n---\n{GOOD_BODY}",
+        3,
+        "`authors[1]` must be text, not a list",
+        "write each item as one text on its own line",  # not `authors: "..."`, itself an error
+    ),
+    (
+        "content/2025/2025-03-17/escaped-control.md",
+        f'---\ntitle: "Mid \\L separator, written as an escape"\n---\n{GOOD_BODY}',
+        2,
+        "`title` must be one line without control characters; it holds U+2028",
+        "YAML reads escapes such as",  # the file shows `\L`, not the character
+    ),
+    (
         "content/2025/2025-03-17/utf-16.md",
         f"---\ntitle: Saved by an editor as Unicode\n---\n{GOOD_BODY}".encode("utf-16"),
         None,
