@@ -129,7 +129,7 @@ def load_config(root: Path) -> SiteConfig:
         text = normalize_newlines(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise PapersError.single(label, f"cannot read the site config: {error}") from None
-    front, problems = parse_yaml_mapping(label, text)
+    front, problems = parse_yaml_mapping(label, text, example="title: Daily Papers")
     if front is None:
         raise PapersError(problems)
     values: dict[str, Any] = {}

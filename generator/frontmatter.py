@@ -111,11 +111,12 @@ def parse_yaml_mapping(
     first_line: int = 1,
     subject: str = "the file",
     prose: Collection[str] = (),
+    example: str = "title: My paper",
 ) -> tuple[FrontMatter | None, list[Problem]]:
     """Read a YAML mapping; `first_line` is the file line where `yaml_text` starts, and
-    messages call it `subject` ("the front matter" of a paper). A value of the `prose` fields
-    that YAML reads short of what is written (a ` #` comment, a misplaced `-`) is an error;
-    elsewhere (`base_url: ...  # where it is served`) a warning."""
+    messages call it `subject` ("the front matter" of a paper) and show `example` of a field.
+    A value of the `prose` fields that YAML reads short of what is written (a ` #` comment, a
+    misplaced `-`) is an error; elsewhere (`base_url: ...  # where it is served`) a warning."""
     invisible = _invisible_characters(path, yaml_text, first_line, subject)
     if invisible:
         return None, invisible
@@ -170,11 +171,15 @@ def parse_yaml_mapping(
             Problem(
                 path,
                 first_line,
-                f"{subject} must be a list of `key: value` fields",
-                "write one field per line, like `title: My paper`",
+                f"{subject} must be `key: value` fields, not {_shape(values)}",
+                f"write one field per line, like `{example}`",
             )
         ]
     return FrontMatter(values, builder.lines, first_line, builder.raw), builder.problems
+
+
+def _shape(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "one value alone"
 
 
 # The paper fields of prose: a value cut short there loses the contributor's words.

@@ -473,7 +473,12 @@ def _tags(fields: _Fields, vocabulary: dict[str, Tag]) -> tuple[str, ...]:
         fields.problem(
             ("tags", index),
             f"the tag `{tag}` {NOT_IN_VOCABULARY}{said}",
-            hint + "tags must be listed in content/tags.yaml; add it there if it is really new",
+            hint
+            + (
+                "tags must be listed in content/tags.yaml; add it there if it is really new"
+                if vocabulary
+                else "content/tags.yaml lists no tags: is it there? It holds one `slug: Name` line per tag"
+            ),
         )
     return tuple(dict.fromkeys(good))
 
@@ -809,7 +814,7 @@ TAG_FIELDS = ("name", "description")
 
 def load_vocabulary(label: str, text: str) -> tuple[dict[str, Tag], list[Problem]]:
     """`content/tags.yaml`: `slug: Name` or `slug: {name: ..., description: ...}`."""
-    front, problems = parse_yaml_mapping(label, text)
+    front, problems = parse_yaml_mapping(label, text, example="llm: Large language models")
     if front is None:
         return {}, problems
     vocabulary: dict[str, Tag] = {}

@@ -326,3 +326,16 @@ def test_a_tag_slug_too_long_for_a_folder_name_is_an_error(project: Project) -> 
     result = check_with_tag_line(project, f"{slug}: A long tag\n")
     assert result.returncode == 1
     assert f"the tag `{slug[:40]}...` is {len(slug)} characters; at most 100" in result.stderr
+
+
+def test_a_vocabulary_that_is_not_fields_or_is_missing_is_told_as_such(project: Project) -> None:
+    project.paper("2025-03-17", "a-paper", "tags: [llm]")
+    vocabulary = project.root / "content/tags.yaml"
+    vocabulary.write_text("- llm\n- agents\n", encoding="utf-8")
+    result = papers(project, "check")
+    assert "content/tags.yaml:1: error: the file must be `key: value` fields, not a list" in result.stderr
+    assert "like `llm: Large language models`" in result.stderr  # not a paper's `title: My paper`
+    vocabulary.unlink()
+    result = papers(project, "check")
+    assert "the tag `llm` is not in the vocabulary" in result.stderr
+    assert "content/tags.yaml lists no tags: is it there?" in result.stderr
