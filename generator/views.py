@@ -181,8 +181,9 @@ def _bibtex_value(text: str) -> str:
     """Braces must balance in BibTeX, which counts `\\{` too: when they do not, each one, escaped
     or not, becomes a group of its own that LaTeX prints as the brace (`{\\textbraceleft}`).
     A command that would act in a citing document is printed instead (the checker refuses them:
-    a guard for a miss). The reading list's entries get their title and authors from here
-    (`bibtex_title`, `bibtex_authors`); saved.js's `bibValue` balances braces the same way."""
+    a guard for a miss), and TeX's specials are escaped (`_tex_escaped`). The reading list's
+    entries get their title and authors from here (`bibtex_title`, `bibtex_authors`); saved.js's
+    `bibValue` balances braces and escapes the same way."""
     depth = 0
     for char in text:
         depth += (char == "{") - (char == "}")
@@ -190,11 +191,48 @@ def _bibtex_value(text: str) -> str:
             break
     if depth != 0:
         text = _BRACE_RE.sub(lambda match: _BRACE_GROUPS[match[1]], text)
-    return " ".join(disarmed(text).split())
+    return _tex_escaped(" ".join(disarmed(text).split()))
 
 
 _BRACE_RE = re.compile(r"\\?([{}])")
 _BRACE_GROUPS = {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
+
+
+def _tex_escaped(text: str) -> str:
+    """`text` with the specials escaped that plain text holds and TeX reads otherwise: `%`
+    would comment out the rest of the line, `#` and `&` are errors, and so is `_` outside math
+    (`$x_1$` stays). Escapes stay as written: `\\%` is one already, while `\\\\%` is a line
+    break and a bare `%`. The `&` of an environment stays too: it aligns columns."""
+    return _TEXT_SPECIALS_RE.sub(_escape_in_text, text)
+
+
+def _escape_in_text(found: re.Match[str]) -> str:
+    if found["math"]:
+        return _MATH_SPECIALS_RE.sub(_escape_in_math, found[0])
+    return _escaped_special(found[0])
+
+
+def _escape_in_math(found: re.Match[str]) -> str:
+    if found["aligned"]:
+        return _ALIGNED_SPECIALS_RE.sub(lambda special: _escaped_special(special[0]), found[0])
+    return _escaped_special(found[0])
+
+
+def _escaped_special(special: str) -> str:
+    """A bare special escaped; an escape (a backslash and the character after it) as it is."""
+    return special if special[0] == "\\" else "\\" + special
+
+
+# Math: `\begin{cases}...\end{cases}`, `$$...$$`, `$...$`, `\(...\)` and `\[...\]`, as TeX
+# pairs them (an escaped `\$` neither opens nor closes one).
+_ENVIRONMENT = r"\\begin\{(?P<name>[A-Za-z]+\*?)\}(?:\\.|[^\\])*?\\end\{(?P=name)\}"
+_MATH = (
+    rf"{_ENVIRONMENT}|\$\$(?:\\.|[^\\$])+\$\$|\$(?:\\.|[^\\$])+\$"
+    r"|\\\((?:\\.|[^\\])*?\\\)|\\\[(?:\\.|[^\\])*?\\\]"
+)
+_TEXT_SPECIALS_RE = re.compile(rf"(?P<math>{_MATH})|\\.|[%&#_]", re.DOTALL)
+_MATH_SPECIALS_RE = re.compile(rf"(?P<aligned>{_ENVIRONMENT})|\\.|[%&#]", re.DOTALL)
+_ALIGNED_SPECIALS_RE = re.compile(r"\\.|[%#]", re.DOTALL)
 
 
 def bibtex(paper: Paper, url: str | None = None, note: str | None = None) -> str:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generator.config import SiteConfig
 from generator.model import Paper
-from generator.views import PaperView, author_list, bibtex, sentence
+from generator.views import PaperView, _bibtex_value, author_list, bibtex, sentence
 
 
 def _paper(title: str = "A Title", authors: tuple[str, ...] = (), arxiv: str | None = None) -> Paper:
@@ -117,3 +117,44 @@ def test_bibtex_prints_commands_that_would_act_in_a_citing_document() -> None:
     entry = bibtex(_paper(r"Sparse \directlua{os.exit()} $\alpha$", ("Ada \\input{/etc/passwd} Lovelace",)))
     assert r"title = {{Sparse {\textbackslash}directlua{os.exit()} $\alpha$}}" in entry
     assert r"author = {Ada {\textbackslash}input{/etc/passwd} Lovelace}" in entry
+
+
+def test_bibtex_escapes_the_tex_specials_of_plain_text() -> None:
+    """A bare `%` would comment out the rest of the line in a citing document; `&`, `#` and `_`
+    would stop it with an error."""
+    entry = bibtex(_paper("50% Faster R&D on C# and snake_case", ("Ada & Bob", "Jo_Ann #2")))
+    assert r"title = {{50\% Faster R\&D on C\# and snake\_case}}" in entry
+    assert r"author = {Ada \& Bob and Jo\_Ann \#2}" in entry
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (r"50\% of R\&D in \emph{snake\_case} by G\"odel", r"50\% of R\&D in \emph{snake\_case} by G\"odel"),
+        (r"A line break\\% then a comment", r"A line break\\\% then a comment"),
+        (
+            "$x_1$, $$y_2$$, \\(z_3\\) and \\[w_4\\] of v_5",
+            "$x_1$, $$y_2$$, \\(z_3\\) and \\[w_4\\] of v\\_5",
+        ),
+        ("$50%$ of $a#b$ and $R&D$", r"$50\%$ of $a\#b$ and $R\&D$"),
+        (
+            r"$\begin{pmatrix}a_1 & b\\c & d\end{pmatrix}$ & c",
+            r"$\begin{pmatrix}a_1 & b\\c & d\end{pmatrix}$ \& c",
+        ),
+        (r"\begin{cases}x_1 & 1\%\end{cases} 10%", r"\begin{cases}x_1 & 1\%\end{cases} 10\%"),
+        (r"Costs \$5 for snake_case, \$6", r"Costs \$5 for snake\_case, \$6"),
+    ],
+)
+def test_bibtex_keeps_the_tex_a_title_holds_and_escapes_only_bare_specials(title: str, expected: str) -> None:
+    """Escapes stay as written; in math `_` is a subscript, and in an environment `&` aligns."""
+    assert f"title = {{{{{expected}}}}}" in bibtex(_paper(title))
+
+
+@given(st.text(alphabet="%&#_$\\(){}[] ab", max_size=30))
+def test_bibtex_values_leave_no_special_bare_and_read_the_same_escaped_again(text: str) -> None:
+    """The reading list runs saved.js's `bibValue` again over the page's value: it must not change."""
+    value = _bibtex_value(text)
+    for at, char in enumerate(value):
+        if char in "%&#":
+            assert (len(value[:at]) - len(value[:at].rstrip("\\"))) % 2 == 1, value
+    assert _bibtex_value(value) == value

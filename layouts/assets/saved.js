@@ -38,7 +38,8 @@
   }
 
   // As the build's BibTeX: braces must balance (BibTeX counts `\{` too); when they do not,
-  // each becomes a group LaTeX prints as the brace. Spaces collapse.
+  // each becomes a group LaTeX prints as the brace. Spaces collapse, and TeX's specials are
+  // escaped (texEscaped).
   function bibValue(text) {
     var depth = 0;
     for (var i = 0; i < text.length && depth >= 0; i++) depth += (text[i] === "{") - (text[i] === "}");
@@ -47,7 +48,31 @@
         return brace === "{" ? "{\\textbraceleft}" : "{\\textbraceright}";
       });
     }
-    return text.split(/\s+/).filter(Boolean).join(" ");
+    return texEscaped(text.split(/\s+/).filter(Boolean).join(" "));
+  }
+
+  // Math, as TeX pairs it: an environment (group 1; 2 is its name), then `$$...$$`, `$...$`,
+  // `\(...\)` and `\[...\]`. An escaped `\$` neither opens nor closes one.
+  var ENVIRONMENT = /(\\begin\{([A-Za-z]+\*?)\}(?:\\[\s\S]|[^\\])*?\\end\{\2\})/;
+  var DELIMITED = /\$\$(?:\\[\s\S]|[^\\$])+\$\$|\$(?:\\[\s\S]|[^\\$])+\$|\\\((?:\\[\s\S]|[^\\])*?\\\)|\\\[(?:\\[\s\S]|[^\\])*?\\\]/;
+  var TEXT_SPECIALS = new RegExp(ENVIRONMENT.source + "|(" + DELIMITED.source + ")|" + /\\[\s\S]|[%&#_]/.source, "g");
+  var MATH_SPECIALS = new RegExp(ENVIRONMENT.source + "|" + /\\[\s\S]|[%&#]/.source, "g");
+  var ALIGNED_SPECIALS = /\\[\s\S]|[%#]/g;
+
+  // As the build's: the specials TeX reads otherwise escaped. `%` would comment out the rest
+  // of the line, `#` and `&` are errors, and so is `_` outside math. Escapes stay as written
+  // (`\%`; `\\%` is a line break and a bare `%`), and so does an environment's `&`.
+  function texEscaped(text) {
+    return text.replace(TEXT_SPECIALS, function (found, environment, name, delimited) {
+      if (!environment && !delimited) return escapedSpecial(found);
+      return found.replace(MATH_SPECIALS, function (inMath, aligned) {
+        return aligned ? aligned.replace(ALIGNED_SPECIALS, escapedSpecial) : escapedSpecial(inMath);
+      });
+    });
+  }
+
+  function escapedSpecial(special) {
+    return special[0] === "\\" ? special : "\\" + special;
   }
 
   function authorCount(entry) {

@@ -3,6 +3,7 @@ buttons, and that none of it moves the page or exists without JavaScript."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import expect
 
+from generator.model import Paper
+from generator.views import PaperView
 from tests.browser.conftest import ServeDir
 from tests.conftest import Project
 from tests.wiring import build_all
@@ -244,39 +247,73 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
     expect(page.locator(".saved-count")).to_be_focused()
 
 
-def test_exported_bibtex_balances_braces_as_the_build_does(page: Page, base: str) -> None:
-    """An entry saved from a list gets its BibTeX here: unbalanced braces as the build writes them."""
+def exported_bibtex(page: Page, base: str, entries: list[dict[str, object]]) -> str:
+    """The reading list's BibTeX of `entries`, saved as lists save them (without a page's BibTeX)."""
     page.goto(base + "saved/")
-    entry: dict[str, object] = {"slug": "s", "title": "Unbalanced {  brace", "url": base + "papers/s/"}
-    entry |= {"authors": ["Jane \\{Doe", "Set {x}"], "arxiv": "", "day": "2025-03-17"}
     page.evaluate(
-        "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
+        "list => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify(list))", entries
     )
     page.reload()
     with page.expect_download() as info:
         page.get_by_role("button", name="Download BibTeX (.bib)").click()
-    bib = Path(info.value.path()).read_text(encoding="utf-8")
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_exported_bibtex_balances_braces_as_the_build_does(page: Page, base: str) -> None:
+    """An entry saved from a list gets its BibTeX here: unbalanced braces as the build writes them."""
+    entry: dict[str, object] = {"slug": "s", "title": "Unbalanced {  brace", "url": base + "papers/s/"}
+    entry |= {"authors": ["Jane \\{Doe", "Set {x}"], "arxiv": "", "day": "2025-03-17"}
+    bib = exported_bibtex(page, base, [entry])
     assert "title = {{Unbalanced {\\textbraceleft} brace}}" in bib
     assert "author = {Jane {\\textbraceleft}Doe and Set {x}}" in bib
 
 
+SPECIAL_TITLES = [
+    "50% Faster R&D on C# and snake_case",
+    r"A line break\\% then $x_1$, $$y_2$$, \(z_3\) and \[w_4\] of v_5",
+    r"50\% of R\&D in \emph{snake\_case} by G\"odel",
+    r"$\begin{pmatrix}a_1 & b\\c & d\end{pmatrix}$ & $R&D$ #1",
+]
+
+
+def test_exported_bibtex_escapes_tex_specials_as_the_build_does(page: Page, base: str) -> None:
+    """The export escapes a title as the build does, be it the title as written or, where its TeX
+    differs from its text, the page's BibTeX title, which it leaves as it is."""
+    views = [
+        PaperView(Paper(f"p{n}", dt.date(2025, 3, 17), title, "Body.", "c", ("Ada & Bob",)))
+        for n, title in enumerate(SPECIAL_TITLES)
+    ]
+    common: dict[str, object] = {"url": base, "arxiv": "", "day": "2025-03-17"}
+    as_text = [
+        {"slug": f"t{n}", "title": v.paper.title, "authors": v.paper.authors} for n, v in enumerate(views)
+    ]
+    as_tex = [
+        {
+            "slug": f"x{n}",
+            "title": "x",
+            "bibTitle": v.bibtex_title,
+            "authors": ["x"],
+            "bibAuthors": v.bibtex_authors,
+        }
+        for n, v in enumerate(views)
+    ]
+    bib = exported_bibtex(page, base, [entry | common for entry in as_text + as_tex])
+    assert "title = {{50\\% Faster R\\&D on C\\# and snake\\_case}}" in bib
+    for view in views:
+        assert bib.count(f"title = {{{{{view.bibtex_title}}}}}") == 2, view.bibtex_title
+    assert bib.count("author = {Ada \\& Bob}") == 2 * len(views)
+
+
 def test_an_entry_saved_from_a_list_cites_its_tex_title_and_every_author(page: Page, base: str) -> None:
     """Lists carry the first 50 names and the count; the title's TeX, as the paper's page cites it."""
-    page.goto(base + "saved/")
     names = [f"Author {n}" for n in range(50)]
     entry: dict[str, object] = {"slug": "s", "title": "α-Flows", "bibTitle": "$\\alpha$-Flows", "url": base}
     entry |= {"authors": ["Paul Erdős", *names[1:]], "bibAuthors": ["Paul Erd\\H{o}s", *names[1:]]}
     entry |= {"authorCount": 400, "arxiv": "", "day": "2025-03-17"}
-    page.evaluate(
-        "e => localStorage.setItem('daily-papers:saved:/daily-papers/', JSON.stringify([e]))", entry
-    )
-    page.reload()
+    bib = exported_bibtex(page, base, [entry])
     expect(page.locator("#saved .paper-authors")).to_have_text(
         ", ".join(["Paul Erdős", *names[1:8]]) + ", and 392 more"
     )
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download BibTeX (.bib)").click()
-    bib = Path(info.value.path()).read_text(encoding="utf-8")
     assert "title = {{$\\alpha$-Flows}}" in bib
     assert "author = {Paul Erd\\H{o}s and Author 1 and " in bib and "Author 49 and others}" in bib
 
