@@ -122,6 +122,45 @@ def test_a_day_longer_than_its_page_size_is_paged(project: Project, tmp_path: Pa
             assert target is None or target.is_file(), f"{page.relative_to(out)}: <{tag} {attribute}={link}>"
 
 
+def test_one_paper_on_one_day_with_one_tag_is_counted_in_the_singular(
+    project: Project, tmp_path: Path
+) -> None:
+    """Descriptions and ledes say `1 paper`, `1 tag`, `1 upvote`, never `1 papers`."""
+    project.paper("2025-03-17", "only-paper", "tags: [llm]\nupvotes: 1")
+    out = tmp_path / "out"
+    build(project.root, out, search=False)
+    expected = {
+        "index.html": ["1 paper, most upvoted first", "All 1 paper on 1 day in the archive"],
+        "days/2025-03-17/index.html": ['content="1 research paper from 17 March 2025."', '"lede">1 paper,'],
+        "tags/llm/index.html": ['content="1 paper tagged Large language models."', '"lede">1 paper ·'],
+        "tags/index.html": ['content="Papers by topic: 1 tag."', '"lede">1 topic</p>'],
+        "archive/index.html": ['content="All 1 paper, by year and month."', '"lede">1 paper</p>'],
+        "archive/2025/index.html": ['content="The 1 paper of 2025, by month and day."', '"lede">1 paper</p>'],
+        "weeks/2025-W12/index.html": ['content="The 1 paper of Week 12 of 2025', "· 1 paper, most upvoted"],
+        "papers/only-paper/index.html": ["1 upvote at the source"],
+    }
+    for name, phrases in expected.items():
+        text = (out / name).read_text(encoding="utf-8")
+        assert [phrase for phrase in phrases if phrase not in text] == [], name
+    for page in html_pages(out):
+        plural = re.search(
+            r"\b1 [a-z ]*(papers|tags|topics|days|upvotes)\b", page.read_text(encoding="utf-8")
+        )
+        assert plural is None, f"{page.relative_to(out)}: {plural and plural[0]}"
+
+
+def test_the_home_page_names_one_other_paper_of_its_day_in_the_singular(
+    project: Project, tmp_path: Path
+) -> None:
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("day_page_size: 2\n")
+    for number in range(3):
+        project.paper("2025-03-17", f"paper-{number}")
+    build(project.root, tmp_path / "out", search=False)
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<a href="/days/2025-03-17/page/2/">The other 1 paper of this day →</a>' in home
+
+
 def test_real_site_has_the_day_and_83_papers(real_site: Path) -> None:
     day = (real_site / "days/2025-03-17/index.html").read_text(encoding="utf-8")
     assert day.count('class="paper-card"') == 83
