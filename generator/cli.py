@@ -269,7 +269,7 @@ def cmd_build(root: Path, args: argparse.Namespace) -> int:
     scope = f"{_count(result.papers, 'paper')} on {_count(result.days, 'day')}"
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
     print(
-        f"built {scope}: {result.pages} pages ({result.rendered} rendered), "
+        f"built {scope}: {_count(result.pages, 'page')} ({result.rendered} rendered), "
         f"{result.bytes / 1e6:.1f} MB written to {result.out} in {result.seconds:.2f}s ({timings})"
     )
     return EXIT_OK
@@ -437,7 +437,10 @@ def cmd_tags(root: Path) -> int:
     for slug, tag in sorted(checked.vocabulary.items(), key=lambda item: (-counts.get(item[0], 0), item[0])):
         print(f"{slug:<{width}}  {counts.get(slug, 0):>5}  {tag.name}")
     unused = sorted(set(checked.vocabulary) - set(counts))
-    print(f"{len(counts)} tags in use, {len(unused)} unused" + (f": {', '.join(unused)}" if unused else ""))
+    print(
+        f"{_count(len(counts), 'tag')} in use, {len(unused)} unused"
+        + (f": {', '.join(unused)}" if unused else "")
+    )
     if errors:
         print(
             "the counts leave out the papers with the errors above (`papers check` lists them all)",

@@ -644,12 +644,13 @@ def paper_warnings(
         and capitals >= 0.8 * sum(map(str.isalpha, title))  # not LLM、RLHF与DPO的对比研究
     ):
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
-    if body.strip() and len(body.strip()) < MIN_ABSTRACT and not _PLACEHOLDER_RE.search(body):
+    length = len(body.strip())
+    if length and length < MIN_ABSTRACT and not _PLACEHOLDER_RE.search(body):
         fields.problems.append(
             Problem(
                 fields.source.label,
                 body_line,  # the abstract's first line: `warn` names front-matter keys
-                f"the abstract is only {len(body.strip())} characters",
+                f"the abstract is only {length} character{'' if length == 1 else 's'}",
                 "paste the whole abstract",
                 "warning",
             )

@@ -122,6 +122,13 @@ def test_tags_reports_the_errors_its_counts_leave_out(project: Project) -> None:
     assert any(line.split()[:2] == ["llm", "1"] for line in result.stdout.splitlines())
 
 
+def test_tags_counts_one_tag_in_use_in_the_singular(project: Project) -> None:
+    project.paper("2025-03-17", "a-paper", "tags: [llm]")
+    result = papers(project, "tags")
+    assert result.returncode == 0, result.stderr
+    assert "1 tag in use, 3 unused: diffusion, reinforcement-learning, robotics" in result.stdout
+
+
 def test_a_broken_vocabulary_is_reported_alone(project: Project) -> None:
     """Every tag the unreadable `tags.yaml` lost would have been an error of its own."""
     for number in range(5):

@@ -14,6 +14,7 @@ from tests.conftest import Project
     ("front", "body", "message"),
     [
         ("", "Short abstract.", "the abstract is only 15 characters"),
+        ("", "X", "the abstract is only 1 character\n"),
         ("", "An abstract. " * 20, None),
         ('authors: ["Ada Lovelace, Alan Turing, Grace Hopper"]', "An abstract. " * 20, "comma-joined"),
         ('authors: ["Ada Lovelace", "et al."]', "An abstract. " * 20, "`et al.` is not an author"),
