@@ -361,6 +361,7 @@ def validate_paper(
             )
         )
     paper_warnings(fields, title, authors, body, source.day, today, body_line)
+    _unclosed_formulas_in_lines(fields, title, tldr)
     if title is None:
         return None, fields.problems
     paper = Paper(
@@ -713,6 +714,20 @@ def _unclosed_formula(text: str) -> tuple[int, str] | None:
         if mark == "\\(" or (mark == "$" and after not in ("", " ", "\t", "\n") and not after.isdigit()):
             opened = (found.start(2), mark)
     return opened
+
+
+def _unclosed_formulas_in_lines(fields: _Fields, title: str | None, tldr: str | None) -> None:
+    """A title or TL;DR whose formula is never closed shows its TeX as written, as an
+    abstract's paragraph does."""
+    for key, text in (("title", title), ("tldr", tldr)):
+        if text and ("$" in text or "\\(" in text) and (opening := _unclosed_formula(text)) is not None:
+            closing = "$" if opening[1] == "$" else "\\)"
+            amounts = " (a dollar sign of an amount is fine as it is: `$5`)" if closing == "$" else ""
+            fields.warn(
+                (key,),
+                f"a formula opened with `{opening[1]}` is never closed in `{key}`",
+                f"end it with `{closing}`{amounts}",
+            )
 
 
 def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:

@@ -101,3 +101,29 @@ def test_a_day_further_ahead_is_an_error_in_check_not_in_the_build(
         in err
     )
     assert main(["--root", str(project.root), "build", "--no-search"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("title", "front", "message"),
+    [
+        (
+            '"On $\\\\alpha-Flows and more"',
+            "",
+            "content/2025/2025-03-17/a-paper.md:2: warning: a formula opened with `$`",
+        ),
+        ('"On \\\\(x more"', "", "never closed in `title`"),
+        (
+            "A paper",
+            'tldr: "Uses $\\\\beta-Flows for everything"',
+            "a-paper.md:3: warning: a formula opened with `$` is never closed in `tldr`",
+        ),
+        ('"It costs $5 and $\\\\alpha$ works"', "", None),
+    ],
+)
+def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
+    project: Project, capsys: pytest.CaptureFixture[str], title: str, front: str, message: str | None
+) -> None:
+    project.paper("2025-03-17", "a-paper", front, title=title)
+    assert main(["--root", str(project.root), "check"]) == 0
+    err = capsys.readouterr().err
+    assert (message in err) if message else err == "", err
