@@ -324,11 +324,47 @@ def _unicode_in_hex(command: re.Match[str]) -> str:
 
 
 def _attributes(element: ElementTree.Element, skip: str = "") -> str:
-    return "".join(
-        f' {name}="{_escaped_text(value, quote=True)}"'
-        for name, value in element.attrib.items()
-        if name in _MATHML_ATTRIBUTES and name != skip
-    )
+    written = []
+    for name, value in element.attrib.items():
+        kept = _bounded(name, value) if name in _LENGTH_BOUNDS else value
+        if name in _MATHML_ATTRIBUTES and name != skip and kept is not None:
+            written.append(f' {name}="{_escaped_text(kept, quote=True)}"')
+    return "".join(written)
+
+
+# The converter copies a formula's lengths as written (`\hspace`, `\kern`, `\lower`, `\rule`):
+# `\hspace{99999em}` in a title made a space 1.6 million pixels wide, on its page and on the
+# pages that link to it, and `\lower{50em}` a blank as tall as a screen. Each is held to a
+# few em either way: 2em is TeX's widest ordinary space (`\qquad`), 2.5em its largest
+# delimiters and sizes (`\Bigg`, `\Huge`); what is within stays as written.
+_LENGTH_BOUNDS = dict.fromkeys(
+    ["width", "lspace", "rspace", "columnspacing", "height", "depth", "rowspacing", "linethickness"], 2.0
+) | dict.fromkeys(["minsize", "maxsize", "mathsize"], 2.5)
+# Ems per unit, at a browser's 16px font size; a number alone, or in mpadded's own units,
+# is a multiple (of an em, of the content's size), bounded as ems.
+_EMS = {"em": 1.0, "ex": 0.5, "px": 1 / 16, "pt": 1 / 12, "bp": 1 / 12, "dd": 0.089, "sp": 1 / 786_432}
+_EMS |= {"pc": 1.0, "cc": 1.07, "in": 6.0, "cm": 6 / 2.54, "mm": 0.6 / 2.54, "mu": 1 / 18, "%": 0.01}
+_EMS |= dict.fromkeys(["", "width", "height", "depth"], 1.0)
+_LENGTH_RE = re.compile(r"([+-]?)(\d+\.?\d*|\.\d+)([a-z]*|%)")
+_NAMED_SPACE_RE = re.compile(r"(?:negative)?(?:very){0,2}(?:thin|medium|thick)mathspace")
+
+
+@functools.lru_cache(maxsize=1024)
+def _bounded(name: str, value: str) -> str | None:
+    """A length attribute's value held to its bound, as written when within it; None (left
+    out) for what is no length (`\\hspace*` gives `*`, `\\lower{-1em}` gives `+-1em`)."""
+    lengths = []
+    for length in value.split():
+        match = _LENGTH_RE.fullmatch(length)
+        if _NAMED_SPACE_RE.fullmatch(length):
+            lengths.append(length)
+        elif match is None or match[3] not in _EMS:
+            return None
+        elif float(match[2]) * _EMS[match[3]] > _LENGTH_BOUNDS[name]:
+            lengths.append(f"{match[1]}{_LENGTH_BOUNDS[name]:g}em")
+        else:
+            lengths.append(length)
+    return " ".join(lengths) if lengths else None
 
 
 _TOKENS = frozenset(["mi", "mn", "mo", "ms", "mtext"])

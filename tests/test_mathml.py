@@ -3,6 +3,7 @@ well-formed MathML reaches a page."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -354,3 +355,62 @@ def test_unicode_reads_decimal_and_hexadecimal_codes_as_mathjax_does(tex: str, t
 
 def test_unicode_without_a_code_shows_the_formula_as_written() -> None:
     assert tex_to_mathml("x \\unicode{0xZZ}", False) == '<code class="tex">x \\unicode{0xZZ}</code>'
+
+
+@pytest.mark.parametrize(
+    ("tex", "row"),
+    [
+        ("a\\hspace{99999em}b", '<mi>a</mi><mspace width="2em"></mspace><mi>b</mi>'),
+        ("a\\kern9999pt b", '<mi>a</mi><mspace width="2em"></mspace><mi>b</mi>'),
+        ("a\\mkern{-9999mu}b", '<mi>a</mi><mspace width="-2em"></mspace><mi>b</mi>'),
+        ("a\\hskip{3in}b", '<mi>a</mi><mspace width="2em"></mspace><mi>b</mi>'),
+        ("\\lower{50em}{L}", '<mpadded height="-2em" depth="+2em"><mrow><mi>L</mi></mrow></mpadded>'),
+        ("\\raise{9cm}{L}", '<mpadded height="+2em" depth="-2em"><mrow><mi>L</mi></mrow></mpadded>'),
+        ("a\\moveleft{50ex}{L}", '<mi>a</mi><mpadded lspace="-2em"><mrow><mi>L</mi></mrow></mpadded>'),
+        ("\\rule{99em}{999px}", '<mspace width="2em" height="2em"></mspace>'),
+        ("\\lower{-5em}{L}", "<mpadded><mrow><mi>L</mi></mrow></mpadded>"),  # `+-5em`: no length
+    ],
+)
+def test_lengths_are_held_to_a_few_em(tex: str, row: str) -> None:
+    """`\\hspace{99999em}` in a title was a space 1.6 million pixels wide, on its page and in
+    the pager of the papers beside it; `\\lower{50em}` an 866-pixel gap in an abstract."""
+    assert mathml_row(tex) == f"<mrow>{row}</mrow>"
+
+
+@pytest.mark.parametrize(
+    ("tex", "row"),
+    [
+        (
+            "a\\,b\\quad c\\qquad d\\!e",
+            '<mi>a</mi><mspace width="0.167em"></mspace><mi>b</mi><mspace width="1em"></mspace><mi>c</mi>'
+            '<mspace width="2em"></mspace><mi>d</mi><mspace width="negativethinmathspace"></mspace><mi>e</mi>',
+        ),
+        ("a\\hspace{1.5em}b\\kern-3pt c", '<mspace width="1.5em"></mspace><mi>b</mi><mspace width="-3pt">'),
+        ("\\Bigg( \\Huge x", '<mo minsize="2.470em" maxsize="2.470em">(</mo><mstyle mathsize="2.49em">'),
+        ("\\clap{x}", '<mpadded lspace="-0.5width" width="0px">'),
+        ("a \\xrightarrow{f} b", '<mpadded width="+0.833em" lspace="0.556em" height="-.2em">'),
+    ],
+)
+def test_lengths_within_the_bound_stay_as_written(tex: str, row: str) -> None:
+    assert row in mathml_row(tex)
+
+
+_EMS = {"em": 1, "ex": 0.5, "pt": 1 / 12, "bp": 1 / 12, "px": 1 / 16, "mu": 1 / 18, "pc": 1, "in": 6, "": 1}
+
+
+@given(
+    st.sampled_from(
+        ["\\hspace", "\\kern", "\\mkern", "\\mskip", "\\lower", "\\raise", "\\moveleft", "\\rule"]
+    ),
+    st.from_regex(r"[+-]?[0-9]{1,12}(\.[0-9]{0,4})?", fullmatch=True),
+    st.sampled_from(list(_EMS)),
+)
+@settings(max_examples=200, deadline=None)
+def test_no_length_is_beyond_the_bound(command: str, number: str, unit: str) -> None:
+    tex = f"a{command}{{{number}{unit}}}{{{number}{unit}}}b"  # `\\rule` reads two lengths
+    math = ET.fromstring(tex_to_mathml(tex, display=False)).find(f"{MATHML}math")
+    assert math is not None
+    for element in math.iter():
+        for name in ("width", "height", "depth", "lspace", "rspace"):
+            length = re.fullmatch(r"[+-]?([0-9.]+)([a-z]*)", element.get(name, "0"))
+            assert length is not None and float(length[1]) * _EMS[length[2]] <= 2, tex
