@@ -13,14 +13,17 @@ pages simply have no card. The dev server never renders cards: previews do not n
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
+import struct
+import sys
 import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from generator import installed
 from generator.errors import PapersError
@@ -223,32 +226,133 @@ def _fitting(word: str, ems: float) -> tuple[int, float]:
     return len(word), used
 
 
-def authors_line(paper: Paper) -> str:
+def authors_line(paper: Paper, drawable: frozenset[int] | None) -> str:
     """`A, B, C` or `A, B, C, et al.`, within one line."""
     names = list(paper.names[:3])
     line = ", ".join(names) + (", et al." if len(paper.authors) > 3 else "")
-    return wrap(line, AUTHORS_EMS, 1)[0] if line else ""
+    line = drawn_text(line, drawable)
+    return wrap(line, AUTHORS_EMS, 1)[0] if line.strip() else ""
 
 
-def title_lines(view: PaperView) -> list[str]:
-    """The title as the card shows it: Unicode's mathematical letters and digits (𝒪, 𝐱),
-    which formulas are written with and the cards' fonts mostly lack, as plain ones."""
-    return wrap(_MATH_LETTERS_RE.sub(_plain_letter, view.title_text), TITLE_EMS, TITLE_LINES)
+def title_lines(view: PaperView, drawable: frozenset[int] | None) -> list[str]:
+    """The title as the card shows it, in characters its fonts draw."""
+    return wrap(drawn_text(view.title_text, drawable), TITLE_EMS, TITLE_LINES)
 
 
-_MATH_LETTERS_RE = re.compile("[\U0001d400-\U0001d7ff]")
+def drawn_text(text: str, drawable: frozenset[int] | None) -> str:
+    """`text` in the characters `drawable` (None: any), since a missing glyph is drawn as an
+    empty box: Unicode's mathematical letters and digits (𝒪, 𝐱), which formulas are written
+    with, and fullwidth forms (Ｆ) as plain ones; another missing character as its
+    compatibility form (NFKC) when the fonts have that, else left out (🚀), with the
+    variation selectors and joiners that make it an emoji sequence."""
+    text = _FOLDED_RE.sub(_plain_letter, text)
+    drawn = [_drawn(character, drawable) for character in text]
+    for index, character in enumerate(text):
+        neighbours = drawn[index - 1 : index] + drawn[index + 1 : index + 2]
+        if character == _JOINER and (len(neighbours) < 2 or "" in neighbours):
+            drawn[index] = ""  # what joined emoji (👩‍🔬) joins nothing
+    return "".join(drawn)
+
+
+_FOLDED_RE = re.compile("[\U0001d400-\U0001d7ff\uff01-\uff5e\u3000]")
+_JOINER = "\u200d"
+_VARIATION_SELECTORS_RE = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
 def _plain_letter(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match[0])
 
 
+def _drawn(character: str, drawable: frozenset[int] | None) -> str:
+    """A character as drawn: itself, its compatibility form, a space, or nothing. A variation
+    selector asks for a presentation (emoji or text) the card's fonts do not have."""
+    if _VARIATION_SELECTORS_RE.match(character):
+        return ""
+    if drawable is None or ord(character) in drawable:
+        return character
+    if character.isspace():
+        return " "
+    folded = unicodedata.normalize("NFKC", character)
+    return folded if folded != character and all(ord(c) in drawable for c in folded) else ""
+
+
+@functools.lru_cache(maxsize=4)
+def font_characters(files: tuple[str, ...]) -> frozenset[int] | None:
+    """The characters some font of `files` has a glyph for (resvg falls back from one to the
+    next), or None when one cannot be read: then every character is taken as drawn."""
+    characters: set[int] = set()
+    try:
+        for path in files:
+            with open(path, "rb") as font:
+                characters |= _mapped_characters(font)
+    except (OSError, KeyError, struct.error):
+        return None
+    return frozenset(characters)
+
+
+def _mapped_characters(font: BinaryIO) -> set[int]:
+    """The characters of a font's Unicode character map (`cmap`), from its format 12 table
+    (all of Unicode) or else its format 4 one (the BMP); a collection's (.ttc) first font's."""
+    start = struct.unpack(">I", _read(font, 12, 4))[0] if _read(font, 0, 4) == b"ttcf" else 0
+    (count,) = struct.unpack(">H", _read(font, start + 4, 2))
+    records = _read(font, start + 12, 16 * count)
+    tables = {tag: at for tag, _, at, _ in struct.iter_unpack(">4sIII", records)}
+    cmap = tables[b"cmap"]
+    (count,) = struct.unpack(">H", _read(font, cmap + 2, 2))
+    subtables: dict[int, int] = {}
+    for platform, encoding, at in struct.iter_unpack(">HHI", _read(font, cmap + 4, 8 * count)):
+        if (platform, encoding) in _UNICODE_ENCODINGS:
+            subtables.setdefault(struct.unpack(">H", _read(font, cmap + at, 2))[0], cmap + at)
+    if 12 in subtables:
+        return _format_12(font, subtables[12])
+    return _format_4(font, subtables[4])
+
+
+_UNICODE_ENCODINGS = frozenset([(0, 3), (0, 4), (0, 6), (3, 1), (3, 10)])
+
+
+def _format_12(font: BinaryIO, at: int) -> set[int]:
+    (count,) = struct.unpack(">I", _read(font, at + 12, 4))
+    groups = struct.iter_unpack(">III", _read(font, at + 16, 12 * count))
+    return {code for first, last, _ in groups for code in range(first, min(last, sys.maxunicode) + 1)}
+
+
+def _format_4(font: BinaryIO, at: int) -> set[int]:
+    """Segments of codes, each mapped by a delta or through an array where 0 means no glyph."""
+    (length,) = struct.unpack(">H", _read(font, at + 2, 2))
+    table = _read(font, at, length)
+    count = struct.unpack_from(">H", table, 6)[0] // 2
+    offsets_at = 16 + 6 * count  # after the ends, a padding word, the starts and the deltas
+    ends = struct.unpack_from(f">{count}H", table, 14)
+    starts = struct.unpack_from(f">{count}H", table, 16 + 2 * count)
+    deltas = struct.unpack_from(f">{count}h", table, 16 + 4 * count)
+    offsets = struct.unpack_from(f">{count}H", table, offsets_at)
+    characters = set()
+    for index, (first, last, delta, offset) in enumerate(zip(starts, ends, deltas, offsets, strict=True)):
+        for code in range(first, min(last, 0xFFFE) + 1):
+            glyph = code
+            if offset:  # an offset from where the segment's own offset is kept
+                (glyph,) = struct.unpack_from(">H", table, offsets_at + offset + 2 * (index + code - first))
+            if glyph and (glyph + delta) & 0xFFFF:
+                characters.add(code)
+    return characters
+
+
+def _read(font: BinaryIO, at: int, size: int) -> bytes:
+    font.seek(at)
+    data = font.read(size)
+    if len(data) < size:
+        raise struct.error("the font ends early")
+    return data
+
+
 def render_card(renderer: Renderer, paper: Paper, view: PaperView) -> Page:
     """The card of one paper, reused while what it shows is unchanged."""
     assert renderer.cards is not None
     cards = renderer.cards
-    lines = title_lines(view)
-    authors = authors_line(paper)
+    drawable = font_characters(cards.fonts.files)
+    lines = title_lines(view, drawable)
+    authors = authors_line(paper, drawable)
     key = ("card", renderer.template_key(CARD_TEMPLATE), tuple(lines), authors, paper.day, cards.identity)
 
     def make() -> bytes:

@@ -163,4 +163,51 @@ def test_a_title_s_formulas_are_written_in_letters_the_card_font_has() -> None:
     view = PaperView(
         Paper("x", dt.date(2025, 3, 17), "$\\mathcal{O}(n^2)$ attention over $\\mathbf{x}$", "", "")
     )
-    assert cards.title_lines(view) == ["O(n²) attention over x"]
+    assert cards.title_lines(view, None) == ["O(n²) attention over x"]
+
+
+PLAIN = frozenset(map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,()\u200d"))
+
+
+@pytest.mark.parametrize(
+    ("title", "drawn"),
+    [
+        ("Ｆｕｌｌｗｉｄｔｈ Letters", "Fullwidth Letters"),  # compatibility forms as plain letters
+        ("Rockets 🚀 and Stars", "Rockets  and Stars"),  # what no font draws is left out
+        ("Lab 👩\u200d🔬 Work", "Lab  Work"),  # with the joiner of its emoji sequence
+        ("Hearts ❤\ufe0f and Keys 1\ufe0f\u20e3", "Hearts  and Keys 1"),  # variation selectors too
+        ("Fancy ℋ and ① and Ｓｐａｃｅ\u3000Here", "Fancy H and 1 and Space Here"),
+        ("Wide\u2003Space", "Wide Space"),  # a space the fonts lack is a space still
+    ],
+)
+def test_a_card_shows_only_what_its_fonts_draw(title: str, drawn: str) -> None:
+    """A glyph the card's fonts lack is drawn as an empty box: 🚀 and Ｆｕｌｌｗｉｄｔｈ were."""
+    assert cards.drawn_text(title, PLAIN) == drawn
+    assert cards.drawn_text("Lab\u200dWork", PLAIN) == "Lab\u200dWork"  # a joiner between letters stays
+
+
+def test_the_card_fonts_characters_are_read_from_their_character_maps(tmp_path: Path) -> None:
+    fonts = find_fonts()
+    assert fonts
+    drawable = cards.font_characters(fonts.files)
+    assert drawable is not None and {ord("A"), ord("é"), ord("∑")} <= drawable
+    assert ord("🚀") not in drawable and ord("Ｆ") not in drawable
+    (tmp_path / "broken.ttf").write_bytes(b"\0\1\0\0 not a font")
+    assert cards.font_characters((str(tmp_path / "broken.ttf"),)) is None  # then nothing is left out
+
+
+def test_a_card_leaves_out_what_it_cannot_draw_not_the_page(
+    project: Project, tmp_path: Path, rendered: list[tuple[str, str]]
+) -> None:
+    title = "Ｆｕｌｌｗｉｄｔｈ Rockets 🚀 for Science"
+    project.paper(
+        "2025-03-17", "rockets", 'authors: ["Ada 🚀 Lovelace"]', title=json.dumps(title, ensure_ascii=False)
+    )
+    out = tmp_path / "public"
+    build(project.root, out=out, search=False)
+    ((_, svg),) = rendered
+    drawn = [
+        element.text.strip() for element in ET.fromstring(svg).iter() if element.text and element.text.strip()
+    ]
+    assert drawn[1:] == ["Fullwidth Rockets for Science", "Ada Lovelace"]
+    assert f"<title>{title} · " in (out / "papers/rockets/index.html").read_text(encoding="utf-8")
