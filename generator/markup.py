@@ -123,11 +123,14 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
     if src[pos] != "\\" or pos + 1 >= state.posMax:
         return False
     nxt = src[pos + 1]
-    if nxt in "([":
+    if nxt in "()[]":
         closer = "\\)" if nxt == "(" else "\\]"
-        end = _find(src, closer, pos + 2, state.posMax)
-        if end < 0:
-            return False
+        end = _find(src, closer, pos + 2, state.posMax) if nxt in "([" else -1
+        if end < 0:  # never closed, or never opened: as written (Markdown's escape took the `\\`)
+            if not silent:
+                state.pending += src[pos : pos + 2]
+            state.pos = pos + 2
+            return True
         if not silent:
             token = state.push("math_inline" if nxt == "(" else "math_block_inline", "math", 0)
             token.content = src[pos + 2 : end]

@@ -398,6 +398,22 @@ def test_old_style_tex_groups_are_styled(source: str, html: str) -> None:
     assert render_body(source) == f"<p>{html}</p>\n"
 
 
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("an \\(open formula", "an \\(open formula"),
+        ("opens \\[ a display", "opens \\[ a display"),
+        ("a stray \\) closer and \\] another", "a stray \\) closer and \\] another"),
+        ("\\(x\\) then \\(y", " then \\(y"),  # the second never closes
+    ],
+)
+def test_a_formula_delimiter_never_closed_or_opened_is_shown_as_written(source: str, shown: str) -> None:
+    """Markdown's escape took the backslash: an unclosed `\\(open` showed "(open"."""
+    html, text = render_body_and_text(source)
+    title, title_text = render_inline_and_text(source)
+    assert all(shown in output for output in (html, text, title, title_text))
+
+
 @pytest.mark.parametrize("name", ["equation", "equation*", "align", "align*", "gather", "eqnarray*"])
 def test_display_environments_in_the_text_are_formulas(name: str) -> None:
     """MathJax renders `\\begin{equation}` written outside dollars on arXiv; it showed as TeX."""
