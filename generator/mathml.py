@@ -125,6 +125,7 @@ def _converted(tex: str, display: bool) -> tuple[str, str]:
                 _prepared(tex), display="block" if display else "inline"
             )
             _lone_operator_unspaced(converted)
+            _sizes_set_not_multiplied(converted)
             _write_mathml(converted, out)
             text = _SPACES.sub(" ", _plain(converted)).strip()
         except Exception:  # the converter raises many types on malformed TeX
@@ -365,6 +366,22 @@ def _bounded(name: str, value: str) -> str | None:
         else:
             lengths.append(length)
     return " ".join(lengths) if lengths else None
+
+
+def _sizes_set_not_multiplied(element: ElementTree.Element, size: float = 1.0) -> None:
+    """TeX's size commands set a size (`\\Huge{\\Huge x}` is Huge, `\\Huge x \\small y` sets y
+    small), where MathML's `mathsize` in ems is relative to the size around it: nested, the
+    converter's sizes multiplied (2.49em thrice is fifteen times the text). A size inside
+    another is written relative to it; one alone stays as written."""
+    for child in element:
+        inner = size
+        written = child.get("mathsize")
+        match = _LENGTH_RE.fullmatch(written) if written is not None else None
+        if match is not None and match[3] in _EMS and not match[1]:
+            inner = min(float(match[2]) * _EMS[match[3]], _LENGTH_BOUNDS["mathsize"])
+            if size != 1.0 and inner > 0:
+                child.set("mathsize", f"{inner / size:.4g}em")
+        _sizes_set_not_multiplied(child, inner if inner > 0 else size)
 
 
 _TOKENS = frozenset(["mi", "mn", "mo", "ms", "mtext"])

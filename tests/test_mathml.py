@@ -414,3 +414,16 @@ def test_no_length_is_beyond_the_bound(command: str, number: str, unit: str) -> 
         for name in ("width", "height", "depth", "lspace", "rspace"):
             length = re.fullmatch(r"[+-]?([0-9.]+)([a-z]*)", element.get(name, "0"))
             assert length is not None and float(length[1]) * _EMS[length[2]] <= 2, tex
+
+
+@pytest.mark.parametrize(
+    ("tex", "sizes"),
+    [
+        ("\\Huge{\\Huge{\\Huge x}}", ["2.49em", "1em", "1em"]),  # Huge, not 2.49 cubed
+        ("\\Huge x \\small y", ["2.49em", "0.3414em"]),  # y small (0.85em), not 2.49 x 0.85
+        ("\\Huge x", ["2.49em"]),
+        ("\\small y", ["0.85em"]),
+    ],
+)
+def test_size_commands_set_a_size_and_do_not_multiply(tex: str, sizes: list[str]) -> None:
+    assert re.findall(r'mathsize="([^"]*)"', tex_to_mathml(tex, display=False)) == sizes
