@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from generator.errors import errors_only
+from generator.frontmatter import parse_document
 from generator.load import CONTENT_DIR
 
 
@@ -36,6 +38,54 @@ def format_paper(fields: dict[str, Any], body: str) -> str:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same output, ~8x faster
     front = yaml.dump(kept, Dumper=dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
     return f"---\n{front}---\n\n{body.strip()}\n"
+
+
+def with_fields(text: str, changed: dict[str, Any], body: str | None = None) -> str | None:
+    """`text`, a paper file, with the fields of `changed` written anew where they stand (or
+    added at the end of the front matter) and, given `body`, its abstract replaced: every
+    other line as it was, comments and layout included. None when that cannot be done
+    exactly (its front matter is not a plain block of fields): the caller writes the file anew."""
+    lines = text.splitlines(keepends=True)
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
+    if not lines or lines[0].rstrip("\r\n") != "---" or closing is None:
+        return None
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    loader = yaml.SafeLoader("".join(lines[1:closing]))
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return None
+    front = lines[1:closing]
+    spans = {key.value: (key.start_mark.line, _last_row(value)) for key, value in root.value}
+    for key, value in sorted(changed.items(), key=lambda item: -spans.get(item[0], (len(front), 0))[0]):
+        written = [line + newline for line in format_paper({key: value}, "").split("\n")[1:-4]]
+        first, last = spans.get(key, (len(front), len(front) - 1))
+        front[first : last + 1] = written
+    head = [lines[0], *front, lines[closing]]
+    edited = "".join(head + (lines[closing + 1 :] if body is None else [newline, body.strip() + newline]))
+    return edited if _reads_as(edited, text, changed, body) else None
+
+
+def _last_row(node: yaml.Node) -> int:
+    """The last line of a value (a block ends at the start of the line after it)."""
+    end = node.end_mark
+    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
+
+
+def _reads_as(edited: str, text: str, changed: dict[str, Any], body: str | None) -> bool:
+    """Whether `edited` reads as `text` with `changed` and `body`, and nothing else changed."""
+    before, _ = parse_document("file", text)
+    after, problems = parse_document("file", edited)
+    if before is None or after is None or errors_only(problems):
+        return False
+    kept_body = before.body if body is None else body
+    return (
+        after.front.values == {**before.front.values, **changed} and after.body.strip() == kept_body.strip()
+    )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

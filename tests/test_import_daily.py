@@ -121,7 +121,8 @@ def test_a_curator_s_tags_survive_a_re_import_forced_or_not(
     main(import_daily)
     path = project.root / "content/2025/2025-03-17/a-paper-title.md"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("---\n\n", "tags: [llm]\n---\n\n"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("---\n\n", "tags: [llm]  # chosen by hand\n---\n\n"),
+        encoding="utf-8",
     )
     capsys.readouterr()
     main(import_daily)
@@ -132,12 +133,10 @@ def test_a_curator_s_tags_survive_a_re_import_forced_or_not(
     main(import_daily)
     assert "(title differs from the import; --force takes the import's)" in capsys.readouterr().out
     main([*import_daily, "--force"])
-    assert (
-        "(title from the import; the file's other fields kept, not its comments)" in capsys.readouterr().out
-    )
+    assert "(title from the import; the file's other lines kept)" in capsys.readouterr().out
     assert [p.name for p in path.parent.iterdir()] == ["a-paper-title.md"]
     text = path.read_text(encoding="utf-8")
-    assert "title: A Paper Title\n" in text and "tags:\n- llm\n" in text
+    assert "title: A Paper Title\n" in text and "tags: [llm]  # chosen by hand\n" in text
 
 
 def test_a_paper_retitled_by_hand_is_found_by_its_abstract_on_another_day(

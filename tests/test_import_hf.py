@@ -202,7 +202,7 @@ def test_force_takes_the_source_s_fields_and_keeps_a_curator_s_tags(project: Pro
     path.write_text(text.replace("---\n\n", "tags: [llm]\n---\n\n"), encoding="utf-8")
     assert run_import(project, source, "--force") == 0
     forced = path.read_text(encoding="utf-8")
-    assert "title: Original Title From The Source\n" in forced and "tags:\n- llm\n" in forced
+    assert "title: Original Title From The Source\n" in forced and "tags: [llm]\n" in forced  # as written
     assert check(project) == 0
     # Upvotes stay the count they are: an older snapshot, forced, never lowers it; a newer raises it.
     path.write_text(forced.replace("upvotes: 3", "upvotes: 30"), encoding="utf-8")

@@ -29,7 +29,7 @@ from generator.errors import PapersError, Problem, errors_only, joined
 from generator.frontmatter import Document, parse_document
 from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
 from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
-from generator.paperfile import format_paper, paper_path, save_paper, write_text_atomic
+from generator.paperfile import format_paper, paper_path, save_paper, with_fields, write_text_atomic
 from generator.validate import BIDI_RE, class_or_noncharacter_re, has_visible
 
 USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
@@ -311,7 +311,8 @@ def _import_over(
 ) -> None:
     """An import onto a file that is there. With `force`, the fields where the file says
     otherwise than the source take the source's; the file's other fields stay, as a curator
-    wrote them (its comments and layout do not: the file is written anew). The `update`
+    wrote them: only the lines of the fields taken change (`with_fields`; front matter that
+    is not a plain block of fields is written anew, without its comments). The `update`
     hook's fields (upvotes, raised only; links added) are brought up to date first."""
     old = _read_existing(path, label, report)
     if old is None:
@@ -336,14 +337,21 @@ def _import_over(
         document = _readable(text) if changes else document
         assert document is not None  # an update is checked before it is returned
         fields = {key: _as_written(document, key) for key in document.front.values}
+        taken: dict[str, Any] = {}
         for key in differ:
             if key != "abstract":
                 mine, theirs = fields.get(key), candidate.fields[key]
-                fields[key] = (
+                taken[key] = (
                     {**mine, **theirs} if isinstance(mine, dict) and isinstance(theirs, dict) else theirs
                 )
-        text = format_paper(fields, candidate.body if "abstract" in differ else document.body)
-        changes.append(f"{joined(differ)} from the import; the file's other fields kept, not its comments")
+        body = candidate.body if "abstract" in differ else None
+        edited = with_fields(text, taken, body)
+        if edited is not None:  # the file's other lines, its comments among them, as they were
+            text, kept = edited, "the file's other lines kept"
+        else:
+            text = format_paper({**fields, **taken}, document.body if body is None else body)
+            kept = "the file's other fields kept, not its comments"
+        changes.append(f"{joined(differ)} from the import; {kept}")
     if text == old:
         report.add("unchanged", label)
     elif refused := checked(text):
