@@ -50,17 +50,11 @@ def with_fields(text: str, changed: dict[str, Any], body: str | None = None) -> 
     if not lines or lines[0].rstrip("\r\n") != "---" or closing is None:
         return None
     newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
-    loader = yaml.SafeLoader("".join(lines[1:closing]))
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return None
-    finally:
-        loader.dispose()
+    root = yaml_node("".join(lines[1:closing]))
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         return None
     front = lines[1:closing]
-    spans = {key.value: (key.start_mark.line, _last_row(value)) for key, value in root.value}
+    spans = {key.value: (key.start_mark.line, last_row(value)) for key, value in root.value}
     for key, value in sorted(changed.items(), key=lambda item: -spans.get(item[0], (len(front), 0))[0]):
         written = [line + newline for line in format_paper({key: value}, "").split("\n")[1:-4]]
         first, last = spans.get(key, (len(front), len(front) - 1))
@@ -70,7 +64,19 @@ def with_fields(text: str, changed: dict[str, Any], body: str | None = None) -> 
     return edited if _reads_as(edited, text, changed, body) else None
 
 
-def _last_row(node: yaml.Node) -> int:
+def yaml_node(text: str) -> yaml.Node | None:
+    """The node tree of YAML `text`, whose marks say where each value is written; None when
+    it is empty or not valid YAML."""
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def last_row(node: yaml.Node) -> int:
     """The last line of a value (a block ends at the start of the line after it)."""
     end = node.end_mark
     return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line

@@ -43,7 +43,7 @@ from generator.importers.common import (
 )
 from generator.load import MAX_FILE_BYTES
 from generator.model import LINK_KINDS, arxiv_base
-from generator.paperfile import format_paper
+from generator.paperfile import format_paper, last_row, yaml_node
 from generator.validate import (
     MAX_AUTHORS,
     MAX_LIST,
@@ -462,13 +462,7 @@ def update_owned_fields(text: str, candidate: Candidate) -> Update:
         return Update(text, refused="its front matter is never closed; run `papers check`")
     newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
     document, problems = parse_document("file", text)
-    loader = yaml.SafeLoader("".join(lines[1:closing]))
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        root = None
-    finally:
-        loader.dispose()
+    root = yaml_node("".join(lines[1:closing]))
     if document is None or any(p.severity == "error" for p in problems):
         return Update(text, refused="its front matter has problems; run `papers check`")
     if root is not None and (not isinstance(root, yaml.MappingNode) or root.flow_style):
@@ -542,7 +536,7 @@ def _add_links(
     key, node = nodes["links"]
     if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
         indent = " " * node.value[0][0].start_mark.column
-        last = max(_last_line(value) for _, value in node.value)
+        last = max(last_row(value) for _, value in node.value)
         insert.setdefault(last, []).extend(f"{indent}{e}{newline}" for e in entries)
         return list(missing)
     if isinstance(node, yaml.MappingNode) and node.start_mark.line == node.end_mark.line:
@@ -561,11 +555,6 @@ def _add_links(
         insert.setdefault(key.start_mark.line, []).extend(f"{indent}{e}{newline}" for e in entries)
         return list(missing)
     return []
-
-
-def _last_line(node: yaml.Node) -> int:
-    end = node.end_mark
-    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
 
 
 def _scalar(value: str, flow: bool = False) -> str:
