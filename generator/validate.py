@@ -669,7 +669,8 @@ def paper_warnings(
         elif author.count(",") >= 2 or (len(authors) == 1 and " and " in author):
             fields.warn(
                 ("authors", index),
-                "several authors seem to be given as one comma-joined name",
+                "several authors seem to be given as one name, joined with "
+                + ("commas" if author.count(",") >= 2 else "`and`"),
                 "list each author on its own line, starting with `- `",
             )
 

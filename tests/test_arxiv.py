@@ -286,6 +286,7 @@ def test_parse_feed_directly() -> None:
             "not between the years 1000 and 9998",
         ),
         (["--title", "$$", "--date", "2025-03-17"], "the title shows no text"),
+        (["--title", "A paper dated by a typo", "--date", "2205-03-18"], "the paper is dated 2205-03-18"),
     ],
 )
 def test_new_writes_nothing_the_check_would_refuse(

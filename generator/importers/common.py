@@ -240,7 +240,7 @@ def problems_as_written(root: Path, path: Path, text: str, vocabulary: dict[str,
     day, where = place_of(path.relative_to(root / CONTENT_DIR).parts)
     if day is None:
         return [Problem(label, None, f"the file would be outside the content layout: {where}")]
-    _, problems = check_source(SourceFile(path, label, day, path.stem, text), vocabulary)
+    _, problems = check_source(SourceFile(path, label, day, path.stem, text), vocabulary, dt.date.today())
     return errors_only(problems)
 
 
