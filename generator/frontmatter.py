@@ -145,7 +145,7 @@ def parse_yaml_mapping(
                 f"close it with `{bracket}` on the same line, e.g. `{example}`; quote items with `: ` or `,`"
             )
         elif "escape" in what:
-            hint = _UNICODE_HINT if "Unicode" in what else _ESCAPE_HINT
+            hint = _UNICODE_HINT if "Unicode" in what else _escape_hint(at)
         elif mark is not None and "\t" in lines[min(mark.line, last)]:
             hint = "indent with spaces: YAML does not allow tabs there"
         elif "quoted" in context:
@@ -243,6 +243,26 @@ _ESCAPE_HINT = (
     "inside double quotes a backslash starts an escape: for TeX like Fr\\'echet, "
     "remove the quotes or write each backslash twice"
 )
+
+
+def _escape_hint(line: str) -> str:
+    """The double-quoted value on `line` with its TeX's backslashes written twice; without
+    the quotes too, when the value needs none (no `: `, no ` #`, no special first character)."""
+    match = _FIELD_LINE_RE.fullmatch(line)
+    value = match[2] if match is not None else ""
+    if match is None or len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return _ESCAPE_HINT
+    inner, key = value[1:-1], match[1].strip()
+    doubled = _LONE_BACKSLASH_RE.sub(r"\\\\", inner)
+    twice = f'`{key} "{doubled}"`'
+    start = "inside double quotes a backslash starts an escape:"
+    if ": " in inner or " #" in inner or not inner or inner[0] in _NEEDS_QUOTES or '\\"' in inner:
+        return f"{start} for TeX, write each backslash twice: {twice}"
+    return f"{start} remove the quotes, `{key} {inner}`, or write each backslash twice: {twice}"
+
+
+_LONE_BACKSLASH_RE = re.compile(r'\\(?!")')  # each backslash of TeX, not the escape of a quote
+_NEEDS_QUOTES = "\"'[]{}*&!%@`|>#,?-"
 
 
 _UNICODE_HINT = (

@@ -103,6 +103,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "YAML reads escapes such as",  # the file shows `\L`, not the character
     ),
     (
+        "content/2025/2025-03-17/tex-in-double-quotes.md",
+        f'---\ntitle: "Fr\\\'echet Means: A Survey"\n---\n{GOOD_BODY}',
+        2,
+        "found unknown escape character",
+        'write each backslash twice: `title: "Fr\\\\\'echet Means: A Survey"`',  # not "remove the quotes": `: `
+    ),
+    (
         "content/2025/2025-03-17/utf-16.md",
         f"---\ntitle: Saved by an editor as Unicode\n---\n{GOOD_BODY}".encode("utf-16"),
         None,
