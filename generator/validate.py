@@ -677,6 +677,15 @@ def paper_warnings(
 
 # A word a PDF broke at a line's end (`lan-` then `guage`): the line break reads as a space.
 _SPLIT_WORD_RE = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
+# A line of a paragraph, wrapped as a PDF has it, that starts a block of its own: `# of
+# parameters` a heading, `> 90% of runs` a quote (neither mark shows), a line of `=` an
+# underline that makes the line above a heading. (A quote's own lines and a list go on.)
+_BLOCK_MARK_RE = re.compile(r" {0,3}(?P<mark>#{1,6}(?=[ \t]|$)|>|=+[ \t]*$)")
+_WRAPPED_MARKS = {
+    "#": ("a heading (the `#` does not show)", "to keep the `#`"),
+    ">": ("a quote (the `>` does not show)", "to keep the `>`"),
+    "=": ("an underline that makes the line above a heading", "to keep the `=`"),
+}
 _BACKTICKS_RE = re.compile(r"`+")
 _MATH_MARKS_RE = re.compile(r"(\\*)(\$\$?|\\[()])")  # a mark, and the backslashes before it
 
@@ -744,6 +753,17 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
             f"join each on one line (`{head}{tail}`, or `{head}-{tail}` if the dash belongs there): "
             "a line break reads as a space",
         )
+    wrapped = [] if "```" in body or "~~~" in body else _wrapped_marks(body)
+    if wrapped:
+        offset, mark = wrapped[0]
+        reads, shown = _WRAPPED_MARKS[mark]
+        more = f"; {len(wrapped) - 1} more like it" if len(wrapped) > 1 else ""
+        yield (
+            offset,
+            f"this line starts with `{mark}`, so Markdown reads it as {reads}, not as the sentence "
+            f"the line above began{more}",
+            f"join it to the line above (a line break reads as a space), or write `\\{mark}` {shown}",
+        )
     indented = next((start for start, _ in _paragraphs(body) if body.startswith(_CODE_INDENTS, start)), None)
     if indented is not None and not _LIST_ITEM_RE.search(body, 0, indented):  # not an item's paragraph
         yield (
@@ -764,6 +784,18 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
                 f"a formula opened with `{opening[1]}` is never closed in its paragraph",
                 f"end it with `{closing}`{amounts}",
             )
+
+
+def _wrapped_marks(body: str) -> list[tuple[int, str]]:
+    """Where a line that goes on a paragraph's text starts a block (`_WRAPPED_MARKS`), and its
+    mark; a quote's own lines go on."""
+    found: list[tuple[int, str]] = []
+    offset, before = 0, ""
+    for line in body.split("\n"):
+        if before.strip() and not before.lstrip().startswith(">") and (mark := _BLOCK_MARK_RE.match(line)):
+            found.append((offset + mark.start("mark"), mark["mark"][0]))
+        before, offset = line, offset + len(line) + 1
+    return found
 
 
 def _paragraphs(body: str) -> Iterator[tuple[int, int]]:
