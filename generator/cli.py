@@ -203,11 +203,26 @@ def _refuse_other_folders(root: Path, command: str) -> None:
 
 
 def report(problems: Sequence[Problem], style: str = "text") -> None:
+    """Problems as text on stderr; with `github`, as annotations on stdout too. The text is
+    the whole list with each problem's file: a step's log shows an annotation by its message
+    alone, and GitHub makes annotations of the first ten errors and ten warnings only."""
     for problem in problems:
-        if style == "github":
-            print(github_annotation(problem))
-        else:
-            print(problem, file=sys.stderr)
+        print(problem, file=sys.stderr)
+    if style != "github":
+        return
+    for problem in problems:
+        print(github_annotation(problem))
+    for severity in ("error", "warning"):
+        count = sum(problem.severity == severity for problem in problems)
+        if count > GITHUB_ANNOTATIONS:
+            print(
+                f"{count} {severity}s: the pull request shows the first {GITHUB_ANNOTATIONS} on their"
+                " lines; the log lists them all",
+                file=sys.stderr,
+            )
+
+
+GITHUB_ANNOTATIONS = 10  # of each severity a step, that GitHub shows
 
 
 def github_annotation(problem: Problem) -> str:

@@ -181,7 +181,8 @@ def test_a_check_whose_reader_stops_early_still_fails(project: Project) -> None:
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()
     assert process.wait(timeout=60) == 1
-    assert process.stderr.read() == b""
+    err = process.stderr.read()
+    assert b"a-bad-paper.md:3: error: unknown field `venue`" in err and b"Traceback" not in err
     process.stderr.close()
 
 
@@ -346,3 +347,18 @@ def test_a_vocabulary_that_is_not_fields_or_is_missing_is_told_as_such(project: 
     result = papers(project, "check")
     assert "the tag `llm` is not in the vocabulary" in result.stderr
     assert "content/tags.yaml lists no tags: is it there?" in result.stderr
+
+
+def test_github_annotations_come_with_the_whole_list_by_file(project: Project) -> None:
+    """GitHub shows ten error annotations a step, and a log shows each by its message alone:
+    the eleventh and later were lines without a file."""
+    for number in range(12):
+        project.paper("2025-03-17", f"paper-number-{number}", "tags: [nope]")
+    result = papers(project, "check", "--format", "github")
+    assert result.returncode == 1
+    assert sum(line.startswith("::error file=") for line in result.stdout.splitlines()) == 12
+    assert "content/2025/2025-03-17/paper-number-11.md:3: error: the tag `nope`" in result.stderr
+    assert (
+        "12 errors: the pull request shows the first 10 on their lines; the log lists them all"
+        in result.stderr
+    )
