@@ -112,6 +112,7 @@ def test_a_day_longer_than_its_page_size_is_paged(project: Project, tmp_path: Pa
     assert '<ol class="paper-list"' in second and 'start="3"' in second
     assert 'rel="prev" href="/daily-papers/days/2025-03-17/">← Previous<' in second
     assert 'rel="next" href="/daily-papers/days/2025-03-17/page/3/">Next →' in second
+    assert second.count('rel="next"') == second.count('rel="prev"') == 1  # the n/p keys walk the pages
     home = (out / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'data-paper="([^"]+)"', home) == ["paper-0", "paper-1"]
     assert '<a href="/daily-papers/days/2025-03-17/page/2/">The other 3 papers of this day →</a>' in home
@@ -494,9 +495,12 @@ def test_the_archive_is_a_page_of_years_and_a_page_per_year(built: tuple[Path, s
     year = (out / "archive/2025/index.html").read_text(encoding="utf-8")
     assert f'href="{path}days/2025-03-17/"' in year and f'href="{path}days/2025-03-16/"' in year
     assert "days/2024-12-31/" not in year
-    assert f'rel="next" href="{path}archive/2024/"' in year
+    assert f'rel="prev" href="{path}archive/2024/">← 2024<' in year  # older on the left, as days are
     older = (out / "archive/2024/index.html").read_text(encoding="utf-8")
-    assert f'href="{path}days/2024-12-31/"' in older and f'rel="prev" href="{path}archive/2025/"' in older
+    assert (
+        f'href="{path}days/2024-12-31/"' in older
+        and f'rel="next" href="{path}archive/2025/">2025 →<' in older
+    )
 
 
 def test_the_repository_option_points_edit_links_at_the_deployed_repository(

@@ -204,6 +204,8 @@
       if (window.confirm("Remove every paper from your reading list?")) {
         readingList.write([]);
         render();
+        count.tabIndex = -1; // the button went with the list: focus stays where the reader is
+        count.focus();
         api.announce("The reading list is empty");
       }
     });

@@ -247,6 +247,17 @@ def test_saved_papers_survive_a_reload_and_are_exported(page: Page, base: str) -
     expect(page.locator(".saved-count")).to_be_focused()
 
 
+def test_clearing_the_list_keeps_the_focus_on_the_page(page: Page, base: str) -> None:
+    """The button goes with the list: focus fell to <body>, the top of the document."""
+    page.goto(base + "papers/2503.10001/")
+    save_button(page, "2503.10001").click()
+    page.goto(base + "saved/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Clear the list").click()
+    expect(page.locator("#saved .paper-card-title a")).to_have_count(0)
+    expect(page.locator(".saved-count")).to_be_focused()
+
+
 def exported_bibtex(page: Page, base: str, entries: list[dict[str, object]]) -> str:
     """The reading list's BibTeX of `entries`, saved as lists save them (without a page's BibTeX)."""
     page.goto(base + "saved/")
