@@ -235,8 +235,12 @@ def authors_line(paper: Paper, drawable: frozenset[int] | None) -> str:
 
 
 def title_lines(view: PaperView, drawable: frozenset[int] | None) -> list[str]:
-    """The title as the card shows it, in characters its fonts draw."""
-    return wrap(drawn_text(view.title_text, drawable), TITLE_EMS, TITLE_LINES)
+    """The title as the card shows it, in characters its fonts draw; a title they draw
+    nothing of (Chinese, where the machine has no font for it) as its arXiv id, if any."""
+    title = drawn_text(view.title_text, drawable)
+    if not any(character.isalnum() for character in title) and view.paper.arxiv:
+        title = f"arXiv:{view.paper.arxiv}"
+    return wrap(title, TITLE_EMS, TITLE_LINES)
 
 
 def drawn_text(text: str, drawable: frozenset[int] | None) -> str:

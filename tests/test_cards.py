@@ -211,3 +211,10 @@ def test_a_card_leaves_out_what_it_cannot_draw_not_the_page(
     ]
     assert drawn[1:] == ["Fullwidth Rockets for Science", "Ada Lovelace"]
     assert f"<title>{title} · " in (out / "papers/rockets/index.html").read_text(encoding="utf-8")
+
+
+def test_a_title_the_fonts_draw_nothing_of_is_its_arxiv_id() -> None:
+    """Chinese where the machine has no font for it: an empty title was drawn."""
+    paper = Paper("2503.12345", dt.date(2025, 3, 17), "混合专家模型", "", "", arxiv="2503.12345")
+    assert cards.title_lines(PaperView(paper), PLAIN | {ord(":"), ord(".")}) == ["arXiv:2503.12345"]
+    assert cards.title_lines(PaperView(paper), None) == ["混合专家模型"]  # every character drawn
