@@ -84,6 +84,11 @@
       .replace(/\s+/g, " ");
   }
 
+  // Pages hold an arXiv id without its version: `2503.22222v2` is 2503.22222.
+  function withoutVersion(text) {
+    return text.replace(/\b(\d{4}\.\d{4,5})v\d+\b/gi, "$1");
+  }
+
   function params() {
     return new URLSearchParams(window.location.search);
   }
@@ -115,10 +120,97 @@
     return filters;
   }
 
+  function folded(text) {
+    return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+
   // Names compare as words without case or accents: "erdos" and "Paul Erdős" find Paul Erdős.
   function nameWords(text) {
-    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().split(/[^\p{L}\p{N}]+/u)
-      .filter(Boolean);
+    return folded(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  // Pagefind matches a query word to the indexed words that start with it (both stemmed) but,
+  // when there are none, to the longest indexed word the query word starts with, down to one
+  // letter: `xyzzyqwerty` found "Adam X. Yang", `café` "C++", and `O(n²)` every "on". So a
+  // result is kept when one of the words it matched (at `locations`, in `content`) starts with
+  // a query word, both folded as Pagefind folds them (case, accents, punctuation), or with the
+  // query word's stem: a stemmer's word (`generation` finds "generative", `why` "which"), which
+  // a fallback's single letters or syllables fall short of. Words of one letter count only in
+  // a query with no longer one: else `a` or `O` would match nearly any paper.
+  function queryWords(text) {
+    var words = text.split(/\s+/).map(function (word) { return compact(word); }).filter(Boolean);
+    var long = words.filter(function (word) { return Array.from(word).length > 1; });
+    return (long.length ? long : words).map(function (word) {
+      return [word, stemOf(word)];
+    });
+  }
+
+  // Snowball's English stem, or shorter: its plural, then its verb endings go first (`losses`
+  // is loss, `findings` find, `overlapping` overlap, `why` whi), then its other endings while
+  // the word keeps its first syllable (Snowball strips those inside its `R1` only). So what
+  // Snowball matches is kept.
+  var PLURAL = /(?:sses|ies|ied|s)$/;
+  var VERB = /(?:eedly|ingly|edly|eed|ing|ed)$/;
+  var ENDINGS = new RegExp("(?:" + [
+    "ational", "tional", "ization", "fulness", "ousness", "iveness", "ation", "ative", "alize", "icate",
+    "iciti", "alism", "aliti", "biliti", "iviti", "ement", "ness", "ment", "able", "ible", "ance", "ence",
+    "ator", "izer", "ical", "ousli", "entli", "lessli", "fulli", "alli", "abli", "enci", "anci", "ogi",
+    "bli", "ful", "ant", "ent", "ism", "ate", "iti", "ous", "ive", "ize", "ion", "al", "er", "ic", "li",
+    "iz", "at", "bl", "e"
+  ].join("|") + ")$");
+  function stemOf(word) {
+    var stem = word;
+    var plural = PLURAL.exec(stem);
+    if (plural && /[aeiouy]/.test(stem.slice(0, plural.index)) && !/(?:ss|us)$/.test(stem)) {
+      stem = stem.slice(0, plural.index) + ({ sses: "ss", ies: "i", ied: "i" }[plural[0]] || "");
+    }
+    var verb = VERB.exec(stem);
+    if (verb && /[aeiouy]/.test(stem.slice(0, verb.index))) {
+      stem = stem.slice(0, verb.index).replace(/([bdfgmnprt])\1$/, "$1");
+    }
+    stem = stem.replace(/^(.+[^aeiouy])y$/, "$1i");
+    var syllable = /[aeiouy][^aeiouy]/.exec(stem);
+    var least = syllable ? syllable.index + 2 : stem.length;
+    for (var ending; (ending = ENDINGS.exec(stem.slice(least))); ) {
+      stem = stem.slice(0, least + ending.index);
+    }
+    return stem;
+  }
+
+  function compact(word) {
+    return folded(word).replace(/[^\p{L}\p{N}]+/gu, "");
+  }
+
+  // A page word as it may be matched: any of its parts, or the parts from any one on, split as
+  // Pagefind splits compound words (`α-divergences,` is matched by `divergences`,
+  // `arXiv:2503.22222` by `2503.22222` and `xiv`, `ConvNeXt` by `next`, `4times` by `times`).
+  function wordForms(word) {
+    var split = word.replace(/(\p{Ll}(?=\p{Lu})|\p{N}(?=\p{L})|\p{L}(?=\p{N}))/gu, "$1 ");
+    var parts = folded(split).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    var forms = parts.concat(parts.map(function (part, index) { return parts.slice(index).join(""); }));
+    return forms.concat(forms.map(function (form) { return form.replace(/([^aeiouy])y$/, "$1i"); }));
+  }
+
+  // The page's words as Pagefind counts them for `locations` (by zero-width spaces when it
+  // segmented the text, else by white space).
+  function pageWords(data) {
+    var content = data.content || "";
+    return content.indexOf("\u200B") >= 0 ? content.split("\u200B") : content.split(/[\r\n\s]+/g);
+  }
+
+  // Pagefind matches metadata too (a paper's `url`, its date), with no `locations` there.
+  function typed(data, terms) {
+    var words = pageWords(data);
+    var matched = (data.locations || []).map(function (location) { return words[location] || ""; });
+    var meta = data.meta || {};
+    Object.keys(meta).forEach(function (name) { matched = matched.concat(String(meta[name]).split(/\s+/)); });
+    return matched.some(function (word) {
+      return wordForms(word).some(function (form) {
+        return terms.some(function (term) {
+          return term.some(function (start) { return form.indexOf(start) === 0; });
+        });
+      });
+    });
   }
 
   function authorWanted() {
@@ -212,22 +304,25 @@
     return (shared && shared.longDate(iso)) || iso;
   }
 
-  // Loads result data a batch at a time; with an author wanted, skips papers not by them.
+  // Loads result data a batch at a time; skips the papers that do not match the query as
+  // typed and, with an author wanted, those not by them.
   function showMore(run) {
     var wanted = authorWanted();
     var added = 0;
     function next() {
       if (run !== generation || added >= PAGE || shown >= current.length) {
-        more.hidden = shown >= current.length;
-        if (empty && run === generation) empty.hidden = matched > 0 || shown < current.length;
-        if (wanted.length) status.textContent = matched + (shown < current.length ? "+" : "") + (matched === 1 ? " paper" : " papers");
+        if (run === generation) showCount(wanted.length > 0 || dropped > 0);
         return Promise.resolve();
       }
-      var slice = current.slice(shown, shown + (wanted.length ? PAGE * 2 : PAGE - added));
+      var slice = current.slice(shown, shown + (wanted.length || dropped ? PAGE * 2 : PAGE - added));
       shown += slice.length;
       return Promise.all(slice.map(function (r) { return r.data(); })).then(function (rows) {
         if (run !== generation) return;
         rows.forEach(function (data) {
+          if (terms.length && !typed(data, terms)) {
+            dropped += 1;
+            return;
+          }
           if (wanted.length && !byAuthor(data, wanted)) return;
           list.appendChild(renderResult(data));
           added += 1;
@@ -239,7 +334,20 @@
     return next();
   }
 
+  // The papers shown, and those skipped as not matching the query as typed, of `current`.
   var matched = 0;
+  var dropped = 0;
+  var terms = [];
+
+  // Pagefind's count while every result checked so far is shown; else those shown, and `+`
+  // while more are to be checked.
+  function showCount(skipping) {
+    var rest = shown < current.length;
+    more.hidden = !rest;
+    if (empty) empty.hidden = matched > 0 || rest;
+    var count = skipping ? matched + (rest ? "+" : "") : current.length;
+    status.textContent = count + (count === 1 ? " paper" : " papers");
+  }
 
   // The form as the results show it: a text field's `change` (when it loses focus) comes
   // after its `input` searched already, and searching again would drop "More results".
@@ -255,7 +363,7 @@
     searched = formState();
     saveState();
     var wanted = form.elements.author.value.trim();
-    var text = (plainQuery(query.value.trim()) + " " + wanted).trim();
+    var text = (withoutVersion(plainQuery(query.value.trim())) + " " + wanted).trim();
     var filters = filtersFromForm();
     var sort = sortFromForm();
     if (empty) empty.hidden = true;
@@ -272,8 +380,9 @@
       current = found.results;
       shown = 0;
       matched = 0;
+      dropped = 0;
+      terms = text ? queryWords(text) : [];
       list.textContent = "";
-      status.textContent = current.length === 1 ? "1 paper" : current.length + " papers";
       return showMore(run);
     }).catch(function () {
       if (run === generation) status.textContent = "The search failed. Try again, or browse the archive.";

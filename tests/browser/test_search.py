@@ -200,6 +200,94 @@ def test_no_results_say_what_to_try(page: Page, accented_site: Path, serve_dir: 
     expect(page.locator(".search-empty")).to_be_hidden()
 
 
+@pytest.fixture(scope="module")
+def lettered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Words that start with the first letters of nonsense: Pagefind, finding no word that
+    starts with a query word, matches the longest indexed word the query word starts with."""
+    project = Project(tmp_path_factory.mktemp("lettered") / "site")
+    project.paper(
+        "2025-03-17",
+        "2606.09380",
+        'arxiv: "2606.09380"\nauthors: [Han Zhou, Adam X. Yang, Albert Q. Jiang]',
+        "Trace tournaments give reasoning models a reward signal. " * 4,
+        title="'Reasoning Arena: Trace Tournaments'",
+    )
+    project.paper(
+        "2025-03-17",
+        "modern-cpp",
+        "authors: [Ahmet Üstün]",
+        "Performance portable kernels written in modern C++ for exascale machines. " * 4,
+        title="Closing the Performance Gap with Modern C++",
+    )
+    project.paper(
+        "2025-03-17",
+        "quadratic-matching",
+        "organization: 香港科技大学\nauthors: [李明, Ustun Kaya]",
+        "A matching in $O(n^2)$ time on every graph. " * 4,
+        title="Quadratic Matching",
+    )
+    project.paper(
+        "2025-03-17",
+        "diffusion-sampling",
+        "authors: [Someone Else]",
+        "Diffusions on graphs, and the sampling of diffusion models. " * 4,
+        title="Diffusion Sampling",
+    )
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+@pytest.mark.parametrize("query", ["xyzzyqwerty", "qwerty", "café", "cafe", "tournamentzz"])
+def test_a_word_no_paper_has_finds_nothing(
+    page: Page, lettered_site: Path, serve_dir: ServeDir, query: str
+) -> None:
+    """Not papers whose words start as it does: "Adam X. Yang", "Albert Q. Jiang", C++."""
+    page.goto(serve_dir(lettered_site, SUBPATH) + "search/?q=" + query)
+    expect(page.locator(".search-status")).to_have_text("0 papers")
+    expect(page.locator(".search-empty")).to_be_visible()
+    expect(page.locator(".search-result")).to_have_count(0)
+    expect(page.locator(".search-more")).to_be_hidden()
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("tournaments", "Reasoning Arena: Trace Tournaments"),
+        ("tournament", "Reasoning Arena: Trace Tournaments"),
+        ("Adam Yang", "Reasoning Arena: Trace Tournaments"),
+        ("2606.09380v2", "Reasoning Arena: Trace Tournaments"),
+        ("arXiv:2606.09380", "Reasoning Arena: Trace Tournaments"),
+        ("C++", "Closing the Performance Gap with Modern C++"),
+        ("O(n^2)", "Quadratic Matching"),
+        ("李明", "Quadratic Matching"),
+        ("香港科技大学", "Quadratic Matching"),
+        ("diffusion", "Diffusion Sampling"),
+        ("diffusions", "Diffusion Sampling"),
+    ],
+)
+def test_words_papers_have_still_find_them(
+    page: Page, lettered_site: Path, serve_dir: ServeDir, query: str, title: str
+) -> None:
+    search_from_header(page, serve_dir(lettered_site, SUBPATH), query)
+    assert result_titles(page)[0] == title
+    count = page.locator(".search-result").count()
+    expect(page.locator(".search-status")).to_have_text(f"{count} paper" + ("s" if count != 1 else ""))
+    expect(page.locator(".search-empty")).to_be_hidden()
+
+
+def test_an_author_spelled_with_or_without_accents_finds_both_spellings(
+    page: Page, lettered_site: Path, serve_dir: ServeDir
+) -> None:
+    for query in ("Üstün", "Ustun"):
+        search_from_header(page, serve_dir(lettered_site, SUBPATH), query)
+        expect(page.locator(".search-status")).to_have_text("2 papers")
+        assert sorted(result_titles(page)) == [
+            "Closing the Performance Gap with Modern C++",
+            "Quadratic Matching",
+        ]
+
+
 def test_the_search_page_has_one_box_which_slash_focuses(
     page: Page, accented_site: Path, serve_dir: ServeDir
 ) -> None:
