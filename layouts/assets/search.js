@@ -195,7 +195,11 @@
   // segmented the text, else by white space).
   function pageWords(data) {
     var content = data.content || "";
-    return content.indexOf("\u200B") >= 0 ? content.split("\u200B") : content.split(/[\r\n\s]+/g);
+    return segmented(data) ? content.split("\u200B") : content.split(/[\r\n\s]+/g);
+  }
+
+  function segmented(data) {
+    return (data.content || "").indexOf("\u200B") >= 0;
   }
 
   // Pagefind matches metadata too (a paper's `url`, its date), with no `locations` there.
@@ -243,6 +247,53 @@
     history.replaceState(null, "", window.location.pathname + (text ? "?" + text : ""));
   }
 
+  // Pagefind's excerpt may start at the title, the authors or the hidden line of ids, which
+  // are indexed to be found (and weighted) but which the result shows already or should not:
+  // the excerpt is made again from the summary alone, from the TL;DR or abstract to the
+  // keywords (the paper page marks where each starts with an id, which Pagefind records in
+  // `anchors`), around the matches there as Pagefind picks, marked as Pagefind marks them.
+  var EXCERPT = 30; // words, as Pagefind's
+  function summaryExcerpt(data) {
+    var at = Object.create(null);
+    (data.anchors || []).forEach(function (anchor) {
+      if (!(anchor.id in at)) at[anchor.id] = anchor.location;
+    });
+    var from = "tldr" in at ? at.tldr : at.abstract;
+    if (from === undefined) return data.excerpt || "";
+    var words = pageWords(data);
+    var to = "keywords" in at ? at.keywords : words.length;
+    var scores = [];
+    (data.weighted_locations || []).forEach(function (found) {
+      var where = found.location;
+      if (where >= from && where < to) scores[where] = (scores[where] || 0) + found.balanced_score;
+    });
+    var start = excerptStart(scores, from, to);
+    var shown = words.slice(start, Math.min(start + EXCERPT, to)).map(function (word, index) {
+      return scores[start + index] === undefined ? word : "<mark>" + word + "</mark>";
+    });
+    return shown.join(segmented(data) ? "" : " ").trim();
+  }
+
+  // Where the window of EXCERPT words with the most matches starts (the middle one of equals,
+  // as Pagefind's): the summary's start when nothing in it matched.
+  function excerptStart(scores, from, to) {
+    var last = Math.max(from, to - EXCERPT);
+    var sum = 0;
+    for (var word = from; word < Math.min(to, from + EXCERPT); word++) sum += scores[word] || 0;
+    var best = sum;
+    var ties = [from];
+    for (var start = from + 1; start <= last; start++) {
+      sum += (scores[start + EXCERPT - 1] || 0) - (scores[start - 1] || 0);
+      if (sum > best) {
+        best = sum;
+        ties = [start];
+      } else if (sum === best && ties[ties.length - 1] === start - 1) {
+        ties.push(start);
+      }
+    }
+    return best > 0 ? ties[Math.floor(ties.length / 2)] : from;
+  }
+
   // Pagefind marks matches with <mark>; everything else is text.
   function excerptNodes(container, excerpt) {
     excerpt.split(/(<mark>|<\/mark>)/).reduce(function (inMark, part) {
@@ -284,7 +335,7 @@
     }
     var excerpt = document.createElement("p");
     excerpt.className = "paper-excerpt";
-    excerptNodes(excerpt, data.excerpt || "");
+    excerptNodes(excerpt, summaryExcerpt(data));
     item.appendChild(excerpt);
     if (data.meta && data.meta.date) {
       var when = document.createElement("p");

@@ -288,6 +288,28 @@ def test_an_author_spelled_with_or_without_accents_finds_both_spellings(
         ]
 
 
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [("tournaments", "tournaments"), ("Arena", None), ("Adam Yang", None), ("2606.09380", None)],
+)
+def test_excerpts_show_the_abstract_not_the_title_authors_or_ids(
+    page: Page, lettered_site: Path, serve_dir: ServeDir, query: str, marked: str | None
+) -> None:
+    """The title and authors, shown above the excerpt, and the hidden ids are indexed before
+    the abstract: a match there made Pagefind's excerpt start with them."""
+    search_from_header(page, serve_dir(lettered_site, SUBPATH), query)
+    assert result_titles(page)[0] == "Reasoning Arena: Trace Tournaments"
+    excerpt = page.locator(".search-result .paper-excerpt").first
+    text = excerpt.inner_text()
+    assert "Reasoning Arena" not in text and "Adam" not in text and "2606.09380" not in text, text
+    marks = excerpt.locator("mark").all_inner_texts()
+    if marked:  # around the matches in the abstract
+        assert marks and set(marks) == {marked}, marks
+    else:  # from the abstract's start
+        assert text.startswith("Trace tournaments give reasoning models"), text
+        assert marks == [], marks
+
+
 def test_the_search_page_has_one_box_which_slash_focuses(
     page: Page, accented_site: Path, serve_dir: ServeDir
 ) -> None:
