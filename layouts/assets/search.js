@@ -361,6 +361,7 @@
     var wanted = authorWanted();
     var added = 0;
     function next() {
+      if (matched === 0 && dropped >= GIVE_UP) shown = current.length; // the rest is like them
       if (run !== generation || added >= PAGE || shown >= current.length) {
         if (run === generation) showCount(wanted.length > 0 || dropped > 0);
         return Promise.resolve();
@@ -388,6 +389,10 @@
   // The papers shown, and those skipped as not matching the query as typed, of `current`.
   var matched = 0;
   var dropped = 0;
+  // Results checked before a query none of whose results match as typed is given up: a
+  // query word no page has reaches every page through one of Pagefind's fallback letters,
+  // and checking them all loaded thousands of fragments on a large site.
+  var GIVE_UP = 60;
   var terms = [];
 
   // Pagefind's count while every result checked so far is shown; else those shown, and `+`

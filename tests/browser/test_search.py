@@ -250,6 +250,39 @@ def test_a_word_no_paper_has_finds_nothing(
     expect(page.locator(".search-more")).to_be_hidden()
 
 
+@pytest.fixture(scope="module")
+def many_x_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Papers enough that a nonsense word's fallback letter reaches far more than a page."""
+    project = Project(tmp_path_factory.mktemp("many-x") / "site")
+    for number in range(150):
+        project.paper(
+            "2025-03-17",
+            f"paper-{number}",
+            f"authors: [Xavier Number{number}]",
+            f"Paper {number} studies graph kernels. " * 8,
+            title=f"Graph Kernels, Part {number}",
+        )
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+def test_a_word_no_paper_has_is_given_up_without_loading_every_result(
+    page: Page, many_x_site: Path, serve_dir: ServeDir
+) -> None:
+    """`graphzzzz` reaches all 150 papers through "graph": each result's data is a request."""
+    fragments: list[str] = []
+    page.on("request", lambda request: fragments.append(request.url) if "/fragment/" in request.url else None)
+    page.goto(serve_dir(many_x_site, SUBPATH) + "search/?q=graphzzzz")
+    expect(page.locator(".search-empty")).to_be_visible()
+    expect(page.locator(".search-status")).to_have_text("0 papers")
+    expect(page.locator(".search-more")).to_be_hidden()
+    page.wait_for_load_state("networkidle")
+    assert 0 < len(fragments) <= 100, len(fragments)
+    page.goto(serve_dir(many_x_site, SUBPATH) + "search/?q=graph")
+    expect(page.locator(".search-status")).to_have_text("150 papers")
+
+
 @pytest.mark.parametrize(
     ("query", "title"),
     [
