@@ -137,6 +137,15 @@
   // query word's stem: a stemmer's word (`generation` finds "generative", `why` "which"), which
   // a fallback's single letters or syllables fall short of. Words of one letter count only in
   // a query with no longer one: else `a` or `O` would match nearly any paper.
+  // The check knows English stems and words between spaces: on a site in another language
+  // (Pagefind stems it otherwise, and splits Chinese or Japanese into words of its own), or
+  // for a query in a script written without spaces, results stay as Pagefind gives them.
+  var ENGLISH = /^en(?:-|$)/i.test(document.documentElement.lang || "en");
+  var UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+  function typedWordsKnown(text) {
+    return ENGLISH && !UNSPACED.test(text);
+  }
+
   function queryWords(text) {
     var words = text.split(/\s+/).map(function (word) { return compact(word); }).filter(Boolean);
     var long = words.filter(function (word) { return Array.from(word).length > 1; });
@@ -437,7 +446,7 @@
       shown = 0;
       matched = 0;
       dropped = 0;
-      terms = text ? queryWords(text) : [];
+      terms = text && typedWordsKnown(text) ? queryWords(text) : [];
       list.textContent = "";
       return showMore(run);
     }).catch(function () {

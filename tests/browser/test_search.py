@@ -251,6 +251,62 @@ def test_a_word_no_paper_has_finds_nothing(
 
 
 @pytest.fixture(scope="module")
+def chinese_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site in Chinese: Pagefind splits its text into words of its own and stems nothing."""
+    project = Project(tmp_path_factory.mktemp("chinese") / "site")
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("language: zh-cn\n")
+    project.paper(
+        "2025-03-17",
+        "machine-learning",
+        "authors: [李明]",
+        "我们提出一种机器学习的新方法，用于图上的扩散模型。" * 4,
+        title="机器学习的新方法",
+    )
+    project.paper(
+        "2025-03-17", "other-paper", "authors: [王芳]", "关于量子计算的研究。" * 6, title="量子计算研究"
+    )
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+@pytest.mark.parametrize("query", ["机器学习", "机器", "李明"])
+def test_a_site_in_chinese_finds_what_pagefind_finds(
+    page: Page, chinese_site: Path, serve_dir: ServeDir, query: str
+) -> None:
+    """Words as Pagefind splits Chinese are parts of a query's: checked as typed, none matched."""
+    search_from_header(page, serve_dir(chinese_site, SUBPATH), query)
+    assert result_titles(page)[0] == "机器学习的新方法"
+
+
+@pytest.fixture(scope="module")
+def german_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site in German: Pagefind stems it as German (`Modellen` is `Modell`)."""
+    project = Project(tmp_path_factory.mktemp("german") / "site")
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("language: de\n")
+    project.paper(
+        "2025-03-17",
+        "ein-modell",
+        "authors: [Anna Schmidt]",
+        "Wir stellen ein Modell für Graphen vor, das schneller lernt. " * 4,
+        title="Ein Modell für Graphen",
+    )
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
+def test_a_site_in_another_language_finds_what_its_stemmer_finds(
+    page: Page, german_site: Path, serve_dir: ServeDir
+) -> None:
+    """The check as typed knows English stems: it dropped `Modellen`, which German stems as `Modell`."""
+    search_from_header(page, serve_dir(german_site, SUBPATH), "Modellen")
+    assert result_titles(page) == ["Ein Modell für Graphen"]
+
+
+@pytest.fixture(scope="module")
 def many_x_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Papers enough that a nonsense word's fallback letter reaches far more than a page."""
     project = Project(tmp_path_factory.mktemp("many-x") / "site")
