@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -45,11 +47,10 @@ def with_fields(text: str, changed: dict[str, Any], body: str | None = None) -> 
     added at the end of the front matter) and, given `body`, its abstract replaced: every
     other line as it was, comments and layout included. None when that cannot be done
     exactly (its front matter is not a plain block of fields): the caller writes the file anew."""
-    lines = text.splitlines(keepends=True)
-    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") in ("---", "...")), None)
-    if not lines or lines[0].rstrip("\r\n") != "---" or closing is None:
+    cut = fenced(text)
+    if cut is None or cut.closing is None:
         return None
-    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    lines, closing, newline = cut.lines, cut.closing, cut.newline
     root = yaml_node("".join(lines[1:closing]))
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         return None
@@ -60,8 +61,33 @@ def with_fields(text: str, changed: dict[str, Any], body: str | None = None) -> 
         first, last = spans.get(key, (len(front), len(front) - 1))
         front[first : last + 1] = written
     head = [lines[0], *front, lines[closing]]
-    edited = "".join(head + (lines[closing + 1 :] if body is None else [newline, body.strip() + newline]))
+    rest = lines[closing + 1 :] if body is None else [newline, body.strip() + newline]
+    edited = cut.bom + "".join(head + rest)
     return edited if _reads_as(edited, text, changed, body) else None
+
+
+@dataclass(frozen=True)
+class Fenced:
+    """A paper file cut into lines, each with its own ending, around its front matter."""
+
+    bom: str  # a byte-order mark before the first line, kept as it was
+    lines: list[str]
+    closing: int | None  # the line of the closing `---` (or `...`), if there is one
+
+    @property
+    def newline(self) -> str:
+        return "\r\n" if self.lines[0].endswith("\r\n") else "\n"
+
+
+def fenced(text: str) -> Fenced | None:
+    """`text` cut into lines as YAML counts them (`\\n`, `\\r\\n` or `\\r`); None when its first
+    line is not the opening `---`, as `parse_document` reads it."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text[len(bom) :])
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    return Fenced(bom, lines, closing)
 
 
 def yaml_node(text: str) -> yaml.Node | None:

@@ -731,13 +731,7 @@ def _unclosed_formulas_in_lines(fields: _Fields, title: str | None, tldr: str | 
     abstract's paragraph does."""
     for key, text in (("title", title), ("tldr", tldr)):
         if text and ("$" in text or "\\(" in text) and (opening := _unclosed_formula(text)) is not None:
-            closing = "$" if opening[1] == "$" else "\\)"
-            amounts = " (a dollar sign of an amount is fine as it is: `$5`)" if closing == "$" else ""
-            fields.warn(
-                (key,),
-                f"a formula opened with `{opening[1]}` is never closed in `{key}`",
-                f"end it with `{closing}`{amounts}",
-            )
+            fields.warn((key,), f"{_never_closed(opening[1])} in `{key}`", _closing_hint(opening[1]))
 
 
 def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
@@ -777,13 +771,22 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
     for start, end in _paragraphs(body):
         opening = _unclosed_formula(_without_code(body[start:end]))
         if opening is not None:
-            closing = "$" if opening[1] == "$" else "\\)"
-            amounts = " (a dollar sign of an amount is fine as it is: `$5`)" if closing == "$" else ""
             yield (
                 start + opening[0],
-                f"a formula opened with `{opening[1]}` is never closed in its paragraph",
-                f"end it with `{closing}`{amounts}",
+                f"{_never_closed(opening[1])} in its paragraph",
+                _closing_hint(opening[1]),
             )
+
+
+def _never_closed(mark: str) -> str:
+    return f"a formula opened with `{mark}` is never closed"
+
+
+def _closing_hint(mark: str) -> str:
+    """How to close a formula opened with `mark` (`$` or `\\(`)."""
+    if mark == "$":
+        return "end it with `$` (a dollar sign of an amount is fine as it is: `$5`)"
+    return "end it with `\\)`"
 
 
 def _wrapped_marks(body: str) -> list[tuple[int, str]]:

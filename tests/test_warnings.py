@@ -42,6 +42,20 @@ from tests.conftest import Project
         ("", "An abstract. " * 20 + "\n\n\tA second paragraph, indented.", "starts indented by four spaces"),
         ("", "An abstract. " * 20 + "\n\n- an item\n\n    its second paragraph", None),
         ("", "An abstract. " * 20 + "\n\n```\nsome code\n```", None),
+        (  # a hard-wrapped line that starts a block: a heading and a quote, their marks gone
+            "",
+            "An abstract. " * 20 + "It halves the\n# of parameters and scores\n> 90% of the baseline.",
+            "a-paper.md:6: warning: this line starts with `#`, so Markdown reads it as a heading (the `#` "
+            "does not show), not as the sentence the line above began; 1 more like it",
+        ),
+        (
+            "",
+            "An abstract. " * 20 + "A line that ends\n===",
+            "a-paper.md:6: warning: this line starts with `=`",
+        ),
+        ("", "An abstract. " * 20 + "\n\n# A heading of its own\n\nAnd text.", None),
+        ("", "An abstract. " * 20 + "\n\n> A quote\n> of two lines.", None),
+        ("", "An abstract. " * 20 + "\n#hashtags are words", None),
     ],
 )
 def test_reviewer_warnings(
@@ -128,27 +142,3 @@ def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
     assert main(["--root", str(project.root), "check"]) == 0
     err = capsys.readouterr().err
     assert (message in err) if message else err == "", err
-
-
-@pytest.mark.parametrize(
-    ("body", "line", "message"),
-    [
-        (
-            "An abstract. " * 20 + "It halves the\n# of parameters and scores\n> 90% of the baseline.",
-            6,
-            "this line starts with `#`, so Markdown reads it as a heading (the `#` does not show), not as "
-            "the sentence the line above began; 1 more like it",
-        ),
-        ("An abstract. " * 20 + "A line that ends\n===", 6, "this line starts with `=`"),
-        ("An abstract. " * 20 + "\n\n# A heading of its own\n\nAnd text.", None, None),
-        ("An abstract. " * 20 + "\n\n> A quote\n> of two lines.", None, None),
-        ("An abstract. " * 20 + "\n#hashtags are words", None, None),
-    ],
-)
-def test_a_wrapped_line_that_starts_a_block_is_warned_about(
-    project: Project, capsys: pytest.CaptureFixture[str], body: str, line: int | None, message: str | None
-) -> None:
-    project.paper("2025-03-17", "a-paper", body=body)
-    assert main(["--root", str(project.root), "check"]) == 0
-    err = capsys.readouterr().err
-    assert (f"a-paper.md:{line}: warning: {message}" in err) if message else err == "", err

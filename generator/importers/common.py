@@ -188,7 +188,7 @@ def import_candidates(
     existing = site.papers
     by_arxiv = {p.arxiv_base: p.source for p in existing if p.arxiv_base}
     by_title = {normalize_title(p.title): p.source for p in existing}
-    by_abstract = {" ".join(p.body.split()): p.source for p in existing}  # a title edited since
+    by_abstract = {_abstract_key(p.body): p.source for p in existing}  # a title edited since
     taken = {p.slug: p.source for p in existing}
     report = report if report is not None else ImportReport()
     made: set[str] = set()  # files this import wrote or updated: later items never replace them
@@ -200,7 +200,7 @@ def import_candidates(
         same = (
             (by_arxiv.get(base) if base else None)
             or by_title.get(normalize_title(candidate.title))
-            or (by_abstract.get(" ".join(candidate.body.split())) if not base else None)  # ids decide
+            or (by_abstract.get(_abstract_key(candidate.body)) if not base else None)  # ids decide
         )
         if same in made:  # a source listing a paper twice (a v2, a repeated title)
             report.add(
@@ -396,7 +396,12 @@ def _another_paper_there(path: Path, candidate: Candidate) -> bool:
         return False
     title = document.front.values.get("title")
     same_title = isinstance(title, str) and normalize_title(title) == normalize_title(candidate.title)
-    return not same_title and " ".join(document.body.split()) != " ".join(candidate.body.split())
+    return not same_title and _abstract_key(document.body) != _abstract_key(candidate.body)
+
+
+def _abstract_key(body: str) -> str:
+    """An abstract as two copies of it compare: however its lines are wrapped and indented."""
+    return " ".join(body.split())
 
 
 def _free_slug(slug: str, taken: dict[str, str], folder: Path) -> str:

@@ -43,7 +43,7 @@ from generator.importers.common import (
 )
 from generator.load import MAX_FILE_BYTES
 from generator.model import LINK_KINDS, arxiv_base
-from generator.paperfile import format_paper, last_row, yaml_node
+from generator.paperfile import fenced, format_paper, last_row, yaml_node
 from generator.validate import (
     MAX_AUTHORS,
     MAX_LIST,
@@ -453,14 +453,12 @@ def update_owned_fields(text: str, candidate: Candidate) -> Update:
     newer one) and the link kinds the file does not have yet. The edit is line-based, and
     checked afterwards: if any other field would read differently, the file is kept.
     """
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    lines = _split_lines(text[len(bom) :])
-    if not lines or lines[0].rstrip() != "---":
+    cut = fenced(text)
+    if cut is None:
         return Update(text, refused="it does not start with front matter; run `papers check`")
-    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if closing is None:
+    if cut.closing is None:
         return Update(text, refused="its front matter is never closed; run `papers check`")
-    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    bom, lines, closing, newline = cut.bom, cut.lines, cut.closing, cut.newline
     document, problems = parse_document("file", text)
     root = yaml_node("".join(lines[1:closing]))
     if document is None or any(p.severity == "error" for p in problems):
@@ -591,11 +589,6 @@ def _verified(old_text: str, new_text: str, candidate: Candidate, changes: tuple
     if new_links != expected_links:
         return refused
     return Update(new_text, changes)
-
-
-def _split_lines(text: str) -> list[str]:
-    """Lines with their own endings (`\\n`, `\\r\\n` or `\\r`), as YAML counts them."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 # ---------------------------------------------------------------- the import

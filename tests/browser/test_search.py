@@ -200,6 +200,21 @@ def test_no_results_say_what_to_try(page: Page, accented_site: Path, serve_dir: 
     expect(page.locator(".search-empty")).to_be_hidden()
 
 
+def _project_in(factory: pytest.TempPathFactory, name: str, language: str) -> Project:
+    """A project whose site is in `language`."""
+    project = Project(factory.mktemp(name) / "site")
+    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write(f"language: {language}\n")
+    return project
+
+
+def _built(project: Project) -> Path:
+    """The project's site with its search index, under the project subpath."""
+    out = project.root / "public"
+    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
+    return out
+
+
 @pytest.fixture(scope="module")
 def lettered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Words that start with the first letters of nonsense: Pagefind, finding no word that
@@ -233,9 +248,7 @@ def lettered_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Diffusions on graphs, and the sampling of diffusion models. " * 4,
         title="Diffusion Sampling",
     )
-    out = project.root / "public"
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    return out
+    return _built(project)
 
 
 @pytest.mark.parametrize("query", ["xyzzyqwerty", "qwerty", "café", "cafe", "tournamentzz"])
@@ -253,9 +266,7 @@ def test_a_word_no_paper_has_finds_nothing(
 @pytest.fixture(scope="module")
 def chinese_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site in Chinese: Pagefind splits its text into words of its own and stems nothing."""
-    project = Project(tmp_path_factory.mktemp("chinese") / "site")
-    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("language: zh-cn\n")
+    project = _project_in(tmp_path_factory, "chinese", "zh-cn")
     project.paper(
         "2025-03-17",
         "machine-learning",
@@ -266,9 +277,7 @@ def chinese_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project.paper(
         "2025-03-17", "other-paper", "authors: [王芳]", "关于量子计算的研究。" * 6, title="量子计算研究"
     )
-    out = project.root / "public"
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    return out
+    return _built(project)
 
 
 @pytest.mark.parametrize("query", ["机器学习", "机器", "李明"])
@@ -283,9 +292,7 @@ def test_a_site_in_chinese_finds_what_pagefind_finds(
 @pytest.fixture(scope="module")
 def german_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site in German: Pagefind stems it as German (`Modellen` is `Modell`)."""
-    project = Project(tmp_path_factory.mktemp("german") / "site")
-    with (project.root / "site.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("language: de\n")
+    project = _project_in(tmp_path_factory, "german", "de")
     project.paper(
         "2025-03-17",
         "ein-modell",
@@ -293,9 +300,7 @@ def german_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Wir stellen ein Modell für Graphen vor, das schneller lernt. " * 4,
         title="Ein Modell für Graphen",
     )
-    out = project.root / "public"
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    return out
+    return _built(project)
 
 
 def test_a_site_in_another_language_finds_what_its_stemmer_finds(
@@ -318,9 +323,7 @@ def many_x_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"Paper {number} studies graph kernels. " * 8,
             title=f"Graph Kernels, Part {number}",
         )
-    out = project.root / "public"
-    build(project.root, out=out, base_url="https://example.github.io/daily-papers/")
-    return out
+    return _built(project)
 
 
 def test_a_word_no_paper_has_is_given_up_without_loading_every_result(
