@@ -42,6 +42,7 @@ LIVE_PREFIX = "_live/"
 DEBOUNCE_SECONDS = 0.1
 RELATED_CHANGED = "related papers"  # what a rebuild after the background computation reports
 _IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
+SERVED_STATE = b"null /* the state served */"  # in reload.js, replaced as it is sent
 
 
 class LiveState:
@@ -357,6 +358,10 @@ def make_handler(
                 self.not_found()
                 return
             body = (live_files / name).read_bytes()
+            if name == "reload.js":  # the tab's first state: the server's as it sends the page
+                with live.changed:
+                    state = live.snapshot()
+                body = body.replace(SERVED_STATE, json.dumps(state).encode(), 1)
             kind = "text/javascript" if name.endswith(".js") else "text/css"
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", f"{kind}; charset=utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import RELATED_CHANGED, LiveState, _describe, make_handler
+from generator.serve import RELATED_CHANGED, SERVED_STATE, LiveState, _describe, make_handler
 
 
 @pytest.fixture
@@ -133,3 +134,19 @@ def test_the_live_state_tells_a_rebuild_its_search_index_and_the_server_run_apar
     indexed = live.snapshot()
     assert indexed["indexing"] is False and indexed["search"] == 1 and live.sequence == 3
     assert indexed["run"] != other.snapshot()["run"]  # a restarted server is another run
+
+
+def test_the_reload_script_carries_the_state_it_was_sent_in(tmp_path: Path) -> None:
+    """A tab whose stream has not yet connected still knows which run and build it shows."""
+    live = LiveState()
+    live.publish(None)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(tmp_path, "/repo/", live))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        status, _, body = ask(httpd.server_address[1], "GET", "/repo/_live/reload.js")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert status == 200
+    assert SERVED_STATE not in body
+    assert f"var last = {json.dumps(live.snapshot())};".encode() in body

@@ -37,8 +37,10 @@
 
   // The search page waits for the index to hold a rebuild's pages: reloaded before, it
   // would show the old results and stay so. A new server run is news whatever its versions.
+  // The server writes its state into this script as it sends it, so a tab knows what it
+  // shows even if its stream had not connected before the server stopped.
   var searchPage = !!document.getElementById("search");
-  var last = null;
+  var last = null /* the state served */;
   function follow(data) {
     var state = JSON.parse(data);
     var before = last;

@@ -73,7 +73,6 @@ def test_edits_show_without_reloading_and_errors_show_an_overlay(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url + "papers/an-older-paper/")
     expect(page.locator("h1")).to_have_text("An older paper")
-    page.wait_for_timeout(300)  # let the event stream connect
 
     path = project.root / "content/2025/2025-03-16/an-older-paper.md"
     good = path.read_text(encoding="utf-8").replace("title: An older paper", "title: A renamed paper")
@@ -104,7 +103,6 @@ def test_eight_tabs_load_and_all_reload(browser: Browser, served: tuple[Project,
         page.goto(url + "papers/an-older-paper/", timeout=10_000)
         expect(page.locator("h1")).to_have_text("An older paper")
         pages.append(page)
-    pages[-1].wait_for_timeout(500)  # let the last tab join the stream
     path = project.root / "content/2025/2025-03-16/an-older-paper.md"
     path.write_text(
         path.read_text(encoding="utf-8").replace("An older paper", "A tab test"), encoding="utf-8"
@@ -204,6 +202,34 @@ def test_a_tab_open_across_a_restart_reloads(browser: Browser, sample_project: P
     with serving(sample_project, port=port):
         expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
     page.close()
+
+
+def test_a_tab_whose_stream_never_reached_the_stopped_server_reloads_on_the_next(
+    browser: Browser, sample_project: Project
+) -> None:
+    """Stopped right after the page loaded, before its event stream connected (as on a busy
+    machine), the tab took the new server's first state for the one it shows."""
+    port = free_port()
+    context = browser.new_context()
+    # The tab's own stream, not a shared worker's, which the browser's driver cannot hold up.
+    context.add_init_script("delete window.SharedWorker;")
+    context.route("**/_live/events", lambda route: route.abort())  # the stream cannot connect
+    page = context.new_page()
+    with serving(sample_project, port=port) as url:
+        with page.expect_request("**/_live/events"):  # the tab tried, and failed
+            page.goto(url + "papers/second-paper-of-the-day/")
+        expect(page.locator("h1")).to_have_text("Second paper of the day")
+    path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: Second paper of the day", "title: Renamed while stopped"
+        ),
+        encoding="utf-8",
+    )
+    context.unroute("**/_live/events")
+    with serving(sample_project, port=port):
+        expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
+    context.close()
 
 
 def test_the_search_page_reloads_once_the_index_holds_the_save(
