@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator.changes import changed_files, problems_for_changes
+from generator.checkcache import read_site_checked
 from generator.committed import refuse_committed_caches
 from generator.config import CONFIG_NAME, load_config
 from generator.content import Checked, read_site
@@ -296,7 +297,7 @@ def _say_up_to_date(papers: int, days: int, out: Path, seconds: float) -> None:
 
 def cmd_check(root: Path, paths: Sequence[Path], style: str, changed_since: str | None = None) -> int:
     refuse_committed_caches(root)  # a pull request that adds one fails its check, not just its build
-    checked = read_site(root, today=dt.date.today())
+    checked = read_site_checked(root, dt.date.today())
     problems = in_reading_order([*checked.problems, *_settings_problems(root)])  # the build reads both
     if changed_since:
         problems = problems_for_changes(problems, changed_files(root, changed_since))
