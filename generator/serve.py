@@ -43,6 +43,7 @@ DEBOUNCE_SECONDS = 0.1
 RELATED_CHANGED = "related papers"  # what a rebuild after the background computation reports
 _IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
 SERVED_STATE = b"null /* the state served */"  # in reload.js, replaced as it is sent
+RELOAD_SCRIPT = b'_live/reload.js"'  # in the pages' script element, see send_page
 
 
 class LiveState:
@@ -322,6 +323,9 @@ def make_handler(
             if not found:
                 self.not_found()
                 return
+            if target.suffix == ".html":
+                self.send_page(HTTPStatus.OK, target)
+                return
             self.path = "/" + inside
             if head:
                 super().do_HEAD()
@@ -338,13 +342,30 @@ def make_handler(
             self.end_headers()
 
         def not_found(self) -> None:
-            page = site / "404.html"
-            body = page.read_bytes() if page.is_file() else _NOT_BUILT.replace(b"BASE/", base_path.encode())
-            self.send_response(HTTPStatus.NOT_FOUND)
+            self.send_page(HTTPStatus.NOT_FOUND, site / "404.html")
+
+        def send_page(self, status: HTTPStatus, page: Path) -> None:
+            """A page, its live-reload script told the build it is of (`reload.js?v=3`): a
+            rebuild between sending the page and the script must still reload it. The version
+            is taken before the page is read, so a page is never older than it says."""
+            with live.changed:
+                version = live.version
+            try:
+                body = page.read_bytes()
+            except OSError:  # no 404 page before the first build; a page a rebuild removed
+                status, body = HTTPStatus.NOT_FOUND, self.missing()
+            body = body.replace(RELOAD_SCRIPT, RELOAD_SCRIPT[:-1] + b'?v=%d"' % version, 1)
+            self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.send_body(body)
+
+        def missing(self) -> bytes:
+            try:
+                return (site / "404.html").read_bytes()
+            except OSError:
+                return _NOT_BUILT.replace(b"BASE/", base_path.encode())
 
         def end_headers(self) -> None:
             self.send_header("Cache-Control", "no-store")

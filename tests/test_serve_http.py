@@ -97,7 +97,7 @@ def test_before_the_first_build_every_page_shows_the_error_and_waits(tmp_path: P
         httpd.shutdown()
         httpd.server_close()
     assert status == 404
-    assert b'<script src="/repo/_live/reload.js" defer></script>' in body
+    assert b'<script src="/repo/_live/reload.js?v=0" defer></script>' in body
 
 
 @pytest.mark.parametrize(
@@ -150,3 +150,33 @@ def test_the_reload_script_carries_the_state_it_was_sent_in(tmp_path: Path) -> N
     assert status == 200
     assert SERVED_STATE not in body
     assert f"var last = {json.dumps(live.snapshot())};".encode() in body
+
+
+def test_a_page_tells_its_reload_script_the_build_it_is_of(tmp_path: Path) -> None:
+    """Taken before the page is read: a rebuild between the page and its script reloads it."""
+    site = tmp_path / "site"
+    (site / "papers/x").mkdir(parents=True)
+    script = b'<script src="/repo/_live/reload.js" defer></script>'
+    (site / "papers/x/index.html").write_bytes(b"<title>x</title>" + script)
+    (site / "404.html").write_bytes(b"<title>missing</title>" + script)
+    live = LiveState()
+    for _ in range(3):
+        live.publish(None)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", live))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        port = httpd.server_address[1]
+        page, missing, head = (
+            ask(port, "GET", "/repo/papers/x/"),
+            ask(port, "GET", "/repo/papers/y/"),
+            ask(port, "HEAD", "/repo/papers/x/"),
+        )
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert (
+        page[0] == 200
+        and page[2] == b'<title>x</title><script src="/repo/_live/reload.js?v=3" defer></script>'
+    )
+    assert missing[0] == 404 and b'reload.js?v=3"' in missing[2]
+    assert head[1]["Content-Length"] == page[1]["Content-Length"] and head[2] == b""

@@ -41,6 +41,10 @@
   // shows even if its stream had not connected before the server stopped.
   var searchPage = !!document.getElementById("search");
   var last = null /* the state served */;
+  // The build the page is of, which the server adds to this script's address: a rebuild
+  // between sending the page and this script must still reload it.
+  var shown = /[?&]v=(\d+)/.exec(script ? script.src : "");
+  if (last && shown) last.version = Number(shown[1]);
   function follow(data) {
     var state = JSON.parse(data);
     var before = last;

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from tests.conftest import Project
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Route
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +110,31 @@ def test_eight_tabs_load_and_all_reload(browser: Browser, served: tuple[Project,
     for page in pages:
         expect(page.locator("h1")).to_have_text("A tab test", timeout=15_000)
     context.close()
+
+
+def test_a_page_older_than_its_reload_script_reloads(browser: Browser, served: tuple[Project, str]) -> None:
+    """A rebuild between sending a page and its live-reload script: the script took the new
+    build for the one the page showed, and the page stayed as it was."""
+    _, url = served
+    page = browser.new_page()
+
+    def from_before(route: Route) -> None:  # the page as a build before the first sent it
+        response = route.fetch()
+        route.fulfill(
+            response=response, body=re.sub(rb'reload\.js\?v=\d+"', b'reload.js?v=0"', response.body())
+        )
+
+    page.route(url + "papers/an-older-paper/", from_before, times=1)
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    page.goto(url + "papers/an-older-paper/")
+    for _ in range(100):
+        if len(loads) > 1:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1_000)  # and no more: the page now is of the build served
+    assert loads == [url + "papers/an-older-paper/"] * 2
+    page.close()
 
 
 def test_a_port_in_use_is_a_clear_error(served: tuple[Project, str]) -> None:
