@@ -6,12 +6,25 @@ import http.client
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from generator.serve import RELATED_CHANGED, SERVED_STATE, LiveState, _describe, make_handler
+
+
+@contextmanager
+def running(site: Path, live: LiveState | None = None) -> Iterator[int]:
+    """The dev server's handler for `site` at `/repo/`, on a free port (yielded)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", live or LiveState()))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture
@@ -21,12 +34,8 @@ def server(tmp_path: Path) -> Iterator[int]:
     (site / "index.html").write_text("home")
     (site / "papers/x/index.html").write_text("a paper")
     (site / "404.html").write_text("not here")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", LiveState()))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with running(site) as port:
+        yield port
 
 
 def ask(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -88,14 +97,8 @@ def test_related_papers_are_named_as_such_from_any_folder(
 def test_before_the_first_build_every_page_shows_the_error_and_waits(tmp_path: Path) -> None:
     site = tmp_path / "empty-site"
     site.mkdir()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", LiveState()))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        status, _, body = ask(httpd.server_address[1], "GET", "/repo/")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(site) as port:
+        status, _, body = ask(port, "GET", "/repo/")
     assert status == 404
     assert b'<script src="/repo/_live/reload.js?v=0" defer></script>' in body
 
@@ -140,13 +143,8 @@ def test_the_reload_script_carries_the_state_it_was_sent_in(tmp_path: Path) -> N
     """A tab whose stream has not yet connected still knows which run and build it shows."""
     live = LiveState()
     live.publish(None)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(tmp_path, "/repo/", live))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        status, _, body = ask(httpd.server_address[1], "GET", "/repo/_live/reload.js")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(tmp_path, live) as port:
+        status, _, body = ask(port, "GET", "/repo/_live/reload.js")
     assert status == 200
     assert SERVED_STATE not in body
     assert f"var last = {json.dumps(live.snapshot())};".encode() in body
@@ -162,18 +160,12 @@ def test_a_page_tells_its_reload_script_the_build_it_is_of(tmp_path: Path) -> No
     live = LiveState()
     for _ in range(3):
         live.publish(None)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", live))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        port = httpd.server_address[1]
+    with running(site, live) as port:
         page, missing, head = (
             ask(port, "GET", "/repo/papers/x/"),
             ask(port, "GET", "/repo/papers/y/"),
             ask(port, "HEAD", "/repo/papers/x/"),
         )
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert (
         page[0] == 200
         and page[2] == b'<title>x</title><script src="/repo/_live/reload.js?v=3" defer></script>'

@@ -209,6 +209,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def renamed_while_stopped(project: Project, page: Page, port: int) -> None:
+    """A paper renamed while no server runs; the tab open on it shows the new title once a
+    server runs again on `port`."""
+    path = project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("title: Second paper of the day", "title: Renamed while stopped"), encoding="utf-8"
+    )
+    with serving(project, port=port):
+        expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
+
+
 def test_a_tab_open_across_a_restart_reloads(browser: Browser, sample_project: Project) -> None:
     """A new server counts its builds from one again: the tab must not take its first for
     the one it shows."""
@@ -217,15 +229,7 @@ def test_a_tab_open_across_a_restart_reloads(browser: Browser, sample_project: P
     with serving(sample_project, port=port) as url:
         page.goto(url + "papers/second-paper-of-the-day/")
         expect(page.locator("h1")).to_have_text("Second paper of the day")
-    path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "title: Second paper of the day", "title: Renamed while stopped"
-        ),
-        encoding="utf-8",
-    )
-    with serving(sample_project, port=port):
-        expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
+    renamed_while_stopped(sample_project, page, port)
     page.close()
 
 
@@ -244,16 +248,8 @@ def test_a_tab_whose_stream_never_reached_the_stopped_server_reloads_on_the_next
         with page.expect_request("**/_live/events"):  # the tab tried, and failed
             page.goto(url + "papers/second-paper-of-the-day/")
         expect(page.locator("h1")).to_have_text("Second paper of the day")
-    path = sample_project.root / "content/2025/2025-03-17/second-paper-of-the-day.md"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "title: Second paper of the day", "title: Renamed while stopped"
-        ),
-        encoding="utf-8",
-    )
     context.unroute("**/_live/events")
-    with serving(sample_project, port=port):
-        expect(page.locator("h1")).to_have_text("Renamed while stopped", timeout=20_000)
+    renamed_while_stopped(sample_project, page, port)
     context.close()
 
 
