@@ -16,9 +16,11 @@ from generator.load import (
     CONTENT_DIR,
     VOCABULARY_NAME,
     SourceFile,
+    Stamp,
     decode_utf8,
     read_paper_file,
     stamp_content,
+    stamp_of,
     walk_content_names,
 )
 from generator.model import Paper, Site, Tag
@@ -90,7 +92,7 @@ def _read_paper(
 class FileResult:
     """What one file gave: kept while its modification time and size stay the same."""
 
-    stamp: tuple[int, int] | None
+    stamp: Stamp
     paper: Paper | None
     problems: list[Problem]
     loaded: bool = True  # False for files that content/ may hold but that are not papers
@@ -101,17 +103,17 @@ class FileResult:
 class ContentCache:
     """Per-file results of the previous read, so a rebuild re-reads only what changed."""
 
-    vocabulary_stamp: tuple[int, int] | None = None
+    vocabulary_stamp: Stamp = None
     vocabulary: tuple[dict[str, Tag], list[Problem]] | None = None
     files: dict[str, FileResult] = field(default_factory=dict)  # by path, as the walk gives it
 
 
-def _stamp(path: str | Path) -> tuple[int, int] | None:
+def _stamp(path: str | Path) -> Stamp:
     try:
         stat = os.lstat(path)  # not Path.lstat: half the cost, on every file of every build
     except OSError:
         return None
-    return stat.st_mtime_ns, stat.st_size
+    return stamp_of(stat)
 
 
 def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date | None) -> FileResult:
@@ -130,7 +132,7 @@ def read_file(root: Path, path: Path, vocabulary: dict[str, Tag], today: dt.date
     return FileResult(stamp, paper, problems)
 
 
-Stamps = tuple[tuple[int, int] | None, tuple[tuple[str, tuple[int, int] | None], ...]]
+Stamps = tuple[Stamp, tuple[tuple[str, Stamp], ...]]
 
 
 def content_stamps(root: Path) -> Stamps:

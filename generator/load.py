@@ -73,7 +73,13 @@ def walk_content_names(content: Path) -> list[str]:
     return sorted(found)
 
 
-Stamp = tuple[int, int] | None  # a file's (mtime, size); None when it cannot be read
+# A file's (mtime, size, ctime); None when it cannot be read. The ctime changes with its
+# permissions too (a file made unreadable), and no tool sets it back as `touch -d` can mtime.
+Stamp = tuple[int, int, int] | None
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    return stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns
 
 
 def stamp_content(content: Path) -> list[tuple[str, Stamp]]:
@@ -94,7 +100,7 @@ def stamp_content(content: Path) -> list[tuple[str, Stamp]]:
             except OSError:
                 found.append((path, None))
             else:
-                found.append((path, (stat.st_mtime_ns, stat.st_size)))
+                found.append((path, stamp_of(stat)))
     finally:
         os.close(top)
     found.sort()

@@ -354,7 +354,9 @@ def make_handler(
                 body = page.read_bytes()
             except OSError:  # no 404 page before the first build; a page a rebuild removed
                 status, body = HTTPStatus.NOT_FOUND, self.missing()
-            body = body.replace(RELOAD_SCRIPT, RELOAD_SCRIPT[:-1] + b'?v=%d"' % version, 1)
+            at = body.rfind(RELOAD_SCRIPT)  # the last: the script element ends the page
+            if at >= 0:
+                body = body[:at] + RELOAD_SCRIPT[:-1] + b'?v=%d"' % version + body[at + len(RELOAD_SCRIPT) :]
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

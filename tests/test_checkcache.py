@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+import generator.checkcache
 import generator.content
 from generator.checkcache import CHECK_CACHE, read_site_checked
 from generator.content import Checked, read_site
@@ -17,6 +18,12 @@ from generator.summary import CACHE_DIR
 from tests.conftest import Project, record_calls
 
 TODAY = dt.date(2025, 3, 18)
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test are as old as any: none is kept out as changed too recently."""
+    monkeypatch.setattr(generator.checkcache, "RACY_NS", 0)
 
 
 def read_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -31,6 +38,7 @@ def report(checked: Checked) -> list[tuple[str, int | None, str, str | None, str
     ]
 
 
+@pytest.mark.usefixtures("settled")
 def test_checking_again_reads_only_the_edited_file(
     sample_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,6 +56,7 @@ def test_checking_again_reads_only_the_edited_file(
     assert report(again) == report(read_site(sample_project.root, today=TODAY))
 
 
+@pytest.mark.usefixtures("settled")
 def test_after_random_edits_the_report_is_a_fresh_checks(sample_project: Project) -> None:
     root = sample_project.root
     files = sorted((root / "content").rglob("*.md"))
@@ -62,16 +71,19 @@ def test_after_random_edits_the_report_is_a_fresh_checks(sample_project: Project
     read_site_checked(root, TODAY)
     for step in range(12):
         path = chooser.choice(files)
-        if step % 4 == 3:  # a file added, or one removed
+        if step % 4 == 3:  # a file added
             path = root / f"content/2025/2025-03-1{step % 7}/added-{step}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("---\ntitle: Added\n---\n\nAn abstract of the added paper.\n", encoding="utf-8")
+        elif step % 4 == 1 and path.exists():  # or one removed
+            path.unlink()
         elif path.exists():
             text = path.read_text(encoding="utf-8")
             path.write_text(chooser.choice(edits)(text), encoding="utf-8")
         assert report(read_site_checked(root, TODAY)) == report(read_site(root, today=TODAY)), step
 
 
+@pytest.mark.usefixtures("settled")
 def test_a_check_on_another_day_reads_every_file(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """A paper dated in the future is an error until its day comes."""
     project.paper("2025-03-25", "next-week")
@@ -93,6 +105,29 @@ def test_a_file_with_errors_is_read_again_as_its_hint_may_name_another(project: 
     [error] = read_site_checked(project.root, TODAY).errors
     assert error.path == "content/2025/2025-03-17/a-paper.MD" and odd.exists()
     assert error.hint == "rename it to `a-paper.md`"
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_file_whose_permissions_changed_is_read_again(
+    sample_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made unreadable, its modification time and size stay: its ctime does not."""
+    read_site_checked(sample_project.root, TODAY)
+    paper = sample_project.root / "content/2025/2025-03-16/an-older-paper.md"
+    paper.chmod(0o600)
+    read = read_files(monkeypatch)
+    read_site_checked(sample_project.root, TODAY)
+    assert read == ["an-older-paper.md"]
+
+
+def test_a_file_changed_just_before_a_check_is_read_again(
+    sample_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed again within one tick of a coarse clock, it could keep its stamp."""
+    read_site_checked(sample_project.root, TODAY)
+    read = read_files(monkeypatch)
+    read_site_checked(sample_project.root, TODAY)
+    assert len(read) == 5  # every file was written a moment ago
 
 
 @pytest.mark.parametrize("kept", [b"", b"daily-papers \n", b"garbage" * 100])

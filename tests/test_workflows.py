@@ -239,19 +239,22 @@ def test_pull_request_check_is_read_only_and_cancels_superseded_runs(check: Work
     assert "github.event.pull_request.number" in concurrency["group"]
 
 
-def test_no_build_reads_a_cache_that_came_with_the_commits(deploy: Workflow, check: Workflow) -> None:
-    """A pickle force-added under `.cache/` would run code when the build loads it."""
+@pytest.mark.parametrize("command", ["papers build", "papers check"])
+def test_no_command_reads_a_cache_that_came_with_the_commits(
+    deploy: Workflow, check: Workflow, command: str
+) -> None:
+    """A pickle force-added under `.cache/` would run code when the build or the check loads it."""
     for workflow in (deploy, check):
         for job in workflow["jobs"].values():
             steps = job["steps"]
-            builds = command_steps(steps, "papers build")
-            if not builds:
+            uses = command_steps(steps, command)
+            if not uses:
                 continue
             forgets = [
                 i for i, step in enumerate(steps) if "rm -rf .cache/papers" in str(step.get("run", ""))
             ]
-            assert forgets and forgets[0] < builds[0][0], (
-                f"{job['name']}: the build may read committed caches"
+            assert forgets and forgets[0] < uses[0][0], (
+                f"{job['name']}: `{command}` may read committed caches"
             )
 
 

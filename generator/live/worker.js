@@ -5,6 +5,9 @@
 var ports = [];
 var last = null;
 var source = new EventSource("events");
+// A stream that is down (the server stopped) has nothing to tell a tab that joins: the last
+// state, of a run gone, would reload the new server's pages again and again.
+source.onerror = function () { last = null; };
 source.addEventListener("state", function (event) {
   last = event.data;
   ports.forEach(function (port) { port.postMessage(last); });
