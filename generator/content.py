@@ -90,7 +90,7 @@ def _read_paper(
 
 @dataclass
 class FileResult:
-    """What one file gave: kept while its modification time and size stay the same."""
+    """What one file gave: kept while its stamp (modification time, size, ctime) stays the same."""
 
     stamp: Stamp
     paper: Paper | None

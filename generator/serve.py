@@ -356,7 +356,8 @@ def make_handler(
                 status, body = HTTPStatus.NOT_FOUND, self.missing()
             at = body.rfind(RELOAD_SCRIPT)  # the last: the script element ends the page
             if at >= 0:
-                body = body[:at] + RELOAD_SCRIPT[:-1] + b'?v=%d"' % version + body[at + len(RELOAD_SCRIPT) :]
+                at += len(RELOAD_SCRIPT) - 1  # before the closing quote
+                body = body[:at] + b"?v=%d" % version + body[at:]
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
