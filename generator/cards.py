@@ -227,11 +227,14 @@ def _fitting(word: str, ems: float) -> tuple[int, float]:
 
 
 def authors_line(paper: Paper, drawable: frozenset[int] | None) -> str:
-    """`A, B, C` or `A, B, C, et al.`, within one line."""
-    names = list(paper.names[:3])
-    line = ", ".join(names) + (", et al." if len(paper.authors) > 3 else "")
-    line = drawn_text(line, drawable)
-    return wrap(line, AUTHORS_EMS, 1)[0] if line.strip() else ""
+    """`A, B, C` or `A, B, C, et al.`, within one line; a name the fonts draw nothing of is
+    left out (a lone `,` stood for two Chinese names)."""
+    drawn = (" ".join(drawn_text(name, drawable).split()) for name in paper.names[:3])
+    names = [name for name in drawn if any(character.isalnum() for character in name)]
+    if not names:
+        return ""
+    line = ", ".join(names) + (", et al." if len(paper.authors) > len(names) else "")
+    return wrap(line, AUTHORS_EMS, 1)[0]
 
 
 def title_lines(view: PaperView, drawable: frozenset[int] | None) -> list[str]:

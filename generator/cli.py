@@ -388,6 +388,13 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
             print(
                 f"the dump says `{header}`, without a year: importing as {day.isoformat()} (--date chooses)"
             )
+    report(  # what is written differs from the dump there
+        [
+            Problem(str(file), line, "control or invisible direction characters removed", None, "warning")
+            for item in items
+            for line in item.cleaned
+        ]
+    )
     candidates = [Candidate(day, {"title": item.title}, item.abstract) for item in items]
     result = import_candidates(root, candidates, force)
     for line in result.lines:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
-from generator.validate import CONTROL_RE
+from generator.validate import CONTROL_RE, check_url
 
 CONFIG_NAME = "site.yaml"
 
@@ -91,12 +91,12 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
 
 
 def check_repository(value: str, path: str, line: int | None) -> str:
-    """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped."""
+    """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped.
+    Checked as the links of papers are: every page's "edit this page" link starts with it."""
     value = value.strip()
-    if value and not _plain_http_url(value):
-        raise PapersError.single(
-            path, f"repository `{value}` is not an http(s) URL", "e.g. https://github.com/owner/repo", line
-        )
+    why = check_url(value) or (None if _plain_http_url(value) else f"`{value}` is not an http(s) URL")
+    if value and why:
+        raise PapersError.single(path, f"repository {why}", "e.g. https://github.com/owner/repo", line)
     return value.rstrip("/")
 
 
@@ -116,7 +116,18 @@ def _text_problem(key: str, value: str) -> tuple[str, str] | None:
         return f"`{key}` is empty", f"write a value or remove `{key}:`"
     if CONTROL_RE.search(value):  # a newline is fine: a description may be a YAML block
         return f"`{key}` must be without control characters", "retype the value"
+    if key == "branch" and not _branch_name(value):
+        return f"`branch` `{value}` is not a branch name git allows", "e.g. `main`, as `git branch` shows it"
     return None
+
+
+# What git refuses in a branch name (`git check-ref-format --branch`): spaces, controls,
+# `~^:?*[\`, `..`, `@{`, `//`, a `/` or `.` at either end, a part starting with `.`.
+_NOT_IN_BRANCH_RE = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^[/.-]|[/.]$|/\.|\.lock$|^@$")
+
+
+def _branch_name(value: str) -> bool:
+    return bool(value) and _NOT_IN_BRANCH_RE.search(value) is None
 
 
 def load_config(root: Path) -> SiteConfig:

@@ -271,7 +271,7 @@ _UNICODE_HINT = (
 )
 
 # Characters YAML refuses or reads as line breaks that no one sees.
-_INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _invisible_characters(path: str, yaml_text: str, first_line: int, subject: str) -> list[Problem]:
@@ -279,7 +279,10 @@ def _invisible_characters(path: str, yaml_text: str, first_line: int, subject: s
     YAML would report something else, on another line."""
     problems = []
     for line, character in first_on_each_line(_INVISIBLE_RE, yaml_text):
-        name = unicodedata.name(character, "a control character").lower()
+        name = unicodedata.name(
+            character, "a control character" if character < "\ufffe" else "a noncharacter"
+        )
+        name = name.lower()
         message = f"{subject} contains an invisible character, U+{ord(character):04X} ({name})"
         problems.append(Problem(path, first_line + line, message, invisible_hint(character)))
     return problems

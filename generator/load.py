@@ -119,13 +119,15 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     if path.name in _IGNORED and len(parts) == 1:
         return None, None
     if path.name.startswith("."):
-        if path.suffix.lower() != ".md" or path.name.startswith("._"):
+        bare = path.name.lower() == ".md"  # a name left out: `.md` has no suffix but is one
+        if (path.suffix.lower() != ".md" and not bare) or path.name.startswith("._"):
             return None, None  # editors' and systems' own files (`._x.md`: macOS metadata)
+        name = "<slug>.md" if bare else path.name.lstrip(".")
         return None, Problem(
             label,
             None,
             "files whose name starts with a dot are not published",
-            f"rename it to `{path.name.lstrip('.')}` to publish it, or move it out of content/",
+            f"rename it to `{name}` to publish it, or move it out of content/",
             "warning",
         )
     if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.suffix != ".md":  # `.MD`, `.markdown`

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml, isWhiteSpace
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from generator.dollars import formula_end
 from generator.mathml import tex_to_mathml, tex_to_text
 from generator.model import TEX_LETTERS
 from generator.texcommands import ACCENTS, LETTERS, TEXT_ESCAPES, WRAPPERS
@@ -264,14 +265,17 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
         label_end = _braced(state.src, close_at + 1, state.posMax)
         if label_end is None:
             return False
-        label_span = (close_at + 2, label_end)
         end = label_end
+        if state.src[close_at + 2 : label_end].strip():  # `\href{url}{}` shows its address
+            label_span = (close_at + 2, label_end)
     if not silent:
-        linked = is_safe_link(url) and state.linkLevel == 0  # no link inside a link: its text only
+        inside = state.linkLevel > 0  # no link inside a link: its text only
+        linked = is_safe_link(url) and not inside
         if linked:
             token = state.push("link_open", "a", 1)
             token.attrSet("href", state.md.normalizeLink(url))
         state.linkLevel += 1
+        first = len(state.tokens)
         try:
             if label_span:
                 _wrap(state, "", *label_span)
@@ -279,42 +283,14 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
                 state.pending += url
         finally:
             state.linkLevel -= 1
+        if linked or inside:  # a Markdown link in the label (`\href{a}{[x](b)}`) keeps its text
+            for token in state.tokens[first:]:  # emptied in place: delimiters point at positions
+                if token.type in ("link_open", "link_close"):
+                    token.type, token.tag, token.nesting, token.attrs = "text", "", 0, {}
         if linked:
             state.push("link_close", "a", -1)
     state.pos = end + 1
     return True
-
-
-# `$\sim$10x`, `$>$90\%`, `$+$3.2`: a lone symbol in dollars before a number, as abstracts
-# write "about", "over" and signs. Other dollar math followed by a digit stays text: `$5 and $10`.
-_SYMBOL_BEFORE_NUMBER_RE = re.compile(r"\$(\\[a-zA-Z]+|[<>]=?|[+-]|\\[<>%])\$(?=[0-9.])")
-
-
-def _symbol_before_number(state: StateInline, silent: bool) -> bool:
-    match = _SYMBOL_BEFORE_NUMBER_RE.match(state.src, state.pos)
-    if match is None:
-        return False
-    if not silent:
-        token = state.push("math_inline", "math", 0)
-        token.content, token.markup = match[1], "$"
-    state.pos = match.end()
-    return True
-
-
-# `2.5$\times$`, `10$^{-3}$`, `50$\%$`, `1,000$+$`: math that starts with a command, a
-# script or a relation after a number, as abstracts write "times" and powers. A `$` after a
-# digit before anything else stays text (`5$ per hour`, `5$-10$`), as dollarmath has it.
-# A word of prose (`per`, `or`), not a variable (`x`), a unit (`ms`, `GHz`) nor a unit
-# against its number (`5k`): what a formula after a `$` and a digit does not hold (`$5k
-# per run`), as TeX would set it in italics. Read past commands with their first group
-# (`\\mathrm{ms}`), old-style groups (`{\\rm th}`), scripts (`1^{st}`) and escapes (`\\,`).
-_PROSE_WORD_RE = re.compile(
-    r"(?<![A-Za-z0-9])(?:[a-z]{3,}|or|is|in|on|at|to|of|by|an|as|if|it|we|be|so|no|up|do)(?![A-Za-z])"
-)
-_NOT_PROSE_RE = re.compile(
-    r"\{\\[A-Za-z]+\s[^{}]*\}|\\[A-Za-z]+\*?\s*(?:\{[^{}]*\})?|\\.|[\^_](?:\{[^{}]*\}|\S)"
-)
-_MATH_AFTER_NUMBER_RE = re.compile(r"\$(?:\\[a-zA-Z%]|[\^_{+=<>%])")
 
 
 def _inline_math(state: StateInline, silent: bool) -> bool:
@@ -322,49 +298,23 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
     options used here (no space inside the dollars, no digit against them), but for two
     things it read wrong: the character before a `$` at the start of a text was the text's
     last one (`src[-1]`: a title `$k$-means ... GPT-4` stayed text), and after a digit,
-    TeX-like math (`_MATH_AFTER_NUMBER_RE`) is math. Its rule was handed a copy of the text
-    for both, a copy per formula: a megabyte of `1$^ ` took a minute."""
+    TeX-like math is math (`dollars.py`, which the checker reads dollars with too). Its
+    rule was handed a copy of the text for both, a copy per formula: a megabyte of `1$^ `
+    took a minute."""
     src, start = state.src, state.pos
     if src[start] != "$":  # asked at every position the rules before it leave
         return False
-    if start + 1 >= len(src) or isWhiteSpace(ord(src[start + 1])):
-        return False
-    if start and src[start - 1].isdigit() and not _MATH_AFTER_NUMBER_RE.match(src, start):
-        return False
-    if _escaped(src, start):
+    end = formula_end(src, start)
+    if end is None:
         return False
     double = src[start + 1] == "$"
-    pos = start + 2 if double else start + 1
-    while True:  # to the closing dollar (or pair)
-        end = src.find("$", pos)
-        if end < 0:
-            return False
-        if _escaped(src, end) or (double and src[end + 1 : end + 2] != "$"):
-            if end + 1 >= len(src):
-                return False
-            pos = end + 1
-            continue
-        end += double
-        break
-    if isWhiteSpace(ord(src[end - 1])) or src[end + 1 : end + 2].isdigit():
-        return False
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
-    if not content or (content[0].isdigit() and _PROSE_WORD_RE.search(_NOT_PROSE_RE.sub(" ", content))):
-        return False  # `$5k per run ... 10$\times$`: an amount, then a formula
     if not silent:
         token = state.push("math_inline_double" if double else "math_inline", "math", 0)
         token.content = content
         token.markup = "$$" if double else "$"
     state.pos = end + 1
     return True
-
-
-def _escaped(src: str, pos: int) -> bool:
-    """Whether an odd number of backslashes comes right before `pos`."""
-    before = pos
-    while before and src[before - 1] == "\\":
-        before -= 1
-    return (pos - before) % 2 == 1
 
 
 def _closed(src: str, start: int, limit: int) -> bool:
@@ -649,7 +599,6 @@ def parser() -> MarkdownIt:
         double_inline=True,
     )
     md.inline.ruler.at("math_inline", _inline_math)
-    md.inline.ruler.before("math_inline", "symbol_before_number", _symbol_before_number)
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_group", _tex_group)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)

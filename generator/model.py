@@ -206,6 +206,11 @@ def _shown_code(code: int) -> bool:
     )
 
 
+# The Hangul fillers: letters by their category, but shown as nothing (Unicode's
+# Default_Ignorable, like the zero-width and format characters, which are not letters).
+INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
 @functools.lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The key under which two titles count as the same paper: case, punctuation, accents,
@@ -217,7 +222,11 @@ def normalize_title(title: str) -> str:
         text = _FORMULA_RE.sub(_without_scripts, text)
     text = unicodedata.normalize("NFKD", tex_symbols(text))
     if not text.isascii():
-        text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+        text = "".join(
+            c
+            for c in text
+            if not unicodedata.combining(c) and unicodedata.category(c) != "Cf" and c not in INVISIBLE_LETTERS
+        )
     return " ".join(_TITLE_WORD_RE.findall(text.casefold()))
 
 

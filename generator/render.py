@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import jinja2.bccache
@@ -594,7 +595,7 @@ def render_paper(
 def edit_url(config: SiteConfig, paper: Paper) -> str | None:
     if not config.repository:
         return None
-    return f"{config.repository}/edit/{config.branch}/{paper.source}"
+    return f"{config.repository}/edit/{quote(config.branch)}/{paper.source}"
 
 
 def render_tag_index(renderer: Renderer, site: Site) -> Page:

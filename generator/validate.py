@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.dollars import formula_end, may_open
 from generator.errors import Problem, did_you_mean, joined, shown
 from generator.frontmatter import (
     Document,
@@ -23,6 +24,7 @@ from generator.frontmatter import (
 )
 from generator.load import SourceFile, another_file_named
 from generator.model import (
+    INVISIBLE_LETTERS,
     LINK_KINDS,
     MAX_SLUG,
     SLUG_RE,
@@ -98,12 +100,14 @@ _LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 
 def shows_text(markdown: str) -> bool:
     """Whether Markdown with TeX shows a letter or a digit (a TeX symbol such as `\\alpha`
-    shows one)."""
-    if markdown.lstrip()[:1].isalnum():  # nearly every title and abstract: nothing hides it
-        text = markdown
-    else:
-        text = tex_symbols(_LINK_TARGET_RE.sub("", _DEFINITION_RE.sub("", markdown)))
-    return any(char.isalnum() for char in text)
+    shows one; `&nbsp;` and `&#8203;` show none)."""
+    first = markdown.lstrip()[:1]
+    if first.isalnum() and first not in INVISIBLE_LETTERS:  # nearly every title and abstract
+        return True
+    text = tex_symbols(_LINK_TARGET_RE.sub("", _DEFINITION_RE.sub("", markdown)))
+    if "&" in text:
+        text = decode_references(text)
+    return any(char.isalnum() and char not in INVISIBLE_LETTERS for char in text)
 
 
 # Bidi embeddings, overrides and isolates reorder what follows them: a title or an author could
@@ -113,7 +117,7 @@ BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 def has_visible(text: str) -> bool:
     """Whether `text` shows anything: not only spaces, format and control characters."""
-    return any(unicodedata.category(char)[0] not in "ZC" for char in text)
+    return any(unicodedata.category(char)[0] not in "ZC" and char not in INVISIBLE_LETTERS for char in text)
 
 
 # Today is already tomorrow in some time zones; a day past that is a slip (2205 for 2025),
@@ -297,7 +301,8 @@ def validate_paper(
                 f"remove {it}, or write out what {its} for: titles and names keep to text and formulas",
             )
     arxiv = _arxiv(fields, source)
-    if "." in source.slug and "arxiv" not in values:  # `feed.xml.md`, `a.b.md`: not an id
+    # `feed.xml.md`, `a.b.md`: not an id (a name that is no slug at all, `a..md`, is said so)
+    if "." in source.slug and "arxiv" not in values and SLUG_RE.match(source.slug):
         looks_like_id = arxiv_base(source.slug) is not None
         fields.problem(
             (),
@@ -535,7 +540,7 @@ def check_url(url: str) -> str | None:
         return f"`{url}` contains characters an address writes percent-encoded: {listed}"
     try:
         parts = urlsplit(url)
-        user = parts.username
+        user, _ = parts.username, parts.port  # reading a port past 65535 raises
     except ValueError:
         return f"`{url}` is not a valid URL"
     if parts.scheme not in ("http", "https"):
@@ -709,20 +714,26 @@ def _without_code(text: str) -> str:
 
 def _unclosed_formula(text: str) -> tuple[int, str] | None:
     """Where a formula opens with `$` or `\\(` and nothing closes it, and with which. A `$`
-    before a space or a digit is an amount (`$5`), as the renderer reads it, unless it closes
-    a formula; an odd number of backslashes escapes a mark."""
+    is read as the renderer reads it (`dollars.py`): one that opens no formula is left
+    alone when it could not open one or is an amount (`$5`); an odd number of backslashes
+    escapes a mark."""
     opened: tuple[int, str] | None = None
-    for found in _MATH_MARKS_RE.finditer(text):
-        mark = found[2]
+    pos = 0
+    while (found := _MATH_MARKS_RE.search(text, pos)) is not None:
+        pos, mark, at = found.end(), found[2], found.start(2)
         if len(found[1]) % 2 or mark == "$$":
             continue  # escaped; or display math, a formula of its own, rarely left open
-        if opened is not None:
-            if mark == {"$": "$", "\\(": "\\)"}[opened[1]]:
+        if opened is not None:  # inside `\\(`: only its end counts
+            if mark == "\\)":
                 opened = None
-            continue
-        after = text[found.end() : found.end() + 1]
-        if mark == "\\(" or (mark == "$" and after not in ("", " ", "\t", "\n") and not after.isdigit()):
-            opened = (found.start(2), mark)
+        elif mark == "\\(":
+            opened = (at, mark)
+        elif mark == "$":
+            end = formula_end(text, at)
+            if end is not None:
+                pos = end + 1
+            elif may_open(text, at) and not text[at + 1].isdigit():
+                return at, mark
     return opened
 
 

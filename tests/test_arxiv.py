@@ -278,6 +278,24 @@ def test_parse_feed_directly() -> None:
         arxiv.parse_feed("feed", "2503.11111", (FIXTURES / "hep-th-9901001.xml").read_bytes())
 
 
+def test_direction_characters_are_removed_from_the_abstract_as_from_the_title_and_said() -> None:
+    """The check refuses them in an abstract: a paper with one was not written at all."""
+    feed = (
+        (FIXTURES / "hep-th-9901001.xml")
+        .read_bytes()
+        .replace(b"The resulting", "The \u202eresulting".encode())
+    )
+    paper = arxiv.parse_feed("feed", "hep-th/9901001", feed)
+    assert "The resulting spectrum" in paper.abstract
+    assert paper.cleaned == ("the abstract",)
+    assert arxiv.parse_feed(
+        "feed", "hep-th/9901001", feed.replace(b"Boundary", "\u2067Boundary".encode())
+    ).cleaned == (
+        "the title",
+        "the abstract",
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

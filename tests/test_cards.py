@@ -218,3 +218,19 @@ def test_a_title_the_fonts_draw_nothing_of_is_its_arxiv_id() -> None:
     paper = Paper("2503.12345", dt.date(2025, 3, 17), "混合专家模型", "", "", arxiv="2503.12345")
     assert cards.title_lines(PaperView(paper), PLAIN | {ord(":"), ord(".")}) == ["arXiv:2503.12345"]
     assert cards.title_lines(PaperView(paper), None) == ["混合专家模型"]  # every character drawn
+
+
+@pytest.mark.parametrize(
+    ("authors", "line"),
+    [
+        (("张伟", "李娜"), ""),  # no lone comma for two names the fonts draw nothing of
+        (("张伟", "Ada Lovelace"), "Ada Lovelace, et al."),
+        (("Ada 🚀 Lovelace", "Alan Turing"), "Ada Lovelace, Alan Turing"),
+        (("A", "B", "C", "D"), "A, B, C, et al."),
+    ],
+)
+def test_an_author_the_fonts_draw_nothing_of_is_left_out_of_the_card(
+    authors: tuple[str, ...], line: str
+) -> None:
+    paper = Paper("x", dt.date(2025, 3, 17), "A title", "", "", authors=authors)
+    assert cards.authors_line(paper, PLAIN) == line

@@ -144,6 +144,20 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "the title shows no text: no letter or digit, only markup or symbols",
         "as on arXiv",
     ),
+    (  # a Hangul filler is a letter by category, and shows nothing
+        "content/2025/2025-03-17/filler-title.md",
+        f'---\ntitle: "\\u3164"\n---\n{GOOD_BODY}',
+        2,
+        "`title` has no visible characters",
+        "write a value",
+    ),
+    (
+        "content/2025/2025-03-17/no-break-space-abstract.md",
+        "---\ntitle: An abstract of a space written as a reference\n---\n\n&nbsp; &#8203;\n",
+        4,
+        "the abstract shows no text",
+        "plain text",
+    ),
     (
         "content/2025/2025-03-17/octal-upvotes.md",
         f"---\ntitle: Upvotes with a leading zero\nupvotes: 010\n---\n{GOOD_BODY}",
@@ -341,6 +355,13 @@ CASES: list[tuple[str, str | bytes, int | None, str, str]] = [
         "https://",
     ),
     (
+        "content/2025/2025-03-17/port-link.md",
+        f"---\ntitle: A link to a port that cannot be\nlinks:\n  video: https://example.com:99999/\n---\n{GOOD_BODY}",
+        4,
+        "`https://example.com:99999/` is not a valid URL",
+        "https://",
+    ),
+    (
         "content/2025/2025-03-17/python-tag.md",
         f"---\ntitle: !!python/object:os.system echo\n---\n{GOOD_BODY}",
         2,
@@ -446,6 +467,9 @@ def test_a_hidden_paper_file_is_a_warning_not_silence(
     assert "content/2025/2025-03-17/.hidden-paper.md: warning: files whose name starts with a dot" in err
     assert "rename it to `hidden-paper.md`" in err
     assert "swp" not in err
+    project.write("content/2025/2025-03-17/.md", f"---\ntitle: Its name left out\n---\n{GOOD_BODY}")
+    assert main(["--root", str(project.root), "check"]) == 0
+    assert "2025-03-17/.md: warning: files whose name starts with a dot" in capsys.readouterr().err
 
 
 def test_check_refuses_paths_outside_content(
@@ -546,3 +570,14 @@ def test_two_spellings_of_one_day_in_the_folders_still_name_it(
     project.write("content/2025/03/18/2025-3-18/x.md", f"---\ntitle: Deep\n---\n{GOOD_BODY}")
     assert main(["--root", str(project.root), "check"]) == 1
     assert "hint: move it to content/2025/2025-03-18/x.md" in capsys.readouterr().err
+
+
+def test_a_name_that_is_no_slug_gets_one_hint_a_valid_name(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`a..md` is no slug: one hint names a file that would pass, not also `a-.md` (no slug either)."""
+    project.write("content/2025/2025-03-17/a..md", f"---\ntitle: A name with two dots\n---\n{GOOD_BODY}")
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "rename it to `a.md`" in err
+    assert "a-.md" not in err and "only an arXiv id puts a dot" not in err

@@ -35,6 +35,23 @@ def test_splits_front_matter_and_body_with_lines() -> None:
     assert document.body_line == 7
 
 
+@pytest.mark.parametrize(
+    ("character", "name"),
+    [("\ufffe", "a noncharacter"), ("\uffff", "a noncharacter"), ("\x1b", "a control character")],
+)
+def test_a_character_yaml_refuses_is_named_at_its_line(character: str, name: str) -> None:
+    """Not PyYAML's `unacceptable character #xfffe` over two lines: which it is, and where."""
+    _, problems = parse_document(
+        "x.md", f"---\ntitle: A title\nauthors: [Ada {character}Lovelace]\n---\nBody\n"
+    )
+    (problem,) = problems
+    assert problem.line == 3
+    assert problem.message == (
+        f"the front matter contains an invisible character, U+{ord(character):04X} ({name})"
+    )
+    assert problem.hint and "\n" not in problem.message
+
+
 def test_accepts_bom_and_windows_line_endings() -> None:
     document, problems = parse_document("x.md", "\ufeff---\r\ntitle: T\r\n---\r\nBody\r\n")
     assert problems == []

@@ -164,6 +164,19 @@ def test_same_title_on_another_day_is_skipped(project: Project, capsys: pytest.C
     assert not (project.root / "content/2025/2025-03-17").exists()
 
 
+def test_direction_characters_are_removed_and_said_with_their_line(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check refuses them in an abstract: the paper is written without them, not skipped."""
+    abstract = "An abstract of a paper, \u202ereversed\u202c by a character pasted with it. " * 3
+    dump = project.write("dump.txt", f"Mar 17\n\nA paper title\n\n{abstract}\n")
+    assert main(["--root", str(project.root), "import-daily", str(dump), "--date", "2025-03-17"]) == 0
+    assert "dump.txt:5: warning: control or invisible direction characters removed" in capsys.readouterr().err
+    (paper,) = read_site(project.root).papers
+    assert "\u202e" not in paper.body and "reversed by a character" in paper.body
+    assert main(["--root", str(project.root), "check"]) == 0
+
+
 def test_unpaired_lines_are_an_error_with_the_line() -> None:
     with pytest.raises(PapersError) as error:
         parse_daily_dump("dump.txt", "Mar 17\n\nTitle one\n\nAbstract one\n\nDangling title\n")

@@ -822,12 +822,16 @@ def test_characters_the_importer_removes_are_said(
     paper: dict[str, object] = {
         "id": "2501.40004",
         "title": "Safe \u202etitle",
-        "summary": "An abstract. " * 20,
+        "summary": "An abstract. " * 20 + "Its \u2067isolated\u2069 \u202eword.",
     }
     paper["authors"] = [{"name": "Ada\u0007 Lovelace"}]
     source = tmp_path / "2025-02-01.json"
     source.write_text(json.dumps([{"paper": paper}]), encoding="utf-8")
     assert run_import(project, source) == 0
     err = capsys.readouterr().err
-    assert "control or invisible direction characters removed from `title`, an author's name" in err
-    assert read_site(project.root).papers[0].title == "Safe title"
+    assert (
+        "control or invisible direction characters removed from `title`, `summary`, an author's name" in err
+    )
+    (written,) = read_site(project.root).papers  # written, as the warning says, not skipped
+    assert written.title == "Safe title"
+    assert written.body.endswith("Its isolated word.")

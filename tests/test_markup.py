@@ -158,6 +158,28 @@ def test_links_in_text_keep_their_tildes_dashes_and_lose_tex_escapes(
     assert f'<a href="{href}" rel="noopener noreferrer nofollow ugc">{shown or text}</a>.' in html
 
 
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        ("\\href{https://a.org/}{[the code](https://b.org/)} here", "https://a.org/", "the code"),
+        ("\\href{https://a.org/}{[*the* code](https://b.org/)} here", "https://a.org/", "<em>the</em> code"),
+        (
+            "[\\href{https://a.org/}{[the code](https://b.org/)}](https://c.org/) here",
+            "https://c.org/",
+            "the code",
+        ),
+        ("\\href{https://a.org/}{} here", "https://a.org/", "https://a.org/"),
+        ("\\href{https://a.org/}{ } here", "https://a.org/", "https://a.org/"),
+    ],
+)
+def test_a_link_never_holds_a_link_nor_nothing(text: str, href: str, shown: str) -> None:
+    """A link inside a link is invalid HTML (browsers make two of it); an empty one is read
+    out by screen readers as nothing at all."""
+    html = render_body(text)
+    assert html.count("<a ") == 1 and html.count("</a>") == 1
+    assert f'<a href="{href}" rel="noopener noreferrer nofollow ugc">{shown}</a> here' in html
+
+
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
     assert '<a href="http://www.x.org/~a"' in render_body("www.x.org/~a first, then text")
@@ -554,3 +576,12 @@ def test_every_real_abstract_renders_as_the_parser_renders_it() -> None:
         title = document.front.values.get("title")
         if isinstance(title, str):
             assert render_inline_and_text(title) == _parsed_inline_and_text(title), path
+
+
+def test_dollars_count_white_space_as_markdown_it_does() -> None:
+    """The checker reads `$` without markdown-it (`dollars.py`), by the same rules."""
+    from markdown_it.common.utils import isWhiteSpace
+
+    from generator.dollars import _WHITE_SPACE
+
+    assert {chr(code) for code in range(0x110000) if isWhiteSpace(code)} == _WHITE_SPACE

@@ -67,7 +67,11 @@ def test_titles_that_are_two_papers(one: str, other: str) -> None:
 def test_invisible_characters_never_change_a_title_key(title: str, data: st.DataObject) -> None:
     assume("\\" not in title)  # inside `\alpha`, a character between letters ends the command
     position = data.draw(st.integers(0, len(title)))
-    invisible = data.draw(st.sampled_from(["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"]))
+    invisible = data.draw(
+        st.sampled_from(
+            ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u115f", "\u3164", "\uffa0"]
+        )
+    )
     assert normalize_title(title[:position] + invisible + title[position:]) == normalize_title(title)
 
 

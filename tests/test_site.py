@@ -531,8 +531,41 @@ def test_the_repository_option_points_edit_links_at_the_deployed_repository(
     ["https://[oops", "https://github.com/o/r#readme", "https://github.com/o/r?x=1", "javascript:alert(1)"],
 )
 def test_a_repository_that_is_no_plain_http_url_is_refused(value: str) -> None:
-    with pytest.raises(PapersError, match="is not an http\\(s\\) URL"):
+    with pytest.raises(PapersError, match=r"is not (an http\(s\)|a valid) URL"):
         SiteConfig().with_repository(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            'https://github.com/o/r"><script>',
+            'repository `https://github.com/o/r"><script>` contains characters',
+        ),
+        ("https://github.com:99999/o/r", "repository `https://github.com:99999/o/r` is not a valid URL"),
+        ("https://github.com@evil.example/o/r", "holds a user name before its host"),
+    ],
+)
+def test_a_repository_is_checked_as_the_links_of_papers_are(value: str, message: str) -> None:
+    with pytest.raises(PapersError, match=re.escape(message)):
+        SiteConfig().with_repository(value)
+
+
+def test_a_branch_is_one_git_allows_and_its_edit_links_encode_it(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    text = config_errors(
+        sample_project, tmp_path / "out", "repository: https://github.com/o/r\nbranch: a..b\n"
+    )
+    assert "site.yaml:2: error: `branch` `a..b` is not a branch name git allows" in text
+    (sample_project.root / "site.yaml").write_text(
+        "repository: https://github.com/o/r\nbranch: 'site/\"new\"#1'\n", encoding="utf-8"
+    )
+    build(sample_project.root, out=tmp_path / "out", search=False)
+    page = (tmp_path / "out/papers/2503.11111/index.html").read_text(encoding="utf-8")
+    assert (
+        'href="https://github.com/o/r/edit/site/%22new%22%231/content/2025/2025-03-17/2503.11111.md"' in page
+    )
 
 
 def test_a_repository_keeps_no_space_or_trailing_slash() -> None:

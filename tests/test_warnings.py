@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 from tests.conftest import Project
@@ -33,6 +35,17 @@ from tests.conftest import Project
             "opened with `$` is never closed",
         ),
         ("", "An abstract. " * 20 + "With $x$ it costs $5 and $10 (`$HOME`).", None),
+        # Formulas the page shows, which the checker once took for amounts and then for
+        # formulas left open (a `$` before a digit, then one before punctuation or a letter)
+        ("", "An abstract. " * 20 + "We reach an error of $10^{-3}$, which is small.", None),
+        ("", "An abstract. " * 20 + "A $2\\times$speedup with $3$-layer networks.", None),
+        ("", "An abstract. " * 20 + "It costs $5 and $10, \\$20, and $5k per run; $2\\times$ faster.", None),
+        ("", "An abstract. " * 20 + "From 5$-10$ a month.", None),
+        (
+            "",
+            "An abstract. " * 20 + "An error of $10^{-3}$, then $\\mu over data.",
+            "opened with `$` is never closed",
+        ),
         (
             "",
             "An abstract. " * 20 + "When \\(y^2 holds.\n\nAnd \\(x\\) too.",
@@ -133,6 +146,7 @@ def test_a_day_further_ahead_is_an_error_in_check_not_in_the_build(
             "a-paper.md:3: warning: a formula opened with `$` is never closed in `tldr`",
         ),
         ('"It costs $5 and $\\\\alpha$ works"', "", None),
+        ('"An Error of $10^{-3}$, Small"', 'tldr: "We reach $10^{-3}$."', None),
     ],
 )
 def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
@@ -142,3 +156,21 @@ def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
     assert main(["--root", str(project.root), "check"]) == 0
     err = capsys.readouterr().err
     assert (message in err) if message else err == "", err
+
+
+_DOLLAR_PIECES = st.sampled_from(
+    ["$", "$", "$$", "5", "10", "x", " ", ",", "-", "^{-3}", "\\times", "k", "per"]
+)
+
+
+@given(st.lists(_DOLLAR_PIECES, max_size=14).map("".join))
+@settings(max_examples=1500)
+def test_a_formula_is_warned_about_only_when_the_page_shows_its_dollar(text: str) -> None:
+    """The checker reads dollars as the renderer does (`dollars.py`): when it warns of a
+    formula left open, the page shows a `$` as written (none does for a formula it renders)."""
+    from generator.markup import render_inline_and_text
+    from generator.validate import _unclosed_formula
+
+    opening = _unclosed_formula(text)
+    if opening is not None:
+        assert "$" in render_inline_and_text(text)[1]

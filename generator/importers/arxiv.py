@@ -21,7 +21,14 @@ import yaml
 from generator.content import read_site, read_vocabulary
 from generator.errors import PapersError
 from generator.importers import ARXIV_ENDPOINT_ENV
-from generator.importers.common import FetchError, clean_line, fetch_url, problems_as_written, unwrap_abstract
+from generator.importers.common import (
+    FetchError,
+    clean_line,
+    fetch_url,
+    problems_as_written,
+    removes_characters,
+    unwrap_abstract,
+)
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
 from generator.paperfile import Outcome, format_paper, paper_path, save_paper
@@ -57,6 +64,7 @@ class ArxivPaper:
     primary_category: str | None = None
     code: str | None = None  # a repository named in the arXiv comment
     doi: str | None = None
+    cleaned: tuple[str, ...] = ()  # what had control or bidi characters, removed (`the title`)
 
 
 @dataclass(frozen=True)
@@ -106,11 +114,12 @@ def fetch(arxiv: str, endpoint: str | None = None) -> ArxivPaper:
 def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
     """The one entry of an `id_list` answer."""
     entry = _single_entry(label, arxiv, data)
-    title = clean_line(_text(entry, f"{_ATOM}title"))
+    raw_title, raw_abstract = _text(entry, f"{_ATOM}title"), _text(entry, f"{_ATOM}summary")
+    title = clean_line(raw_title)
     entry_id = _text(entry, f"{_ATOM}id")
     if title == "Error" and "/abs/" not in entry_id:
         raise _api_error(label, arxiv, clean_line(_text(entry, f"{_ATOM}summary")) or entry_id)
-    abstract = unwrap_abstract(_text(entry, f"{_ATOM}summary"))
+    abstract = unwrap_abstract(raw_abstract)
     if not shows_text(title) or not shows_text(abstract):  # empty, or markup only
         raise _not_found(label, arxiv)
     found = entry_id.rsplit("/abs/", 1)[-1] if "/abs/" in entry_id else ""
@@ -131,7 +140,12 @@ def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
     urls = [percent_encoded(url.rstrip(".")) for url in _CODE_URL_RE.findall(comment)]
     code = next((url for url in urls if not check_url(url)), None)
     doi = clean_line(_text(entry, f"{_ARXIV}doi"))
-    return ArxivPaper(arxiv, title, authors, abstract, category or None, code, doi or None)
+    cleaned = tuple(
+        what
+        for what, raw in (("the title", raw_title), ("the abstract", raw_abstract))
+        if removes_characters(raw)
+    )
+    return ArxivPaper(arxiv, title, authors, abstract, category or None, code, doi or None, cleaned)
 
 
 def _single_entry(label: str, arxiv: str, data: bytes) -> ET.Element:
@@ -229,6 +243,8 @@ def new_from_arxiv(root: Path, arxiv_id: str, day: dt.date, endpoint: str | None
         notes.append(f"links.code from the arXiv comment: {paper.code} (check it is the paper's own code)")
     if paper.doi:
         notes.append(f"DOI: {paper.doi}")
+    if paper.cleaned:
+        notes.append(f"control or invisible direction characters removed from {' and '.join(paper.cleaned)}")
     notes.append(f"next: add `tags:`, read the abstract through, then run `papers check {label}`")
     return Created(label, tuple(notes))
 

@@ -59,7 +59,7 @@ def unwrap_abstract(text: str) -> str:
     arXiv abstracts are wrapped at ~80 columns and start a new paragraph with an indented
     line; a blank line counts as a paragraph break too.
     """
-    text = _UNWANTED_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = BIDI_RE.sub("", _UNWANTED_RE.sub("", text)).replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = (" ".join(part.split()) for part in _PARAGRAPH_RE.split(text))
     return "\n\n".join(_as_text(part) for part in paragraphs if part)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from generator.errors import PapersError, Problem
-from generator.importers.common import clean_line, unwrap_abstract
+from generator.importers.common import clean_line, removes_characters, unwrap_abstract
 
 _DATE_LINE_RE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}(, \d{4})?$")
 
@@ -21,6 +21,7 @@ class DumpItem:
     title: str
     abstract: str
     line: int  # the title's line in the dump
+    cleaned: tuple[int, ...] = ()  # lines that had control or bidi characters, removed (see common.py)
 
 
 def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
@@ -64,7 +65,13 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
             ]
         )
     return [
-        DumpItem(clean_line(title), unwrap_abstract(abstract), line) for (line, title), (_, abstract) in pairs
+        DumpItem(
+            clean_line(title),
+            unwrap_abstract(abstract),
+            line,
+            tuple(at for at, text in ((line, title), (after, abstract)) if removes_characters(text)),
+        )
+        for (line, title), (after, abstract) in pairs
     ]
 
 
