@@ -7,6 +7,8 @@ import datetime as dt
 import functools
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Collection, Hashable, Iterator
 from contextlib import contextmanager
@@ -51,6 +53,7 @@ from generator.summary import (
 )
 from generator.write import (
     PreviousSiteChanged,
+    beside_names_fit,
     clean_leftovers,
     copy_assets,
     discard,
@@ -106,6 +109,7 @@ def build(
     out = (out or root / OUTPUT_DIR).absolute()
     if inputs is None:  # else the command that took them refused committed caches first
         refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
+    _refuse_long_names(out)
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
     with contextlib.ExitStack() as held:
@@ -122,6 +126,17 @@ def build(
             return _build(
                 root, out, base_url, search, repository, live_reload, today, workers, use_cache, inputs
             )
+
+
+def _refuse_long_names(out: Path) -> None:
+    fits, limit = beside_names_fit(out)
+    if not fits:
+        raise UsageError.single(
+            str(out),
+            f"the output folder's name is too long: the folders a build keeps beside it "
+            f"(`.{out.name[:12]}….staging-…`) would pass the file system's limit of {limit} bytes a name",
+            "pick a shorter name for --out",
+        )
 
 
 def _refuse_project_folders(root: Path, out: Path) -> None:
@@ -187,7 +202,7 @@ def _build(
                 result.up_to_date = True
                 return result
     spare = spare_dir(out)
-    with contextlib.ExitStack() as held:
+    with contextlib.ExitStack() as published, contextlib.ExitStack() as held:  # `published` ends last
         check = _SpareCheck.start(spare) if use_cache else None  # begun before the cache is read
         if check is not None:
             held.callback(check.close)
@@ -274,6 +289,9 @@ def _build(
                         started=early.started,
                     )
             with result.timed("swap"):
+                # From the swap on the new site is published: an interrupt waits until the
+                # cache says so too, and the build ends as built (see _interrupts_deferred).
+                published.enter_context(_interrupts_deferred())
                 # The replaced site is kept as the spare when its pages' keys are known (see write.py).
                 kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
         except OSError as error:
@@ -283,8 +301,7 @@ def _build(
                 if child is not None:
                     child.close()
             early.close()  # a build that failed while Pagefind ran, say
-            if staged.exists():
-                shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(staged, ignore_errors=True)  # if it is there
         if use_cache:
             spare_keys = {path: entry[0] for path, entry in cache.keys.items()}  # the old site's
             cache.spare = (output_identity(spare), spare_keys) if kept else (None, {})
@@ -315,6 +332,30 @@ def _build(
             )
             save_summary(root, out, summary)
         return result
+
+
+_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the swap and the saving of the cache is dropped: the site is
+    the new one already, so the build is done (reporting it interrupted, exit 130, was
+    wrong), and a cache cut short costs the next build its head start. Python runs signal
+    handlers in the main thread, so only there can they be set aside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers = [(signum, signal.signal(signum, _dropped)) for signum in _DEFERRED_SIGNALS]
+    try:
+        yield
+    finally:
+        for signum, handler in handlers:  # None: one not set from Python, taken as the default
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+
+def _dropped(signum: int, frame: object) -> None:
+    """A signal that comes once the build is done."""
 
 
 @dataclass

@@ -41,6 +41,16 @@ def _day(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"`{value}` is not a day like 2025-03-17") from None
 
 
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"`{value}` is not a port: give a number from 0 to 65535")
+    return port
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="papers", description="Build and check the Daily Papers site.")
     parser.add_argument(
@@ -83,7 +93,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload while you edit")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_cmd.add_argument(
+        "--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)"
+    )
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
     new = commands.add_parser("new", help="start a paper file from arXiv, or a blank one with --title")

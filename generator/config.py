@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
@@ -63,7 +63,16 @@ def _plain_http_url(url: str) -> bool:
 
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
-    """A base URL must be absolute http(s); a trailing slash is added if missing."""
+    """A base URL must be absolute http(s), of a folder; a trailing slash is added if
+    missing, and a path or host in other scripts is written as addresses are (`%C3%BC`,
+    `xn--`), as sitemaps require."""
+    if not value:  # `--base-url "$PAGES_URL"` with the variable unset: not localhost, silently
+        raise PapersError.single(
+            path,
+            "base_url is empty",
+            "give the address the site is served from, e.g. https://owner.github.io/repo/",
+            line,
+        )
     if any(c.isspace() or not c.isprintable() or c in '"<>`' for c in value):  # urlsplit drops newlines
         raise PapersError.single(
             path,
@@ -78,7 +87,11 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "use the address the site is served from, e.g. https://owner.github.io/repo/",
             line,
         )
-    site_path = urlsplit(value).path
+    parts = urlsplit(value)
+    site_path = parts.path
+    problem = _address_problem(parts)
+    if problem:
+        raise PapersError.single(path, f"base_url `{value}` {problem[0]}", problem[1], line)
     if "//" in site_path or "\\" in site_path:
         raise PapersError.single(
             path,
@@ -87,7 +100,48 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "write the path with single slashes, e.g. https://owner.github.io/repo/",
             line,
         )
+    value = value if value.isascii() else _ascii_address(parts, path, line)
     return value if value.endswith("/") else value + "/"
+
+
+# What a base URL ending in one of these names: a page, not the folder the site is in.
+_PAGE_SUFFIXES = (".html", ".htm", ".xml", ".json", ".php")
+
+
+def _address_problem(parts: SplitResult) -> tuple[str, str] | None:
+    """What makes an absolute URL no base for a site's links (message, hint), if anything."""
+    try:
+        _ = parts.port  # reading it checks it: past 65535, or not a number, raises
+    except ValueError:
+        return "has a port that cannot be", "write the port as a number up to 65535, or leave it out"
+    if "@" in parts.netloc:
+        return (
+            "holds a user name or password: every page would publish it",
+            "write the address without `user:password@`",
+        )
+    segments = parts.path.split("/")
+    if {".", ".."} & set(segments):
+        return "has `.` or `..` folders in its path", "write the path they lead to"
+    if segments[-1].lower().endswith(_PAGE_SUFFIXES):
+        return (
+            "names a page, not the folder the site is in",
+            "leave the page's name out: https://owner.github.io/repo/",
+        )
+    return None
+
+
+def _ascii_address(parts: SplitResult, path: str, line: int | None) -> str:
+    """The URL with its host in IDNA (`xn--`) and other characters of its path percent-encoded."""
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise PapersError.single(
+            "base_url", f"the host `{host}` is not a name that can be looked up"
+        ) from None
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    path = "".join(character if character.isascii() else quote(character) for character in parts.path)
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
 
 
 def check_repository(value: str, path: str, line: int | None) -> str:

@@ -296,10 +296,11 @@ def make_handler(
             if not _addressed_here(self.headers.get("Host", ""), host):  # DNS rebinding: a page
                 self.send_error(HTTPStatus.FORBIDDEN, "unexpected Host header")  # of another site
                 return
-            path = unquote(urlsplit(self.path).path)
+            address = urlsplit(self.path)
+            path, query = unquote(address.path), f"?{address.query}" if address.query else ""
             if not path.startswith(base_path):
                 if path in ("/", "", base_path.rstrip("/")):
-                    self.redirect(quote(base_path))
+                    self.redirect(quote(base_path) + query)
                 else:
                     self.not_found()
                 return
@@ -307,17 +308,18 @@ def make_handler(
             if inside.startswith(LIVE_PREFIX):
                 self.live(inside[len(LIVE_PREFIX) :])
                 return
-            if ".." in Path(inside).parts:
+            if {".", ".."} & set(inside.split("/")):  # `Path` reads `feed.xml/.` as `feed.xml`
                 self.not_found()
                 return
             target = site / inside
             try:
-                if target.is_dir() and not path.endswith("/"):
-                    self.redirect(quote(base_path + inside) + "/")  # not `//papers/`: another host
+                folder = target.is_dir()
+                if folder and not path.endswith("/"):  # not `//papers/`: another host
+                    self.redirect(quote(base_path + inside) + "/" + query)
                     return
-                if target.is_dir():
+                if folder:
                     target = target / "index.html"
-                found = target.is_file()
+                found = target.is_file() and (folder or not path.endswith("/"))  # `index.html/` is none
             except OSError:  # a name too long for the file system, say
                 found = False
             if not found:
@@ -445,7 +447,7 @@ class _Server(ThreadingHTTPServer):
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
     """Run the dev server until Ctrl-C."""
     refuse_committed_caches(root)
-    base_path = load_config(root).base_path
+    base_path = unquote(load_config(root).base_path)  # as requests are read: `/ü/`, not `/%C3%BC/`
     workdir = Path(tempfile.mkdtemp(prefix="papers-serve-"))
     site = workdir / "site"
     live = LiveState()
@@ -460,6 +462,9 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 f"stop the other server or pick another port: papers serve --port {port + 1}",
             ) from None
         raise PapersError.single(f"{host}:{port}", f"cannot listen: {error.strerror}") from None
+    except BaseException:  # nothing else is known to come here; the folder goes all the same
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     actual_port = server.server_address[1]
     url = f"http://{host}:{actual_port}{base_path}"
     preview = Preview(root, site, base_url=url, defer_related=True, watched=True)

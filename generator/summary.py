@@ -149,7 +149,7 @@ class Inputs:
 
 def probe(root: Path, layouts: Path, base_url: str | None, repository: str | None, use_cache: bool) -> Inputs:
     config = load_config(root)
-    if base_url:
+    if base_url is not None:  # an empty one is an error, not "as site.yaml has it"
         config = config.with_base_url(base_url)
     if repository is not None:
         config = config.with_repository(repository)

@@ -38,6 +38,24 @@ LOCK_SUFFIX = ".lock"
 LOCK_PATIENCE = 60.0  # seconds a build waits for another one writing the same folder
 
 
+# Bytes the longest name of a folder a build keeps beside `out` adds to `out`'s name: a
+# dot, `.trash-`, a process id and a count.
+_BESIDE_EXTRA = 1 + len(TRASH_PREFIX) + 10 + 1 + 10
+
+
+def beside_names_fit(out: Path) -> tuple[bool, int]:
+    """Whether the folders a build keeps beside `out` (staging, spare, trash) have names the
+    file system allows, and its limit: a name that fits alone may not with `.staging-`."""
+    folder = out.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    return len(os.fsencode(out.name)) + _BESIDE_EXTRA <= limit, limit
+
+
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}{STAGING_PREFIX}{os.getpid()}"
 

@@ -362,3 +362,19 @@ def test_github_annotations_come_with_the_whole_list_by_file(project: Project) -
         "12 errors: the pull request shows the first 10 on their lines; the log lists them all"
         in result.stderr
     )
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_port_that_cannot_be_is_a_usage_error_before_anything_starts(project: Project, port: str) -> None:
+    """`--port 70000` was a traceback from bind(), and left the server's temporary folder."""
+    result = papers(project, "serve", "--port", port)
+    assert result.returncode == 2
+    assert f"`{port}` is not a port: give a number from 0 to 65535" in result.stderr
+
+
+def test_an_empty_base_url_is_an_error_not_the_one_in_site_yaml(project: Project) -> None:
+    """`--base-url "$PAGES_URL"` with the variable unset published localhost addresses."""
+    result = papers(project, "build", "--no-search", "--base-url", "")
+    assert result.returncode == 1
+    assert "--base-url: error: base_url is empty" in result.stderr
+    assert not (project.root / "public").exists()

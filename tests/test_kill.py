@@ -318,6 +318,32 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(project: Project) -> None:
     assert not (project.root / "public").exists()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_once_the_site_is_swapped_in_lets_the_build_end_as_built(
+    sample_project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], signum: int
+) -> None:
+    """The new site is published by then: the build was reported interrupted (exit 130)
+    although it was done, and its cache was not saved."""
+    root = sample_project.root
+    assert main(["--root", str(root), "build", "--no-search"]) == 0
+    sample_project.paper("2025-03-17", "published-late", body="A paper added before the build. " * 10)
+    swap = write.swap_into_place
+
+    def swap_then_interrupt(*args: Any, **kwargs: Any) -> bool:
+        kept = swap(*args, **kwargs)
+        os.kill(os.getpid(), signum)  # as Ctrl-C in the terminal, or a cancelled job
+        return kept
+
+    monkeypatch.setattr("generator.build.swap_into_place", swap_then_interrupt)
+    handler = signal.getsignal(signal.SIGTERM)
+    assert main(["--root", str(root), "build", "--no-search"]) == 0
+    assert signal.getsignal(signal.SIGTERM) == handler  # handlers as they were
+    assert (root / "public/papers/published-late/index.html").is_file()
+    capsys.readouterr()
+    assert main(["--root", str(root), "build", "--no-search"]) == 0  # the cache was saved
+    assert "up to date" in capsys.readouterr().out
+
+
 def test_a_second_build_into_the_same_folder_waits_then_says_so(
     project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,9 +16,9 @@ from generator.serve import RELATED_CHANGED, SERVED_STATE, LiveState, _describe,
 
 
 @contextmanager
-def running(site: Path, live: LiveState | None = None) -> Iterator[int]:
-    """The dev server's handler for `site` at `/repo/`, on a free port (yielded)."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, "/repo/", live or LiveState()))
+def running(site: Path, live: LiveState | None = None, base_path: str = "/repo/") -> Iterator[int]:
+    """The dev server's handler for `site` at `base_path`, on a free port (yielded)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(site, base_path, live or LiveState()))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield httpd.server_address[1]
@@ -34,6 +34,7 @@ def server(tmp_path: Path) -> Iterator[int]:
     (site / "index.html").write_text("home")
     (site / "papers/x/index.html").write_text("a paper")
     (site / "404.html").write_text("not here")
+    (site / "feed.xml").write_text("<feed/>")
     with running(site) as port:
         yield port
 
@@ -63,6 +64,13 @@ def ask(port: int, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
         ("/repo//papers/x/", 200, None),
         ("/repo/%2Fpapers/x", 302, "/repo/papers/x/"),  # not `//papers/x/`, which names a host
         ("/index.html", 404, None),
+        ("/repo/papers/x?from=feed", 302, "/repo/papers/x/?from=feed"),  # the query goes along
+        ("/repo?q=attention", 302, "/repo/?q=attention"),
+        ("/repo/index.html/", 404, None),  # a static host has no such address: nor does it
+        ("/repo/papers/x/index.html/", 404, None),
+        ("/repo/feed.xml/.", 404, None),
+        ("/repo/feed.xml/", 404, None),  # the site's 404 page, not the server's own
+        ("/repo/feed.xml", 200, None),
     ],
 )
 def test_get_and_head_answer_alike(server: int, path: str, status: int, location: str | None) -> None:
@@ -172,3 +180,12 @@ def test_a_page_tells_its_reload_script_the_build_it_is_of(tmp_path: Path) -> No
     )
     assert missing[0] == 404 and b'reload.js?v=3"' in missing[2]
     assert head[1]["Content-Length"] == page[1]["Content-Length"] and head[2] == b""
+
+
+def test_a_base_path_in_other_scripts_is_served_as_browsers_ask_for_it(tmp_path: Path) -> None:
+    """Pages link `/%C3%BC/`; the server reads requests unquoted, as `serve()` passes its path."""
+    (tmp_path / "papers/x").mkdir(parents=True)
+    (tmp_path / "papers/x/index.html").write_text("a paper")
+    with running(tmp_path, base_path="/ü/") as port:
+        assert ask(port, "GET", "/%C3%BC/papers/x/")[0] == 200
+        assert ask(port, "GET", "/%C3%BC/papers/x")[1]["Location"] == "/%C3%BC/papers/x/"

@@ -596,6 +596,37 @@ def test_a_base_url_with_a_space_or_invisible_character_is_refused(value: str) -
         SiteConfig().with_base_url(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "https://user:secret@o.github.io/repo/",
+            "holds a user name or password: every page would publish it",
+        ),
+        ("https://o.github.io:99999/repo/", "has a port that cannot be"),
+        ("https://o.github.io/repo/index.html", "names a page, not the folder the site is in"),
+        ("https://o.github.io/./repo/../x/", "has `.` or `..` folders in its path"),
+        ("", "base_url is empty"),  # an unset variable in a workflow: not site.yaml's localhost
+    ],
+)
+def test_a_base_url_no_link_can_start_with_is_refused(value: str, message: str) -> None:
+    with pytest.raises(PapersError, match=re.escape(message)):
+        SiteConfig().with_base_url(value)
+
+
+def test_a_base_url_in_other_scripts_is_written_as_addresses_are(
+    sample_project: Project, tmp_path: Path
+) -> None:
+    """A sitemap's addresses must be escaped; links work either way."""
+    assert (
+        SiteConfig().with_base_url("https://bücher.example/ü").base_url
+        == "https://xn--bcher-kva.example/%C3%BC/"
+    )
+    build(sample_project.root, out=tmp_path / "out", base_url="https://o.github.io/ü/", search=False)
+    sitemap = (tmp_path / "out/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://o.github.io/%C3%BC/papers/" in sitemap and "ü" not in sitemap
+
+
 def test_a_base_url_urlsplit_refuses_is_a_config_error() -> None:
     with pytest.raises(PapersError, match="not an absolute http"):
         SiteConfig().with_base_url("https://[oops")

@@ -109,6 +109,18 @@ def test_a_build_never_replaces_a_folder_of_other_files(
     assert not [path for path in tmp_path.iterdir() if path.name.startswith(".notes")]
 
 
+@pytest.mark.parametrize("length", [240, 300])
+def test_an_output_name_too_long_for_the_folders_beside_it_is_a_usage_error(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str], length: int
+) -> None:
+    """A name that fits alone may not with `.staging-…`: the build failed with a traceback."""
+    out = tmp_path / ("b" * length)
+    assert main(["--root", str(project.root), "build", "--no-search", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "the output folder's name is too long" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [project.root]
+
+
 @pytest.mark.parametrize("before", ["new", "empty", "built"])
 def test_a_build_goes_to_a_new_or_empty_folder_or_one_of_its_sites(
     project: Project, tmp_path: Path, before: str
