@@ -129,6 +129,7 @@ def build(
 
 
 def _refuse_long_names(out: Path) -> None:
+    """A name that fits alone may not with `.staging-…`: the build failed late, with a traceback."""
     fits, limit = beside_names_fit(out)
     if not fits:
         raise UsageError.single(
@@ -289,11 +290,10 @@ def _build(
                         started=early.started,
                     )
             with result.timed("swap"):
-                # From the swap on the new site is published: an interrupt waits until the
-                # cache says so too, and the build ends as built (see _interrupts_deferred).
-                published.enter_context(_interrupts_deferred())
+                interrupts = published.enter_context(_interrupts_held())  # see there
                 # The replaced site is kept as the spare when its pages' keys are known (see write.py).
                 kept = swap_into_place(staged, out, keep=spare if use_cache and previous else None)
+                interrupts.published = True
         except OSError as error:
             raise _unwritable(out, error) from None
         finally:
@@ -334,28 +334,38 @@ def _build(
         return result
 
 
-_DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@dataclass
+class _Interrupts:
+    received: list[int] = field(default_factory=list)
+    published: bool = False  # the new site is swapped in
 
 
 @contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C or SIGTERM during the swap and the saving of the cache is dropped: the site is
-    the new one already, so the build is done (reporting it interrupted, exit 130, was
-    wrong), and a cache cut short costs the next build its head start. Python runs signal
-    handlers in the main thread, so only there can they be set aside."""
+def _interrupts_held() -> Iterator[_Interrupts]:
+    """Ctrl-C or SIGTERM from the swap to the saved cache is held. Once the new site is
+    published it is dropped: the build is done (reporting it interrupted, exit 130, was
+    wrong), and a cache cut short costs the next build its head start. If the swap failed,
+    it is sent again as the handlers come back. Python runs signal handlers in the main
+    thread, so only there can they be set aside."""
+    interrupts = _Interrupts()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield interrupts
         return
-    handlers = [(signum, signal.signal(signum, _dropped)) for signum in _DEFERRED_SIGNALS]
+
+    def hold(signum: int, frame: object) -> None:
+        interrupts.received.append(signum)
+
+    handlers = [(signum, signal.signal(signum, hold)) for signum in _HELD_SIGNALS]
     try:
-        yield
+        yield interrupts
     finally:
         for signum, handler in handlers:  # None: one not set from Python, taken as the default
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-
-
-def _dropped(signum: int, frame: object) -> None:
-    """A signal that comes once the build is done."""
+        if interrupts.received and not interrupts.published:
+            os.kill(os.getpid(), interrupts.received[0])
 
 
 @dataclass

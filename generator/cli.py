@@ -42,6 +42,7 @@ def _day(value: str) -> dt.date:
 
 
 def _port(value: str) -> int:
+    """A port for `--port`, checked before the server makes anything (bind() raised past 65535)."""
     try:
         port = int(value)
     except ValueError:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
@@ -87,20 +87,13 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "use the address the site is served from, e.g. https://owner.github.io/repo/",
             line,
         )
-    parts = urlsplit(value)
-    site_path = parts.path
-    problem = _address_problem(parts)
+    problem = _folder_problem(urlsplit(value).path)
     if problem:
         raise PapersError.single(path, f"base_url `{value}` {problem[0]}", problem[1], line)
-    if "//" in site_path or "\\" in site_path:
-        raise PapersError.single(
-            path,
-            f"base_url `{value}` has an empty folder (`//`) or a backslash in its path: links "
-            "starting with it would name another host (`//feed.xml` is the host feed.xml)",
-            "write the path with single slashes, e.g. https://owner.github.io/repo/",
-            line,
-        )
-    value = value if value.isascii() else _ascii_address(parts, path, line)
+    why = check_url(value)  # a port past 65535, `user@` (every page would publish it)
+    if why:
+        raise PapersError.single(path, f"base_url {why}", "e.g. https://owner.github.io/repo/", line)
+    value = value if value.isascii() else _ascii_address(value)
     return value if value.endswith("/") else value + "/"
 
 
@@ -108,18 +101,15 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
 _PAGE_SUFFIXES = (".html", ".htm", ".xml", ".json", ".php")
 
 
-def _address_problem(parts: SplitResult) -> tuple[str, str] | None:
-    """What makes an absolute URL no base for a site's links (message, hint), if anything."""
-    try:
-        _ = parts.port  # reading it checks it: past 65535, or not a number, raises
-    except ValueError:
-        return "has a port that cannot be", "write the port as a number up to 65535, or leave it out"
-    if "@" in parts.netloc:
+def _folder_problem(site_path: str) -> tuple[str, str] | None:
+    """What makes the path of a base URL no folder for a site's links (message, hint)."""
+    if "//" in site_path or "\\" in site_path:
         return (
-            "holds a user name or password: every page would publish it",
-            "write the address without `user:password@`",
+            "has an empty folder (`//`) or a backslash in its path: links starting with it would "
+            "name another host (`//feed.xml` is the host feed.xml)",
+            "write the path with single slashes, e.g. https://owner.github.io/repo/",
         )
-    segments = parts.path.split("/")
+    segments = site_path.split("/")
     if {".", ".."} & set(segments):
         return "has `.` or `..` folders in its path", "write the path they lead to"
     if segments[-1].lower().endswith(_PAGE_SUFFIXES):
@@ -130,18 +120,12 @@ def _address_problem(parts: SplitResult) -> tuple[str, str] | None:
     return None
 
 
-def _ascii_address(parts: SplitResult, path: str, line: int | None) -> str:
-    """The URL with its host in IDNA (`xn--`) and other characters of its path percent-encoded."""
-    host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise PapersError.single(
-            "base_url", f"the host `{host}` is not a name that can be looked up"
-        ) from None
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    path = "".join(character if character.isascii() else quote(character) for character in parts.path)
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
+def _ascii_address(url: str) -> str:
+    """`url` as links write it: its host in punycode (`xn--`, IDNA 2008: `faß` is not
+    `fass`), the rest percent-encoded, as Markdown links are (and sitemaps require)."""
+    from markdown_it import MarkdownIt  # for the rare address in other scripts: not imported for builds
+
+    return MarkdownIt().normalizeLink(url)
 
 
 def check_repository(value: str, path: str, line: int | None) -> str:
@@ -181,6 +165,7 @@ _NOT_IN_BRANCH_RE = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^[/.-]|[/.
 
 
 def _branch_name(value: str) -> bool:
+    """Whether git allows `value` as a branch name (leniently: `HEAD` passes)."""
     return bool(value) and _NOT_IN_BRANCH_RE.search(value) is None
 
 

@@ -279,10 +279,8 @@ def _invisible_characters(path: str, yaml_text: str, first_line: int, subject: s
     YAML would report something else, on another line."""
     problems = []
     for line, character in first_on_each_line(_INVISIBLE_RE, yaml_text):
-        name = unicodedata.name(
-            character, "a control character" if character < "\ufffe" else "a noncharacter"
-        )
-        name = name.lower()
+        unnamed = "a control character" if character < "\ufffe" else "a noncharacter"
+        name = unicodedata.name(character, unnamed).lower()
         message = f"{subject} contains an invisible character, U+{ord(character):04X} ({name})"
         problems.append(Problem(path, first_line + line, message, invisible_hint(character)))
     return problems

@@ -32,11 +32,13 @@ def save_kept(path: Path, version: str, value: object) -> None:
             file.write(_MAGIC + version.encode() + b"\n")
             pickle.dump(value, file, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
-    except BaseException as error:  # Ctrl-C too: no temporary file is left behind
+    except OSError:
         with contextlib.suppress(OSError):  # it may not exist, nor its folder
             temporary.unlink()
-        if not isinstance(error, OSError):
-            raise
+    except BaseException:  # Ctrl-C: no temporary file is left behind either
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
 
 
 def load_kept(path: Path, version: str) -> Any:

@@ -119,7 +119,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     if path.name in _IGNORED and len(parts) == 1:
         return None, None
     if path.name.startswith("."):
-        bare = path.name.lower() == ".md"  # a name left out: `.md` has no suffix but is one
+        bare = path.name.lstrip(".").lower() in ("md", "")  # `.md`, `..md`: the name left out
         if (path.suffix.lower() != ".md" and not bare) or path.name.startswith("._"):
             return None, None  # editors' and systems' own files (`._x.md`: macOS metadata)
         name = "<slug>.md" if bare else path.name.lstrip(".")

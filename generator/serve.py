@@ -447,7 +447,8 @@ class _Server(ThreadingHTTPServer):
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
     """Run the dev server until Ctrl-C."""
     refuse_committed_caches(root)
-    base_path = unquote(load_config(root).base_path)  # as requests are read: `/ü/`, not `/%C3%BC/`
+    site_path = load_config(root).base_path  # as links write it: `/%C3%BC/`
+    base_path = unquote(site_path)  # as requests are read: `/ü/`
     workdir = Path(tempfile.mkdtemp(prefix="papers-serve-"))
     site = workdir / "site"
     live = LiveState()
@@ -466,7 +467,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     actual_port = server.server_address[1]
-    url = f"http://{host}:{actual_port}{base_path}"
+    url = f"http://{host}:{actual_port}{site_path}"
     preview = Preview(root, site, base_url=url, defer_related=True, watched=True)
     rebuilder = Rebuilder(preview, live)
     preview.on_related = lambda: rebuilder.changed(RELATED_CHANGED)

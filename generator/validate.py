@@ -721,19 +721,19 @@ def _unclosed_formula(text: str) -> tuple[int, str] | None:
     pos = 0
     while (found := _MATH_MARKS_RE.search(text, pos)) is not None:
         pos, mark, at = found.end(), found[2], found.start(2)
-        if len(found[1]) % 2 or mark == "$$":
-            continue  # escaped; or display math, a formula of its own, rarely left open
+        if len(found[1]) % 2:
+            continue  # escaped
         if opened is not None:  # inside `\\(`: only its end counts
             if mark == "\\)":
                 opened = None
         elif mark == "\\(":
             opened = (at, mark)
-        elif mark == "$":
+        elif mark.startswith("$"):
             end = formula_end(text, at)
             if end is not None:
                 pos = end + 1
-            elif may_open(text, at) and not text[at + 1].isdigit():
-                return at, mark
+            elif mark == "$" and may_open(text, at) and not text[at + 1].isdigit():
+                return at, mark  # (`$$` left open is rare: display math is a formula of its own)
     return opened
 
 

@@ -38,9 +38,8 @@ LOCK_SUFFIX = ".lock"
 LOCK_PATIENCE = 60.0  # seconds a build waits for another one writing the same folder
 
 
-# Bytes the longest name of a folder a build keeps beside `out` adds to `out`'s name: a
-# dot, `.trash-`, a process id and a count.
-_BESIDE_EXTRA = 1 + len(TRASH_PREFIX) + 10 + 1 + 10
+# Digits allowed for the count in the longest name beside `out` (`.NAME.trash-PID-COUNT`).
+_COUNT_DIGITS = 6
 
 
 def beside_names_fit(out: Path) -> tuple[bool, int]:
@@ -53,7 +52,8 @@ def beside_names_fit(out: Path) -> tuple[bool, int]:
         limit = os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    return len(os.fsencode(out.name)) + _BESIDE_EXTRA <= limit, limit
+    extra = len(f".{TRASH_PREFIX}{os.getpid()}-") + _COUNT_DIGITS  # the longest: `.NAME.trash-PID-N`
+    return len(os.fsencode(out.name)) + extra <= limit, limit
 
 
 def staging_dir(out: Path) -> Path:

@@ -288,12 +288,12 @@ def test_direction_characters_are_removed_from_the_abstract_as_from_the_title_an
     paper = arxiv.parse_feed("feed", "hep-th/9901001", feed)
     assert "The resulting spectrum" in paper.abstract
     assert paper.cleaned == ("the abstract",)
-    assert arxiv.parse_feed(
-        "feed", "hep-th/9901001", feed.replace(b"Boundary", "\u2067Boundary".encode())
-    ).cleaned == (
-        "the title",
-        "the abstract",
-    )
+    feed = feed.replace(b"Boundary", "\u2067Boundary".encode())
+    assert arxiv.parse_feed("feed", "hep-th/9901001", feed).cleaned == ("the title", "the abstract")
+    feed = feed.replace(b"Hermann", "\u202eHermann".encode())  # said too, as `import hf` says it
+    paper = arxiv.parse_feed("feed", "hep-th/9901001", feed)
+    assert paper.cleaned == ("the title", "the abstract", "an author's name")
+    assert paper.authors[1] == "Hermann Weyl"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from generator import buildcache, write
+from generator import buildcache, cli, write
 from generator.build import build
 from generator.cli import main
 from generator.errors import PapersError
@@ -335,13 +335,34 @@ def test_an_interrupt_once_the_site_is_swapped_in_lets_the_build_end_as_built(
         return kept
 
     monkeypatch.setattr("generator.build.swap_into_place", swap_then_interrupt)
-    handler = signal.getsignal(signal.SIGTERM)
-    assert main(["--root", str(root), "build", "--no-search"]) == 0
-    assert signal.getsignal(signal.SIGTERM) == handler  # handlers as they were
+    before = signal.signal(signal.SIGTERM, cli._interrupted)  # as `papers` sets it: a slip fails, not kills
+    try:
+        handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+        assert main(["--root", str(root), "build", "--no-search"]) == 0
+        assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # as they were
+    finally:
+        signal.signal(signal.SIGTERM, before)
     assert (root / "public/papers/published-late/index.html").is_file()
     capsys.readouterr()
     assert main(["--root", str(root), "build", "--no-search"]) == 0  # the cache was saved
     assert "up to date" in capsys.readouterr().out
+
+
+def test_an_interrupt_while_a_swap_fails_still_stops_the_build(
+    sample_project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Held during the swap, it is not dropped when nothing was published."""
+
+    def interrupted_then_failed(*args: Any, **kwargs: Any) -> bool:
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("generator.build.swap_into_place", interrupted_then_failed)
+    handler = signal.getsignal(signal.SIGINT)
+    assert main(["--root", str(sample_project.root), "build", "--no-search"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+    assert signal.getsignal(signal.SIGINT) == handler
+    assert not (sample_project.root / "public").exists()
 
 
 def test_a_second_build_into_the_same_folder_waits_then_says_so(

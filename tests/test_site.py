@@ -601,9 +601,9 @@ def test_a_base_url_with_a_space_or_invisible_character_is_refused(value: str) -
     [
         (
             "https://user:secret@o.github.io/repo/",
-            "holds a user name or password: every page would publish it",
+            "holds a user name before its host",
         ),
-        ("https://o.github.io:99999/repo/", "has a port that cannot be"),
+        ("https://o.github.io:99999/repo/", "is not a valid URL"),
         ("https://o.github.io/repo/index.html", "names a page, not the folder the site is in"),
         ("https://o.github.io/./repo/../x/", "has `.` or `..` folders in its path"),
         ("", "base_url is empty"),  # an unset variable in a workflow: not site.yaml's localhost

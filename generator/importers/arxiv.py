@@ -64,7 +64,7 @@ class ArxivPaper:
     primary_category: str | None = None
     code: str | None = None  # a repository named in the arXiv comment
     doi: str | None = None
-    cleaned: tuple[str, ...] = ()  # what had control or bidi characters, removed (`the title`)
+    cleaned: tuple[str, ...] = ()  # what had control or bidi characters, removed (`the title`, ...)
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
     title = clean_line(raw_title)
     entry_id = _text(entry, f"{_ATOM}id")
     if title == "Error" and "/abs/" not in entry_id:
-        raise _api_error(label, arxiv, clean_line(_text(entry, f"{_ATOM}summary")) or entry_id)
+        raise _api_error(label, arxiv, clean_line(raw_abstract) or entry_id)
     abstract = unwrap_abstract(raw_abstract)
     if not shows_text(title) or not shows_text(abstract):  # empty, or markup only
         raise _not_found(label, arxiv)
@@ -129,22 +129,17 @@ def parse_feed(label: str, arxiv: str, data: bytes) -> ArxivPaper:
         )
     if len(title) > MAX_TITLE:
         raise PapersError.single(label, f"the title from arXiv is {len(title)} characters long")
-    authors = tuple(
-        name
-        for name in (clean_line(_text(author, f"{_ATOM}name")) for author in entry.iter(f"{_ATOM}author"))
-        if name and len(name) <= MAX_TEXT
-    )
+    raw_authors = [_text(author, f"{_ATOM}name") for author in entry.iter(f"{_ATOM}author")]
+    authors = tuple(name for name in map(clean_line, raw_authors) if name and len(name) <= MAX_TEXT)
     primary = entry.find(f"{_ARXIV}primary_category")
     category = clean_line(primary.get("term", "")) if primary is not None else ""
     comment = _text(entry, f"{_ARXIV}comment")
     urls = [percent_encoded(url.rstrip(".")) for url in _CODE_URL_RE.findall(comment)]
     code = next((url for url in urls if not check_url(url)), None)
     doi = clean_line(_text(entry, f"{_ARXIV}doi"))
-    cleaned = tuple(
-        what
-        for what, raw in (("the title", raw_title), ("the abstract", raw_abstract))
-        if removes_characters(raw)
-    )
+    texts = [("the title", raw_title), ("the abstract", raw_abstract)]
+    texts += [("an author's name", name) for name in raw_authors]
+    cleaned = tuple(dict.fromkeys(what for what, raw in texts if removes_characters(raw)))
     return ArxivPaper(arxiv, title, authors, abstract, category or None, code, doi or None, cleaned)
 
 
