@@ -146,8 +146,11 @@
     return ENGLISH && !UNSPACED.test(text);
   }
 
+  // A possessive asks for its word (`CLARANS's` for CLARANS, which pages write without one).
   function queryWords(text) {
-    var words = text.split(/\s+/).map(function (word) { return compact(word); }).filter(Boolean);
+    var words = text.split(/\s+/).map(function (word) {
+      return compact(word.replace(/['\u2019]s$/iu, ""));
+    }).filter(Boolean);
     var long = words.filter(function (word) { return Array.from(word).length > 1; });
     return (long.length ? long : words).map(function (word) {
       return [word, stemOf(word)];
@@ -410,8 +413,9 @@
     var rest = shown < current.length;
     more.hidden = !rest;
     if (empty) empty.hidden = matched > 0 || rest;
-    var count = skipping ? matched + (rest ? "+" : "") : current.length;
-    status.textContent = count + (count === 1 ? " paper" : " papers");
+    var count = skipping ? matched : current.length;
+    var plus = skipping && rest ? "+" : "";
+    status.textContent = count + plus + (count === 1 && !plus ? " paper" : " papers");
   }
 
   // The form as the results show it: a text field's `change` (when it loses focus) comes

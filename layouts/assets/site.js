@@ -54,8 +54,35 @@
   }
   var storage = openStorage();
 
-  function isEntry(value) {
-    return value && typeof value.slug === "string" && typeof value.title === "string" && typeof value.url === "string";
+  // An entry as the reading list reads it back, whatever the storage holds: any page of
+  // this origin may write there (on GitHub Pages, every project site of the same owner).
+  // Text stays text, lists hold text, and the link is the paper's page here, made from its
+  // slug (a stored `javascript:` or foreign address is never followed); null for no paper.
+  var SLUG = /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/;
+
+  function text(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  function texts(value) {
+    return Array.isArray(value) ? value.filter(function (item) { return typeof item === "string"; }) : [];
+  }
+
+  function cleanEntry(value) {
+    if (!value || typeof value.slug !== "string" || value.slug.length > 200 || !SLUG.test(value.slug)) return null;
+    return {
+      slug: value.slug,
+      title: text(value.title) || value.slug,
+      url: new URL("papers/" + value.slug + "/", baseUrl || document.baseURI).href,
+      authors: texts(value.authors),
+      authorCount: typeof value.authorCount === "number" && value.authorCount >= 0 ? Math.floor(value.authorCount) : 0,
+      bibTitle: text(value.bibTitle),
+      bibAuthors: texts(value.bibAuthors),
+      day: text(value.day).slice(0, 10), // as the pages write them: YYYY-MM-DD
+      arxiv: text(value.arxiv).slice(0, 64), // the checker's limit
+      bibtex: text(value.bibtex),
+      savedAt: text(value.savedAt),
+    };
   }
 
   var readingList = {
@@ -64,7 +91,7 @@
       if (!storage) return [];
       try {
         var list = JSON.parse(storage.getItem(STORE_KEY) || "[]");
-        return Array.isArray(list) ? list.filter(isEntry) : [];
+        return Array.isArray(list) ? list.map(cleanEntry).filter(Boolean) : [];
       } catch (error) {
         return [];
       }

@@ -335,6 +335,41 @@ def test_the_reading_list_is_per_browser_and_starts_empty(page: Page, base: str)
     expect(page.locator(".saved-actions")).to_be_hidden()
 
 
+def test_a_reading_list_another_page_wrote_is_read_as_papers_of_this_site(page: Page, base: str) -> None:
+    """Any page of the origin may write the list (every project site of a GitHub Pages
+    owner): its links go to this site's paper pages, wrong types are no error, and an entry
+    that names no paper is left out."""
+    page.goto(base + "saved/")
+    tampered = [
+        {"slug": "2503.10001", "title": "Click me", "url": "javascript:alert(1)", "authors": "Alice, Bob"},
+        {"slug": "2503.10002", "title": "Elsewhere", "url": "https://evil.example/", "arxiv": {"a": 1}},
+        {"slug": "2503.10003", "title": "Long id", "url": "/x", "arxiv": "9" * 105, "bibtex": 123},
+        {"slug": "../../evil", "title": "No paper", "url": "/x"},
+        {"title": "No slug"},
+        None,
+    ]
+    page.evaluate(
+        "([key, list]) => localStorage.setItem(key, JSON.stringify(list))",
+        [f"daily-papers:saved:{SUBPATH}", tampered],
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.reload()
+    expect(page.locator(".saved-count")).to_contain_text("3 saved papers")
+    links = page.locator(".saved-list a[href]")
+    expect(links).to_have_count(3)
+    hrefs = links.evaluate_all("links => links.map(link => link.href)")
+    origin = base.split(SUBPATH)[0]
+    assert hrefs == [
+        f"{origin}{SUBPATH}papers/{slug}/" for slug in ("2503.10001", "2503.10002", "2503.10003")
+    ]
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth + 1")
+    with page.expect_download() as bibtex:
+        page.get_by_role("button", name="Download BibTeX (.bib)").click()
+    assert "Click me" in Path(str(bibtex.value.path())).read_text(encoding="utf-8")
+    assert dialogs == []
+
+
 # ---------------------------------------------------------------- copy citation
 
 

@@ -146,6 +146,7 @@ def accented_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "2503.22222v2",
         "$\\alpha$-divergences",  # TeX pasted from an abstract is read as the page shows it
         "\\(\\alpha\\)-divergences",
+        "Divergences's",  # a possessive asks for its word: `divergencess` was checked for
     ],
 )
 def test_accented_authors_tex_abstracts_and_arxiv_ids_are_found(
@@ -185,6 +186,7 @@ def test_author_and_year_filters(page: Page, accented_site: Path, serve_dir: Ser
     ]
     page.select_option('select[name="year"]', "2024")
     expect(page.locator(".search-result")).to_have_count(1)
+    expect(page.locator(".search-status")).to_have_text("1 paper")  # counted as a number: not "1 papers"
     assert result_titles(page) == ["An Earlier Hypergraph Note"]
     assert "year=2024" in page.url and "author=Paul" in page.url
 
