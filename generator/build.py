@@ -365,7 +365,17 @@ def _interrupts_held() -> Iterator[_Interrupts]:
         for signum, handler in handlers:  # None: one not set from Python, taken as the default
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         if interrupts.received and not interrupts.published:
-            os.kill(os.getpid(), interrupts.received[0])
+            _deliver(interrupts.received[0])
+
+
+def _deliver(signum: int) -> None:
+    """Act on a held signal as if it came now, in this thread (`os.kill` may reach another
+    thread first, and the build would end before the main one saw it)."""
+    handler = signal.getsignal(signum)
+    if callable(handler):  # Python's own for Ctrl-C raises KeyboardInterrupt
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)
 
 
 @dataclass
