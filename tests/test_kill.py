@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -318,6 +319,21 @@ def test_sigterm_stops_a_build_as_ctrl_c_does(project: Project) -> None:
     assert not (project.root / "public").exists()
 
 
+@pytest.fixture
+def command_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM handled as the `papers` command has them, whatever this process
+    started with (a job started in the background ignores SIGINT): a slip fails a test
+    instead of killing its worker, or passing by being ignored."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, cli._interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+
+
+@pytest.mark.usefixtures("command_signals")
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupt_once_the_site_is_swapped_in_lets_the_build_end_as_built(
     sample_project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], signum: int
@@ -335,19 +351,16 @@ def test_an_interrupt_once_the_site_is_swapped_in_lets_the_build_end_as_built(
         return kept
 
     monkeypatch.setattr("generator.build.swap_into_place", swap_then_interrupt)
-    before = signal.signal(signal.SIGTERM, cli._interrupted)  # as `papers` sets it: a slip fails, not kills
-    try:
-        handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-        assert main(["--root", str(root), "build", "--no-search"]) == 0
-        assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # as they were
-    finally:
-        signal.signal(signal.SIGTERM, before)
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    assert main(["--root", str(root), "build", "--no-search"]) == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # as they were
     assert (root / "public/papers/published-late/index.html").is_file()
     capsys.readouterr()
     assert main(["--root", str(root), "build", "--no-search"]) == 0  # the cache was saved
     assert "up to date" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("command_signals")
 def test_an_interrupt_while_a_swap_fails_still_stops_the_build(
     sample_project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
