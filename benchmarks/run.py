@@ -77,23 +77,39 @@ class TreeMemory(threading.Thread):
     summed PSS: a page that forked workers share with their parent counts once, split among
     them, where summing RSS would count it in every process. Sampling (every `interval`
     seconds) can miss a short peak, so this is a lower bound; `ru_maxrss` says which single
-    process was largest."""
+    process was largest. It samples their CPU time too (`cpu_seconds`): `wait4` counts only
+    the descendants their parents waited for, and a build ends without waiting for some."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
+        self.cpu_seconds = 0.0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            self.peak_kib = max(self.peak_kib, sum(map(pss_kib, process_tree(self.pid))))
+            tree = process_tree(self.pid)
+            self.peak_kib = max(self.peak_kib, sum(map(pss_kib, tree)))
+            self.cpu_seconds = max(self.cpu_seconds, sum(map(cpu_seconds, tree)))
             self.stopped.wait(self.interval)
 
     def stop(self) -> int:
         self.stopped.set()
         self.join()
         return self.peak_kib
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time of `pid` and of its children it has waited for: summed over a
+    tree, it only grows (a child's time moves to its parent when reaped) until a process
+    ends unwaited for."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    except (OSError, ValueError):
+        return 0.0  # ended meanwhile
 
 
 def process_tree(root: int) -> list[int]:
@@ -142,7 +158,8 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None
         text = output.read()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{text}")
-    return Sample(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, tree_kib=tree_kib), text
+    cpu = max(usage.ru_utime + usage.ru_stime, memory.cpu_seconds)  # see TreeMemory
+    return Sample(seconds, usage.ru_maxrss, cpu, tree_kib=tree_kib), text
 
 
 def site_size(folder: Path) -> tuple[int, int]:
