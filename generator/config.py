@@ -132,8 +132,9 @@ def check_repository(value: str, path: str, line: int | None) -> str:
     """A repository is an http(s) URL (or empty: no edit links); a trailing slash is dropped.
     Checked as the links of papers are: every page's "edit this page" link starts with it."""
     value = value.strip()
-    why = check_url(value) or (None if _plain_http_url(value) else f"`{value}` is not an http(s) URL")
-    if value and why:
+    if value and (
+        why := check_url(value) or (None if _plain_http_url(value) else f"`{value}` is not an http(s) URL")
+    ):
         raise PapersError.single(path, f"repository {why}", "e.g. https://github.com/owner/repo", line)
     return value.rstrip("/")
 

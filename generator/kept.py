@@ -32,13 +32,11 @@ def save_kept(path: Path, version: str, value: object) -> None:
             file.write(_MAGIC + version.encode() + b"\n")
             pickle.dump(value, file, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
-    except OSError:
+    except BaseException as error:  # Ctrl-C too: no temporary file is left behind
         with contextlib.suppress(OSError):  # it may not exist, nor its folder
             temporary.unlink()
-    except BaseException:  # Ctrl-C: no temporary file is left behind either
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+        if not isinstance(error, OSError):
+            raise
 
 
 def load_kept(path: Path, version: str) -> Any:

@@ -454,8 +454,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     live = LiveState()
     try:
         server = _Server((host, port), make_handler(site, base_path, live, host))
-    except OSError as error:
+    except BaseException as error:  # the folder goes, whatever stopped the server
         shutil.rmtree(workdir, ignore_errors=True)
+        if not isinstance(error, OSError):
+            raise
         if error.errno == errno.EADDRINUSE:
             raise PapersError.single(
                 f"{host}:{port}",
@@ -463,9 +465,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 f"stop the other server or pick another port: papers serve --port {port + 1}",
             ) from None
         raise PapersError.single(f"{host}:{port}", f"cannot listen: {error.strerror}") from None
-    except BaseException:  # nothing else is known to come here; the folder goes all the same
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
     actual_port = server.server_address[1]
     url = f"http://{host}:{actual_port}{site_path}"
     preview = Preview(root, site, base_url=url, defer_related=True, watched=True)
