@@ -30,7 +30,7 @@ _NOT_PROSE_RE = re.compile(
 # write "about", "over" and signs. Other dollar math followed by a digit stays text: `$5 and $10`.
 _SYMBOL_BEFORE_NUMBER_RE = re.compile(r"\$(\\[a-zA-Z]+|[<>]=?|[+-]|\\[<>%])\$(?=[0-9.])")
 # What markdown-it counts as white space (`isWhiteSpace`): the text rules must agree with it.
-_WHITE_SPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | frozenset(
+WHITE_SPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | frozenset(
     map(chr, range(0x2000, 0x200B))
 )
 
@@ -43,38 +43,41 @@ def escaped(src: str, pos: int) -> bool:
     return (pos - before) % 2 == 1
 
 
-def may_open(src: str, start: int) -> bool:
-    """Whether the `$` at `start` can open a formula: not escaped, not before a space, and
-    after a digit only before TeX-like math."""
+def may_open(src: str, start: int, limit: int | None = None) -> bool:
+    """Whether the `$` at `start` can open a formula before `limit` (the end of the text,
+    or of the TeX group it is in): not escaped, not before a space, and after a digit only
+    before TeX-like math."""
     return (
-        start + 1 < len(src)
-        and src[start + 1] not in _WHITE_SPACE
+        start + 1 < (len(src) if limit is None else limit)
+        and src[start + 1] not in WHITE_SPACE
         and not (start and src[start - 1].isdigit() and not _MATH_AFTER_NUMBER_RE.match(src, start))
         and not escaped(src, start)
     )
 
 
-def formula_end(src: str, start: int) -> int | None:
-    """The position of the last `$` of the formula that opens at `start` (a `$`), or None
-    when none does there."""
-    if symbol := _SYMBOL_BEFORE_NUMBER_RE.match(src, start):
+def formula_end(src: str, start: int, limit: int | None = None) -> int | None:
+    """The position of the last `$` of the formula that opens at `start` (a `$`) and closes
+    before `limit` (the end of the text, or of the TeX group it is in: `\\emph{$x}$`
+    opens none), or None when none does there."""
+    limit = len(src) if limit is None else limit
+    if (symbol := _SYMBOL_BEFORE_NUMBER_RE.match(src, start, limit)) and symbol.end() <= limit:
         return symbol.end() - 1
-    if not may_open(src, start):
+    if not may_open(src, start, limit):
         return None
     double = src[start + 1] == "$"
     pos = start + 2 if double else start + 1
     while True:  # to the closing dollar (or pair)
-        end = src.find("$", pos)
+        end = src.find("$", pos, limit)
         if end < 0:
             return None
-        if escaped(src, end) or (double and src[end + 1 : end + 2] != "$"):
-            if end + 1 >= len(src):
+        if escaped(src, end) or (double and src[end + 1 : min(end + 2, limit)] != "$"):
+            if end + 1 >= limit:
                 return None
             pos = end + 1
             continue
         end += double
         break
-    if src[end - 1] in _WHITE_SPACE or src[end + 1 : end + 2].isdigit():
+    if src[end - 1] in WHITE_SPACE or src[end + 1 : min(end + 2, limit)].isdigit():
         return None
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
     if not content or (content[0].isdigit() and _PROSE_WORD_RE.search(_NOT_PROSE_RE.sub(" ", content))):

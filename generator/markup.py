@@ -20,16 +20,21 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_block_dollar
 
-from generator.dollars import formula_end
+from generator.dollars import WHITE_SPACE, formula_end, may_open
 from generator.mathml import tex_to_mathml, tex_to_text
 from generator.model import TEX_LETTERS
 from generator.texcommands import ACCENTS, LETTERS, TEXT_ESCAPES, WRAPPERS
+
+RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
+BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
 # Old-style TeX groups: `{\\em adaptive}`, `{\\bf X}`; the tags of `WRAPPERS`.
 GROUP_STYLES = {
@@ -57,6 +62,7 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 MAX_GROUP = 5_000  # a TeX group's closing brace must be this close to its opening one
 MAX_TEX_DEPTH = 20  # deeper nested TeX groups stay as written, like markdown-it's maxNesting
 _DEPTH_KEY = "tex_depth"
+_LEFT_OPEN_KEY = "dollars left open"  # where a `$` could open a formula but none closes
 _BRACE_RE = re.compile(r"[{}]")
 # Runs of spaces, tabs and newlines, as one space; a lone space already is one.
 _SPACES = re.compile(r"[ \t\n]{2,}|[\t\n]")
@@ -304,8 +310,11 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if src[start] != "$":  # asked at every position the rules before it leave
         return False
-    end = formula_end(src, start)
+    end = formula_end(src, start, state.posMax)
     if end is None:
+        after = src[start + 1 : start + 2]  # `$$` left open is rare: display math stands alone
+        if not silent and after != "$" and not after.isdigit() and may_open(src, start, state.posMax):
+            state.env.setdefault(_LEFT_OPEN_KEY, []).append((src, start))  # an amount (`$5`) is not
         return False
     double = src[start + 1] == "$"
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
@@ -315,6 +324,24 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
         token.markup = "$$" if double else "$"
     state.pos = end + 1
     return True
+
+
+def _one_formula(rule: BlockRule) -> BlockRule:
+    """dollarmath's display block, `$$...$$` from a line's start to a line's end, unless a
+    `$$` comes between: `$$k$$-means runs in $$O(n)$$` is text with two formulas, not one
+    formula of the words between them."""
+
+    def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        made, line = len(state.tokens), state.line
+        if not rule(state, start, end, silent):
+            return False
+        if any("$$" in token.content for token in state.tokens[made:]):
+            del state.tokens[made:]
+            state.line = line
+            return False
+        return True
+
+    return block
 
 
 def _closed(src: str, start: int, limit: int) -> bool:
@@ -426,9 +453,10 @@ def _no_form_feeds(state: StateCore) -> None:
 
 
 def _tex_punctuation(state: StateInline, silent: bool) -> bool:
-    """`~` is a non-breaking space and `--`/`---` are dashes, as in TeX, but not inside a link
-    written without its scheme (`www.cs.toronto.edu/~kriz`, `github.com/a/b--c`); ``` `` ```
-    opens quotes (`_closing_quotes` closes them)."""
+    """`~` between two words is a non-breaking space (`Fig.~3`) and `--`/`---` are dashes, as
+    in TeX, but not inside a link written without its scheme (`www.cs.toronto.edu/~kriz`,
+    `github.com/a/b--c`); a `~` after a space or a bracket means "about" (`by ~40%`,
+    `(~1B tokens)`), as arXiv shows it. ``` `` ``` opens quotes (`_closing_quotes` closes them)."""
     src, pos = state.src, state.pos
     if src[pos] not in "`~-":
         return False
@@ -440,6 +468,8 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(state):
         return False
     if src[pos] == "~":
+        if not _tie(src, pos, state.posMax):
+            return False
         if not silent:
             state.pending += "\u00a0"
         state.pos += 1
@@ -449,6 +479,14 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
         state.pending += "—" if em else "–"
     state.pos += 3 if em else 2
     return True
+
+
+def _tie(src: str, pos: int, limit: int) -> bool:
+    """Whether the `~` at `pos` stands between two words, as TeX's ties do."""
+    return pos > 0 and pos + 1 < limit and src[pos - 1] not in _NOT_TIED and src[pos + 1] not in WHITE_SPACE
+
+
+_NOT_TIED = frozenset("([{~") | WHITE_SPACE  # what a `~` of "about" follows
 
 
 _BARE_URL_RE = re.compile(r"www\.|[\w-]+(?:\.[\w-]+)*\.[a-zA-Z][\w-]*/", re.ASCII)
@@ -526,9 +564,6 @@ def _autolinks_end_at_braces(state: StateCore) -> None:
         block.children = out
 
 
-RenderRule = Callable[[RendererHTML, Sequence[Token], int, OptionsDict, EnvType], str]
-
-
 def _render_math(display: bool) -> RenderRule:
     def render(
         self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -599,6 +634,9 @@ def parser() -> MarkdownIt:
         double_inline=True,
     )
     md.inline.ruler.at("math_inline", _inline_math)
+    md.block.ruler.at(
+        "math_block", _one_formula(math_block_dollar(allow_labels=False, allow_blank_lines=False))
+    )
     md.inline.ruler.before("escape", "tex", _tex_inline)
     md.inline.ruler.before("escape", "tex_group", _tex_group)
     md.inline.ruler.before("escape", "tex_punctuation", _tex_punctuation)
@@ -695,6 +733,25 @@ _LINK_TOKENS = frozenset(["link_open", "link_close"])
 def to_text(markdown: str) -> str:
     """The reader-visible text, with TeX rules applied and formulas as plain text."""
     return tokens_text(parser().parse(markdown))
+
+
+def dollar_left_open(markdown: str, inline: bool = False) -> int | None:
+    """The line (from 0) of the first `$` of `markdown` that could open a formula but that
+    nothing closes, so the page shows it as written; None when there is none. The checker
+    asks the parser itself: a `$` in code, in a link's address or in `\\url{}` is text, and
+    one in `\\emph{...}` must close inside its braces."""
+    env: EnvType = {}
+    md = parser()
+    tokens = md.parseInline(markdown, env) if inline else md.parse(markdown, env)
+    left_open: list[tuple[str, int]] = env.get(_LEFT_OPEN_KEY, [])
+    if not left_open:
+        return None
+    src, start = left_open[0]
+    for token in tokens:
+        if token.type == "inline" and token.content == src:
+            first = token.map[0] if token.map else 0
+            return first + src.count("\n", 0, start)
+    return 0  # not met: the parser hands rules its inline tokens' text
 
 
 def render_body_and_text(markdown: str) -> tuple[str, str]:

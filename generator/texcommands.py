@@ -24,6 +24,7 @@ LETTERS = {
     "textendash": "–",
     "textemdash": "—",
     "textasciitilde": "~",
+    "textasciicircum": "^",
     "S": "§",
     "P": "¶",
     "copyright": "©",

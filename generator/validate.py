@@ -23,6 +23,7 @@ from generator.frontmatter import (
     parse_yaml_mapping,
 )
 from generator.load import SourceFile, another_file_named
+from generator.markup import dollar_left_open
 from generator.model import (
     INVISIBLE_LETTERS,
     LINK_KINDS,
@@ -712,11 +713,34 @@ def _without_code(text: str) -> str:
     return "".join(parts) + text[done:]
 
 
-def _unclosed_formula(text: str) -> tuple[int, str] | None:
-    """Where a formula opens with `$` or `\\(` and nothing closes it, and with which. A `$`
-    is read as the renderer reads it (`dollars.py`): one that opens no formula is left
-    alone when it could not open one or is an amount (`$5`); an odd number of backslashes
-    escapes a mark."""
+# A `$` inside the braces of a TeX command or group (`\\emph{$x}$`): its formula must close there.
+_GROUPED_DOLLAR_RE = re.compile(r"\\[a-zA-Z]+\*?\s*\{[^{}]*\$|\{\\[a-zA-Z]+[^{}]*\$")
+
+
+def _unclosed_formula(text: str, inline: bool = False) -> tuple[int, str] | None:
+    """Where (an offset in `text`) a formula opens with `$` or `\\(` and nothing closes it,
+    and with which. A scan finds where one may be; for a `$`, the parser itself then says
+    (`dollar_left_open`), as the page is made by it: a `$` in code or in a link's address
+    is text, and one inside a TeX group closes there or not at all. `inline`: `text` is a
+    title's or a TL;DR's, not paragraphs."""
+    opening = _scanned_unclosed(_without_code(text))
+    if opening is not None and opening[1] == "\\(":
+        return opening
+    if opening is None and not _GROUPED_DOLLAR_RE.search(text):
+        return None
+    line = dollar_left_open(text, inline)
+    if line is None:
+        return None
+    offset = 0
+    for _ in range(line):
+        offset = text.index("\n", offset) + 1
+    return offset, "$"
+
+
+def _scanned_unclosed(text: str) -> tuple[int, str] | None:
+    """`_unclosed_formula` as far as a scan can tell: a `$` is read as the renderer reads it
+    (`dollars.py`): one that opens no formula is left alone when it could not open one or is
+    an amount (`$5`); an odd number of backslashes escapes a mark."""
     opened: tuple[int, str] | None = None
     pos = 0
     while (found := _MATH_MARKS_RE.search(text, pos)) is not None:
@@ -741,7 +765,7 @@ def _unclosed_formulas_in_lines(fields: _Fields, title: str | None, tldr: str | 
     """A title or TL;DR whose formula is never closed shows its TeX as written, as an
     abstract's paragraph does."""
     for key, text in (("title", title), ("tldr", tldr)):
-        if text and ("$" in text or "\\(" in text) and (opening := _unclosed_formula(text)) is not None:
+        if text and ("$" in text or "\\(" in text) and (opening := _unclosed_formula(text, inline=True)):
             fields.warn((key,), f"{_never_closed(opening[1])} in `{key}`", _closing_hint(opening[1]))
 
 
@@ -780,7 +804,7 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
     if "$" not in body and "\\(" not in body:
         return
     for start, end in _paragraphs(body):
-        opening = _unclosed_formula(_without_code(body[start:end]))
+        opening = _unclosed_formula(body[start:end])
         if opening is not None:
             yield (
                 start + opening[0],

@@ -14,7 +14,8 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.markup import excerpt, render_body_and_text, render_inline, render_inline_and_text, to_text
+from generator.dollars import formula_end
+from generator.markup import excerpt, render_body_and_text, render_inline, render_inline_and_text
 from generator.model import Paper
 from generator.texcommands import disarmed
 
@@ -76,8 +77,14 @@ class PaperView:
         return Markup(render_inline(self.paper.tldr)) if self.paper.tldr else None
 
     @cached_property
+    def _tldr_text(self) -> str:
+        """The TL;DR's words as its line shows them: read inline, as it is rendered, so a
+        leading `+ 3.1 BLEU` or `1) faster` is not read as a list item and lost."""
+        return render_inline_and_text(self.paper.tldr or "")[1]
+
+    @cached_property
     def description(self) -> str:
-        return excerpt(to_text(self.paper.tldr) if self.paper.tldr else self.text, 200)
+        return excerpt(self._tldr_text if self.paper.tldr else self.text, 200)
 
     def bibtex(self, config: SiteConfig) -> str:
         """The paper's BibTeX; one without an arXiv id points at its page here."""
@@ -86,7 +93,7 @@ class PaperView:
         listed = f"{config.title}, {self.paper.day.isoformat()}"
         return bibtex(self.paper, config.absolute(self.paper.url), listed)
 
-    @property
+    @cached_property
     def bibtex_title(self) -> str:
         """The title as BibTeX carries it, for an entry the reading list writes (saved.js)."""
         return _bibtex_value(self.paper.title)
@@ -200,16 +207,26 @@ _BRACE_GROUPS = {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
 
 def _tex_escaped(text: str) -> str:
     """`text` with the specials escaped that plain text holds and TeX reads otherwise: `%`
-    would comment out the rest of the line, `#` and `&` are errors, and so is `_` outside math
-    (`$x_1$` stays). Escapes stay as written: `\\%` is one already, while `\\\\%` is a line
-    break and a bare `%`. The `&` of an environment stays too: it aligns columns."""
-    return _TEXT_SPECIALS_RE.sub(_escape_in_text, text)
-
-
-def _escape_in_text(found: re.Match[str]) -> str:
-    if found["math"]:
-        return _MATH_SPECIALS_RE.sub(_escape_in_math, found[0])
-    return _escaped_special(found[0])
+    would comment out the rest of the line, `#` and `&` are errors, and so are `_` and `^`
+    outside math (`$x_1$` stays). A `$` is read as the page reads it (`dollars.py`): one that
+    opens no formula there (`$5 Million to $10 Million`) is a dollar sign, `\\$`. Escapes
+    stay as written: `\\%` is one already, while `\\\\%` is a line break and a bare `%`.
+    The `&` of an environment stays too: it aligns columns."""
+    parts, pos = [], 0
+    while (found := _TEXT_SPECIALS_RE.search(text, pos)) is not None:
+        parts.append(text[pos : found.start()])
+        pos = found.end()
+        if found[0] == "$":
+            end = formula_end(text, found.start())
+            if end is not None:
+                parts.append(_MATH_SPECIALS_RE.sub(_escape_in_math, text[found.start() : end + 1]))
+                pos = end + 1
+                continue
+        if found["math"]:
+            parts.append(_MATH_SPECIALS_RE.sub(_escape_in_math, found[0]))
+        else:
+            parts.append(_TEXT_ESCAPES.get(found[0]) or _escaped_special(found[0]))
+    return "".join(parts) + text[pos:]
 
 
 def _escape_in_math(found: re.Match[str]) -> str:
@@ -223,14 +240,12 @@ def _escaped_special(special: str) -> str:
     return special if special[0] == "\\" else "\\" + special
 
 
-# Math: `\begin{cases}...\end{cases}`, `$$...$$`, `$...$`, `\(...\)` and `\[...\]`, as TeX
-# pairs them (an escaped `\$` neither opens nor closes one).
+# Math: `\begin{cases}...\end{cases}`, `\(...\)` and `\[...\]`, as TeX pairs them; a `$` is
+# read as the page reads it (`_tex_escaped`).
 _ENVIRONMENT = r"\\begin\{(?P<name>[A-Za-z]+\*?)\}(?:\\.|[^\\])*?\\end\{(?P=name)\}"
-_MATH = (
-    rf"{_ENVIRONMENT}|\$\$(?:\\.|[^\\$])+\$\$|\$(?:\\.|[^\\$])+\$"
-    r"|\\\((?:\\.|[^\\])*?\\\)|\\\[(?:\\.|[^\\])*?\\\]"
-)
-_TEXT_SPECIALS_RE = re.compile(rf"(?P<math>{_MATH})|\\.|[%&#_]", re.DOTALL)
+_MATH = rf"{_ENVIRONMENT}|\\\((?:\\.|[^\\])*?\\\)|\\\[(?:\\.|[^\\])*?\\\]"
+_TEXT_SPECIALS_RE = re.compile(rf"(?P<math>{_MATH})|\\.|[%&#_^$]", re.DOTALL)
+_TEXT_ESCAPES = {"^": "\\textasciicircum{}"}  # `\^` is an accent: it would sit on what follows
 _MATH_SPECIALS_RE = re.compile(rf"(?P<aligned>{_ENVIRONMENT})|\\.|[%&#]", re.DOTALL)
 _ALIGNED_SPECIALS_RE = re.compile(r"\\.|[%#]", re.DOTALL)
 

@@ -182,6 +182,10 @@ def test_a_link_never_holds_a_link_nor_nothing(text: str, href: str, shown: str)
 
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
+    # A `~` after a space or a bracket is "about", as arXiv shows it, not a tie.
+    assert to_text("by ~40% with (~1B tokens), a ~ b, Models~(MLMs)") == (
+        "by ~40% with (~1B tokens), a ~ b, Models\u00a0(MLMs)"
+    )
     assert '<a href="http://www.x.org/~a"' in render_body("www.x.org/~a first, then text")
     assert to_text("Llama.cpp/vLLM--based") == "Llama.cpp/vLLM–based"  # no link: `.cpp` is no domain
     long_word = "y" * 400 + ".org/a--b"  # not looked at whole: a long paragraph stays linear
@@ -436,6 +440,30 @@ def test_a_formula_delimiter_never_closed_or_opened_is_shown_as_written(source: 
     assert all(shown in output for output in (html, text, title, title_text))
 
 
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        ("the \\emph{$\\alpha}$-divergence", "the <em>$\\alpha</em>$-divergence"),
+        ("\\emph{cost $x} here$ too", "<em>cost $x</em> here$ too"),
+        ("{\\bf a $b} c$", "<strong>a $b</strong> c$"),
+    ],
+)
+def test_a_formula_opened_in_a_tex_group_closes_inside_it_or_stays_text(source: str, html: str) -> None:
+    """The formula once ran past the group's brace: `<em>` held a formula of `\\alpha}`, and
+    "here" showed twice, inside the formula and after it."""
+    assert render_body(source) == f"<p>{html}</p>\n"
+    assert "<math" in render_body("the \\emph{$\\alpha$}-divergence")
+
+
+def test_a_line_from_double_dollars_to_double_dollars_with_more_between_is_text_with_formulas() -> None:
+    """It was one display formula of the words between (`k$$-means clustering runs...`),
+    and so were the page's description and feed summary."""
+    html, text = render_body_and_text("$$k$$-means clustering runs in time $$O(n \\log n)$$")
+    assert text == "k-means clustering runs in time O(n log n)"
+    assert html.count("<math") == 2 and "clustering runs in time" in html
+    assert render_body_and_text("$$ a+b $$")[0].count("<math") == 1  # a display formula stays one
+
+
 @pytest.mark.parametrize("name", ["equation", "equation*", "align", "align*", "gather", "eqnarray*"])
 def test_display_environments_in_the_text_are_formulas(name: str) -> None:
     """MathJax renders `\\begin{equation}` written outside dollars on arXiv; it showed as TeX."""
@@ -582,6 +610,6 @@ def test_dollars_count_white_space_as_markdown_it_does() -> None:
     """The checker reads `$` without markdown-it (`dollars.py`), by the same rules."""
     from markdown_it.common.utils import isWhiteSpace
 
-    from generator.dollars import _WHITE_SPACE
+    from generator.dollars import WHITE_SPACE
 
-    assert {chr(code) for code in range(0x110000) if isWhiteSpace(code)} == _WHITE_SPACE
+    assert {chr(code) for code in range(0x110000) if isWhiteSpace(code)} == WHITE_SPACE

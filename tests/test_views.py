@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -143,6 +144,10 @@ def test_bibtex_escapes_the_tex_specials_of_plain_text() -> None:
         ),
         (r"\begin{cases}x_1 & 1\%\end{cases} 10%", r"\begin{cases}x_1 & 1\%\end{cases} 10\%"),
         (r"Costs \$5 for snake_case, \$6", r"Costs \$5 for snake\_case, \$6"),
+        # Dollars the page shows as dollar signs, and a caret outside math, are text in TeX too.
+        ("From $5 Million to $10 Million Models", r"From \$5 Million to \$10 Million Models"),
+        ("Is a $1 Model Worth It? $x^2$", r"Is a \$1 Model Worth It? $x^2$"),
+        ("Scaling C^3 Networks", r"Scaling C\textasciicircum{}3 Networks"),
     ],
 )
 def test_bibtex_keeps_the_tex_a_title_holds_and_escapes_only_bare_specials(title: str, expected: str) -> None:
@@ -150,7 +155,7 @@ def test_bibtex_keeps_the_tex_a_title_holds_and_escapes_only_bare_specials(title
     assert f"title = {{{{{expected}}}}}" in bibtex(_paper(title))
 
 
-@given(st.text(alphabet="%&#_$\\(){}[] ab", max_size=30))
+@given(st.text(alphabet="%&#_^$\\(){}[] ab1", max_size=30))
 def test_bibtex_values_leave_no_special_bare_and_read_the_same_escaped_again(text: str) -> None:
     """The reading list runs saved.js's `bibValue` again over the page's value: it must not change."""
     value = _bibtex_value(text)
@@ -158,3 +163,19 @@ def test_bibtex_values_leave_no_special_bare_and_read_the_same_escaped_again(tex
         if char in "%&#":
             assert (len(value[:at]) - len(value[:at].rstrip("\\"))) % 2 == 1, value
     assert _bibtex_value(value) == value
+
+
+@pytest.mark.parametrize(
+    "tldr",
+    [
+        "+ 3.1 BLEU over the baseline",
+        "- 40% memory at equal quality",
+        "> 90% accuracy",
+        "1) faster and 2) cheaper",
+    ],
+)
+def test_a_tldr_s_description_keeps_the_signs_its_line_shows(tldr: str) -> None:
+    """Read as a block, a TL;DR starting with `+`, `-`, `>` or `1)` lost it (a list item, a
+    quote) in the page's description, `og:description` and JSON-LD, though its line shows it."""
+    view = PaperView(replace(_paper(), tldr=tldr))
+    assert view.description == tldr

@@ -42,6 +42,17 @@ from tests.conftest import Project
         ("", "An abstract. " * 20 + "It costs $5 and $10, \\$20, and $5k per run; $2\\times$ faster.", None),
         ("", "An abstract. " * 20 + "Costs $$a$b $$ here.", None),  # `$$` reads to its pair
         ("", "An abstract. " * 20 + "From 5$-10$ a month.", None),  # text, as the page shows it
+        # A `$` in a link's address or in `\url{}` is part of it; one in `\emph{}` closes there.
+        ("", "An abstract. " * 20 + "See [code](https://x.org/a$b) and $z$ here.", None),
+        ("", "An abstract. " * 20 + "See <https://x.org/a$b> and $z$ here.", None),
+        ("", "An abstract. " * 20 + "See \\url{https://a.b/$x} and $y$ here.", None),
+        ("", "An abstract. " * 20 + "We study the \\emph{$\\alpha$}-divergence.", None),
+        (
+            "",
+            "An abstract. " * 20
+            + "\n\nA second paragraph.\nWe study the \\emph{$\\alpha}$-divergence family.",
+            "a-paper.md:8: warning: a formula opened with `$` is never closed in its paragraph",
+        ),
         (
             "",
             "An abstract. " * 20 + "An error of $10^{-3}$, then $\\mu over data.",
@@ -147,6 +158,8 @@ def test_a_day_further_ahead_is_an_error_in_check_not_in_the_build(
             "a-paper.md:3: warning: a formula opened with `$` is never closed in `tldr`",
         ),
         ('"It costs $5 and $\\\\alpha$ works"', "", None),
+        ('"Reading `$HOME` in Shells"', 'tldr: "Uses `$PATH` to find tools."', None),  # code
+        ('"The \\\\emph{$\\\\alpha}$-Divergence"', "", "never closed in `title`"),
         ('"An Error of $10^{-3}$, Small"', 'tldr: "We reach $10^{-3}$."', None),
     ],
 )

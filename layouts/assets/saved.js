@@ -55,16 +55,17 @@
   // `\(...\)` and `\[...\]`. An escaped `\$` neither opens nor closes one.
   var ENVIRONMENT = /(\\begin\{([A-Za-z]+\*?)\}(?:\\[\s\S]|[^\\])*?\\end\{\2\})/;
   var DELIMITED = /\$\$(?:\\[\s\S]|[^\\$])+\$\$|\$(?:\\[\s\S]|[^\\$])+\$|\\\((?:\\[\s\S]|[^\\])*?\\\)|\\\[(?:\\[\s\S]|[^\\])*?\\\]/;
-  var TEXT_SPECIALS = new RegExp(ENVIRONMENT.source + "|(" + DELIMITED.source + ")|" + /\\[\s\S]|[%&#_]/.source, "g");
+  var TEXT_SPECIALS = new RegExp(ENVIRONMENT.source + "|(" + DELIMITED.source + ")|" + /\\[\s\S]|[%&#_^]/.source, "g");
   var MATH_SPECIALS = new RegExp(ENVIRONMENT.source + "|" + /\\[\s\S]|[%&#]/.source, "g");
   var ALIGNED_SPECIALS = /\\[\s\S]|[%#]/g;
 
   // As the build's: the specials TeX reads otherwise escaped. `%` would comment out the rest
-  // of the line, `#` and `&` are errors, and so is `_` outside math. Escapes stay as written
+  // of the line, `#` and `&` are errors, and so are `_` and `^` outside math. (The build
+  // reads a `$` as the page does; a title whose dollars it escapes carries its BibTeX.) Escapes stay as written
   // (`\%`; `\\%` is a line break and a bare `%`), and so does an environment's `&`.
   function texEscaped(text) {
     return text.replace(TEXT_SPECIALS, function (found, environment, name, delimited) {
-      if (!environment && !delimited) return escapedSpecial(found);
+      if (!environment && !delimited) return found === "^" ? "\\textasciicircum{}" : escapedSpecial(found);
       return found.replace(MATH_SPECIALS, function (inMath, aligned) {
         return aligned ? aligned.replace(ALIGNED_SPECIALS, escapedSpecial) : escapedSpecial(inMath);
       });
