@@ -276,10 +276,10 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
             label_span = (close_at + 2, label_end)
     if not silent:
         inside = state.linkLevel > 0  # no link inside a link: its text only
-        linked = is_safe_link(url) and not inside
-        if linked:
+        target = None if inside else _link_target(state.md, url)
+        if target is not None:
             token = state.push("link_open", "a", 1)
-            token.attrSet("href", state.md.normalizeLink(url))
+            token.attrSet("href", state.md.normalizeLink(target))
         state.linkLevel += 1
         first = len(state.tokens)
         try:
@@ -289,14 +289,27 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
                 state.pending += url
         finally:
             state.linkLevel -= 1
-        if linked or inside:  # a Markdown link in the label (`\href{a}{[x](b)}`) keeps its text
+        if target is not None or inside:  # a Markdown link in the label (`\href{a}{[x](b)}`) keeps its text
             for token in state.tokens[first:]:  # emptied in place: delimiters point at positions
                 if token.type in ("link_open", "link_close"):
                     token.type, token.tag, token.nesting, token.attrs = "text", "", 0, {}
-        if linked:
+        if target is not None:
             state.push("link_close", "a", -1)
+        elif label_span and not inside:  # `\href{ftp://x.org/f}{data}`: the address is not lost
+            state.pending += f" ({url})"
     state.pos = end + 1
     return True
+
+
+def _link_target(md: MarkdownIt, url: str) -> str | None:
+    """Where `\\href`/`\\url` may link: a safe address, or one without its scheme that a link
+    found in text would be (`github.com/a/b` is `http://github.com/a/b`); else None."""
+    if is_safe_link(url):
+        return url
+    found = md.linkify.match(url) if md.linkify is not None and "://" not in url else None
+    if found and len(found) == 1 and found[0].index == 0 and found[0].last_index == len(url):
+        return found[0].url if is_safe_link(found[0].url) else None
+    return None
 
 
 def _inline_math(state: StateInline, silent: bool) -> bool:

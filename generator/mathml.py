@@ -304,6 +304,7 @@ _DEFINED_AS_RE = re.compile(r"(?<!:):\s*=")
 
 
 def _prepared(tex: str) -> str:
+    tex = tex.replace("\\ensuremath", "")  # math already: `\\ensuremath{x}` is `{x}`
     if "\\unicode" in tex:
         tex = _UNICODE_RE.sub(_unicode_in_hex, tex)
     tex = _DEFINED_AS_RE.sub("≔", _PERCENT_RE.sub(r"\\%", tex))
@@ -408,6 +409,8 @@ def _plain(element: ElementTree.Element, script: bool = False) -> str:
         return "; ".join(" ".join(_plain(cell) for cell in row) for row in children)
     texts = [_plain(child, script) for child in children]
     if tag == "mfrac" and len(texts) == 2:
+        if element.attrib.get("linethickness") in ("0", "0pt", "0em"):  # `\\binom{n}{k}`: no fraction
+            return f"{_grouped(texts[0])} choose {_grouped(texts[1])}"
         return f"{_grouped(texts[0])}/{_grouped(texts[1])}"
     if tag == "msqrt":
         return "\u221a" + _grouped("".join(texts))
@@ -447,7 +450,11 @@ def _row(parts: list[tuple[str, str]], script: bool) -> str:
         else:
             out += text
         apart_before = (
-            name or (text[0] in _BIG_OPERATORS and len(text) > 1) or _NAME_RE.match(text) is not None
+            name
+            or (text[0] in _BIG_OPERATORS and len(text) > 1)
+            or _NAME_RE.match(text) is not None
+            or _WRITTEN_SCRIPT_RE.search(text) is not None  # `a^b c`, not `a^bc`
+            or _COMMAND_RE.fullmatch(text) is not None  # `\\foo x`, an unknown command as written
         )
     return out
 
@@ -464,7 +471,7 @@ def _grouped(text: str) -> str:
 
 
 def _more_than_a_term(text: str) -> bool:
-    return any(character.isspace() or character in _SPACED or character == "/" for character in text)
+    return any(character.isspace() or character in _SPACED or character in "/," for character in text)
 
 
 def _accented(base: str, accent: str) -> str:
@@ -522,6 +529,8 @@ _BIG_OPERATORS = frozenset("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂")
 _NAME_RE = re.compile(
     r"[^\W\d_]{2,}(?:\u2009[^\W\d_]+)*[_^₀-₉ₐ-ₜᵢ-ᵥⱼ]"
 )  # a name with scripts: `lim_(n→∞)`, `arg max_θ`
+_WRITTEN_SCRIPT_RE = re.compile(r"[_^][^\W_]+$")  # a script after its mark, at the end of a term
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 # Relations and binary operators, which plain text sets between spaces.
 _SPACED = frozenset("=≠≈≡≔≤≥<>≪≫→←↔⇒⇐⇔⟺⟹⟸↦∼≃≅∝∈∉⊂⊆⊃⊇+−±∓×÷·⋅∗∘∧∨∪∩:")
 

@@ -180,6 +180,24 @@ def test_a_link_never_holds_a_link_nor_nothing(text: str, href: str, shown: str)
     assert f'<a href="{href}" rel="noopener noreferrer nofollow ugc">{shown}</a> here' in html
 
 
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        (
+            "\\href{github.com/a/b}{our repo}",
+            '<a href="http://github.com/a/b" rel="noopener noreferrer nofollow ugc">our repo</a>',
+        ),
+        ("\\href{ftp://x.org/f}{data}", "data (ftp://x.org/f)"),
+        ("\\href{javascript:alert(1)}{x}", "x (javascript:alert(1))"),
+    ],
+)
+def test_an_href_without_a_scheme_links_as_text_does_and_one_not_linked_keeps_its_address(
+    text: str, html: str
+) -> None:
+    """Both showed the label alone: the address was lost, though `\\url{github.com/a/b}` links."""
+    assert render_body(text) == f"<p>{html}</p>\n"
+
+
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
     # A `~` after a space or a bracket is "about", as arXiv shows it, not a tie.

@@ -191,6 +191,11 @@ def test_any_formula_is_well_formed_mathml_or_its_source(tex: str) -> None:
         ("\\text{if } x > 0", "if x > 0"),
         ("\\phantom{x}y", "y"),
         ("\\frac{", "\\frac{"),  # what cannot be converted stays as written
+        ("\\binom{n}{k}", "(n choose k)"),  # was `(n/k)`, a fraction
+        ("a^bc", "a^b c"),  # was `a^bc`, read as a^(bc)
+        ("x_{i,j}^{(t)}", "x_(i,j)^(t)"),  # was `x_i,j^(t)`
+        ("\\ensuremath{x} + 1", "x + 1"),  # was `\\ensuremathx + 1`
+        ("\\foo{x}", "\\foo x"),  # an unknown command as written, apart from its argument
     ],
 )
 def test_formulas_as_plain_text(tex: str, text: str) -> None:

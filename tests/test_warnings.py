@@ -78,6 +78,12 @@ from tests.conftest import Project
             "An abstract. " * 20 + "A line that ends\n===",
             "a-paper.md:6: warning: this line starts with `=`",
         ),
+        (  # `---` or `--` under a line makes a heading too (a paste of a rule, or of a dash)
+            "",
+            "An abstract. " * 20 + "A line that ends\n--",
+            "a-paper.md:6: warning: this line starts with `-`, so Markdown reads it as an underline",
+        ),
+        ("", "An abstract. " * 20 + "\n\n---\n\nA rule between paragraphs.", None),
         ("", "An abstract. " * 20 + "\n\n# A heading of its own\n\nAnd text.", None),
         ("", "An abstract. " * 20 + "\n\n> A quote\n> of two lines.", None),
         ("", "An abstract. " * 20 + "\n#hashtags are words", None),
