@@ -109,6 +109,7 @@ def build(
     out = (out or root / OUTPUT_DIR).absolute()
     if inputs is None:  # else the command that took them refused committed caches first
         refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
+    _refuse_files(out)
     _refuse_long_names(out)
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
@@ -126,6 +127,17 @@ def build(
             return _build(
                 root, out, base_url, search, repository, live_reload, today, workers, use_cache, inputs
             )
+
+
+def _refuse_files(out: Path) -> None:
+    """`--out site.yaml`: the site is a folder, and a file there is someone's; refused
+    before the build makes anything (its lock file beside it, say)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError.single(
+            str(out),
+            "the output path is a file, not a folder: the site is built into a folder",
+            "pick a new or empty folder for --out",
+        )
 
 
 def _refuse_long_names(out: Path) -> None:

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import math
 import os
 import signal
 import sys
@@ -50,6 +51,18 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"`{value}` is not a port: give a number from 0 to 65535")
     return port
+
+
+def _delay(value: str) -> float:
+    """Seconds for `--delay`: `inf` would stop `sleep` with an OverflowError, `nan` and
+    negative numbers mean nothing."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise argparse.ArgumentTypeError(f"`{value}` is not a delay: give a number of seconds, 0 or more")
+    return seconds
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -120,7 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     hf_cmd.add_argument("--fetch", action="store_true", help="download --date (to --until) from the API")
     hf_cmd.add_argument("--endpoint", help=f"API URL (default: ${HF_ENDPOINT_ENV} or Hugging Face's)")
-    hf_cmd.add_argument("--delay", type=float, default=HF_DEFAULT_DELAY, help="seconds between days")
+    hf_cmd.add_argument("--delay", type=_delay, default=HF_DEFAULT_DELAY, help="seconds between days")
     return parser
 
 
@@ -385,10 +398,7 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
     from generator.importers.common import Candidate, import_candidates
     from generator.importers.daily_text import dump_date, dump_header, parse_daily_dump
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PapersError.single(str(file), f"cannot read the dump: {error}") from None
+    text = _read_dump(file)
     items = parse_daily_dump(str(file), text)
     if day is None:
         header = dump_header(text) or ""
@@ -414,7 +424,33 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
         if not line.startswith("unchanged"):
             print(shown(line))
     print(result.summary())
-    return EXIT_OK
+    report(result.failed)
+    return EXIT_PROBLEMS if result.failed else EXIT_OK
+
+
+def _read_dump(file: Path) -> str:
+    """The dump's text; why not, as `check` and `import hf` say it, when it cannot be read."""
+    hint = "give the path of the text file the page was saved to"
+    if file.is_dir():
+        raise PapersError.single(str(file), "this is a folder, not the text of a page", hint)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise PapersError.single(str(file), "no such file or folder", hint) from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise PapersError.single(
+            str(file), f"cannot read the dump: {reason}", "check that you may read the file"
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PapersError.single(
+            str(file),
+            f"the dump is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
+            "save the page's text with UTF-8 encoding (an editor's `Save As` offers it), then import it again",
+            data.count(b"\n", 0, error.start) + 1,
+        ) from None
 
 
 def cmd_new(root: Path, args: argparse.Namespace) -> int:
@@ -458,7 +494,8 @@ def cmd_import_hf(root: Path, args: argparse.Namespace) -> int:
         if not line.startswith("unchanged"):
             print(shown(line))
     print(result.report.summary(reasons=True))
-    return EXIT_OK
+    report(result.report.failed)
+    return EXIT_PROBLEMS if result.report.failed else EXIT_OK
 
 
 def cmd_tags(root: Path) -> int:

@@ -35,6 +35,7 @@ MAX_NODES = 200_000  # enough for thousands of authors, far below an alias bomb
 MAX_DEPTH = 20
 
 KeyPath = tuple[str | int, ...]
+NULL_WORDS = frozenset({"null", "Null", "NULL", "~"})  # a plain value YAML reads as nothing
 # libyaml's parser when PyYAML was built with it (about ten times faster), else pure Python.
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -55,6 +56,18 @@ class FrontMatter:
                 return self.lines[path]
             path = path[:-1]
         return self.start_line
+
+    def explain_empty(self, path: KeyPath, message: str, hint: str) -> tuple[str, str]:
+        """`message` and `hint` for a value at `path` that is empty; when a word YAML reads as
+        nothing was written there (`title: Null`, `authors: [~, Ada]`), that is what they say."""
+        word = self.raw.get(path)
+        if word not in NULL_WORDS:
+            return message, hint
+        quoted = f'{path[-1]}: "{word}"' if isinstance(path[-1], str) else f'"{word}"'
+        return (
+            f"{message}: YAML reads `{word}` as no value",
+            f"to write `{word}`, put it in quotes: `{quoted}`",
+        )
 
 
 @dataclass

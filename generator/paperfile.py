@@ -7,6 +7,7 @@ passes `papers check`. Writes are atomic and never replace a file unless asked.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import tempfile
@@ -17,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from generator.errors import errors_only
+from generator.errors import PapersError, Problem, errors_only
 from generator.frontmatter import parse_document
-from generator.load import CONTENT_DIR
+from generator.load import CONTENT_DIR, label_for
 
 
 class Outcome(Enum):
@@ -133,14 +134,94 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def save_paper(path: Path, text: str, force: bool = False) -> Outcome:
-    """Create `path`; an existing file is replaced only with `force`, and only if it differs."""
-    if path.exists():
-        if path.read_text(encoding="utf-8", errors="replace") == text:
-            return Outcome.UNCHANGED
-        if not force:
-            return Outcome.KEPT
+def save_paper(root: Path, path: Path, text: str, force: bool = False) -> Outcome:
+    """Create `path`; an existing file is replaced only with `force`, and only if it differs.
+    Whatever stops it is a PapersError (see `write_paper`)."""
+    refuse_obstacles(root, path)
+    try:
+        if path.exists():
+            if path.read_text(encoding="utf-8", errors="replace") == text:
+                return Outcome.UNCHANGED
+            if not force:
+                return Outcome.KEPT
+            write_text_atomic(path, text)
+            return Outcome.REPLACED
         write_text_atomic(path, text)
-        return Outcome.REPLACED
-    write_text_atomic(path, text)
+    except OSError as error:
+        raise write_failed(root, path, error) from None
     return Outcome.WRITTEN
+
+
+def write_paper(root: Path, path: Path, text: str) -> None:
+    """`write_text_atomic` for a paper of the project at `root`: never through a symbolic
+    link (it would write outside the project), and a failure is a PapersError that names
+    the file and says why, the file as it was."""
+    refuse_obstacles(root, path)
+    try:
+        write_text_atomic(path, text)
+    except OSError as error:
+        raise write_failed(root, path, error) from None
+
+
+def refuse_obstacles(root: Path, path: Path) -> None:
+    """Raise before writing `path` when a symbolic link is on its way from `content/` (the
+    file would land wherever it points, and `papers check` refuses links there), a file
+    stands where one of its folders goes, or a folder where the file goes."""
+    place = root / CONTENT_DIR
+    parts = path.relative_to(place).parts
+    for number, part in enumerate(parts, start=1):
+        place = place / part
+        problem = _obstacle(root, place, is_file=number == len(parts))
+        if problem is not None:
+            raise PapersError([problem])
+        if not place.exists():
+            return
+
+
+def _obstacle(root: Path, place: Path, is_file: bool) -> Problem | None:
+    label = label_for(root, place)
+    if place.is_symlink():
+        what = "file" if is_file else "folder"
+        return Problem(
+            label,
+            None,
+            "symbolic links are not allowed in content/: nothing was written through this one",
+            f"replace the link by the {what} itself (move what it points to here), then run the command again",
+        )
+    if is_file and place.is_dir():
+        return Problem(
+            label,
+            None,
+            "a folder stands where the paper file goes: nothing was written",
+            "rename or remove the folder, then run the command again",
+        )
+    if not is_file and place.exists() and not place.is_dir():
+        return Problem(
+            label,
+            None,
+            "a file stands where the paper's folder goes: nothing was written",
+            "rename or remove the file, then run the command again",
+        )
+    return None
+
+
+_WRITE_HINTS = {
+    errno.EACCES: "check that you may write to the folder (its permissions)",
+    errno.EPERM: "check that you may write to the folder (its permissions)",
+    errno.EROFS: "the disk is read-only: work on a copy of the project that you can write to",
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some disk space (you are over your quota)",
+}
+
+
+def write_failed(root: Path, path: Path, error: OSError) -> PapersError:
+    """What a contributor is told when writing a paper file fails: the file (or the folder
+    that could not be made), the system's reason, and what to do; the file is as it was."""
+    reason = error.strerror or type(error).__name__
+    failed = Path(error.filename) if isinstance(error.filename, str) else None
+    if failed is not None and failed in path.parents:
+        message = f"cannot make the folder {label_for(root, failed)}: {reason}; the paper was not written"
+    else:
+        message = f"cannot write the file: {reason}; nothing was written to it"
+    hint = _WRITE_HINTS.get(error.errno or 0, "check the folder is writable and the disk has space")
+    return PapersError.single(label_for(root, path), message, f"{hint}, then run the command again")

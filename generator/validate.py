@@ -23,7 +23,6 @@ from generator.frontmatter import (
     parse_yaml_mapping,
 )
 from generator.load import SourceFile, another_file_named
-from generator.markup import dollar_left_open
 from generator.model import (
     INVISIBLE_LETTERS,
     LINK_KINDS,
@@ -160,7 +159,12 @@ class _Fields:
             if value is None:
                 return None
         if value is None:
-            self.problem(path, f"`{_name(path)}` is empty", "write a value or remove the empty line")
+            self.problem(
+                path,
+                *self.front.explain_empty(
+                    path, f"`{_name(path)}` is empty", "write a value or remove the empty line"
+                ),
+            )
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             written = self.front.raw.get(path)  # `Yes` in `authors: [Yes, No]`: the item, quoted
@@ -284,7 +288,12 @@ def validate_paper(
     if "title" not in values:
         fields.problem((), "the required field `title` is missing", "add a line `title: The paper's title`")
     elif values["title"] is None:
-        fields.problem(("title",), "`title` is empty", "write the paper's title after `title: `")
+        fields.problem(
+            ("title",),
+            *document.front.explain_empty(
+                ("title",), "`title` is empty", "write the paper's title after `title: `"
+            ),
+        )
     authors = fields.text_list("authors", MAX_AUTHORS)
     for index, author in enumerate(authors):
         if author in PLACEHOLDER_AUTHORS:
@@ -686,11 +695,12 @@ _SPLIT_WORD_RE = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
 # A line of a paragraph, wrapped as a PDF has it, that starts a block of its own: `# of
 # parameters` a heading, `> 90% of runs` a quote (neither mark shows), a line of `=` an
 # underline that makes the line above a heading. (A quote's own lines and a list go on.)
-_BLOCK_MARK_RE = re.compile(r" {0,3}(?P<mark>#{1,6}(?=[ \t]|$)|>|=+[ \t]*$)")
+_BLOCK_MARK_RE = re.compile(r" {0,3}(?P<mark>#{1,6}(?=[ \t]|$)|>|=+[ \t]*$|-+[ \t]*$)")
 _WRAPPED_MARKS = {
     "#": ("a heading (the `#` does not show)", "to keep the `#`"),
     ">": ("a quote (the `>` does not show)", "to keep the `>`"),
     "=": ("an underline that makes the line above a heading", "to keep the `=`"),
+    "-": ("an underline that makes the line above a heading", "to keep the `-`"),
 }
 _BACKTICKS_RE = re.compile(r"`+")
 _MATH_MARKS_RE = re.compile(r"(\\*)(\$\$?|\\[()])")  # a mark, and the backslashes before it
@@ -728,6 +738,9 @@ def _unclosed_formula(text: str, inline: bool = False) -> tuple[int, str] | None
         return opening
     if opening is None and not _GROUPED_DOLLAR_RE.search(text):
         return None
+    from generator.markup import dollar_left_open  # the parser, for a `$` that may stay text:
+    # a build that finds nothing changed checks no paper, and loads no parser
+
     line = dollar_left_open(text, inline)
     if line is None:
         return None

@@ -378,3 +378,46 @@ def test_an_empty_base_url_is_an_error_not_the_one_in_site_yaml(project: Project
     assert result.returncode == 1
     assert "--base-url: error: base_url is empty" in result.stderr
     assert not (project.root / "public").exists()
+
+
+@pytest.mark.parametrize("delay", ["inf", "nan", "-1", "soon"])
+def test_a_delay_that_cannot_be_waited_is_a_usage_error_before_anything_is_fetched(
+    project: Project, delay: str
+) -> None:
+    """`--delay inf` was an OverflowError from sleep() after the first day; -1 and nan were taken."""
+    result = papers(project, "import", "hf", "--fetch", "--date", "2025-03-17", "--delay", delay)
+    assert result.returncode == 2
+    assert f"argument --delay: `{delay}` is not a delay: give a number of seconds, 0 or more" in result.stderr
+
+
+def test_a_delay_of_seconds_is_taken() -> None:
+    from generator.cli import make_parser
+
+    assert make_parser().parse_args(["import", "hf", "--delay", "0.5"]).delay == 0.5
+    assert make_parser().parse_args(["import", "hf", "--delay", "0"]).delay == 0
+
+
+def test_building_into_a_file_is_a_usage_error_that_makes_nothing(project: Project) -> None:
+    """`--out site.yaml` left a `.site.yaml.lock` beside it, exited 1 and said site.yaml was not made."""
+    before = sorted(path.name for path in project.root.iterdir())
+    result = papers(project, "build", "--no-search", "--out", str(project.root / "site.yaml"))
+    assert result.returncode == 2
+    assert "site.yaml: error: the output path is a file, not a folder" in result.stderr
+    assert "pick a new or empty folder for --out" in result.stderr
+    assert "the build stopped" not in result.stderr
+    assert sorted(path.name for path in project.root.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("front", "said"),
+    [
+        ("title: Null", 'to write `Null`, put it in quotes: `title: "Null"`'),
+        ("title: x\nauthors: [~, Ada]", 'to write `~`, put it in quotes: `"~"`'),
+    ],
+)
+def test_a_value_yaml_reads_as_nothing_is_told_to_be_quoted(project: Project, front: str, said: str) -> None:
+    project.write("content/2025/2025-03-17/null-word.md", f"---\n{front}\n---\n\n" + "An abstract. " * 20)
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert "YAML reads" in result.stderr and said in result.stderr
+    assert "write the paper's title after `title: `" not in result.stderr

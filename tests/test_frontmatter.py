@@ -342,3 +342,33 @@ def test_field_names_are_named_as_written_not_as_yaml_reads_them() -> None:
     assert document is not None
     assert list(document.front.values) == ["title", "yes", "on", "~", "0x10"]
     assert document.front.line_of("on") == 4
+
+
+@pytest.mark.parametrize(
+    ("front", "path", "quoted"),
+    [
+        ("title: Null", ("title",), 'title: "Null"'),
+        ("title: ~", ("title",), 'title: "~"'),
+        ("title: NULL", ("title",), 'title: "NULL"'),
+        ("title: x\nauthors: [~, Ada]", ("authors", 0), '"~"'),
+        ("title: x\nlinks:\n  code: null", ("links", "code"), 'code: "null"'),
+    ],
+)
+def test_a_value_yaml_reads_as_nothing_is_explained_as_such(
+    front: str, path: tuple[str | int, ...], quoted: str
+) -> None:
+    """`title: Null` was told to write a title after `title: `, though one was written."""
+    document, _ = parse_document("x.md", f"---\n{front}\n---\n\nBody\n")
+    assert document is not None
+    word = quoted.rsplit('"', 2)[1]
+    assert document.front.explain_empty(path, "`title` is empty", "write the title") == (
+        f"`title` is empty: YAML reads `{word}` as no value",
+        f"to write `{word}`, put it in quotes: `{quoted}`",
+    )
+
+
+@pytest.mark.parametrize("front", ["title:", 'title: ""', "title: Nullable"])
+def test_a_value_left_out_keeps_the_message_it_is_given(front: str) -> None:
+    document, _ = parse_document("x.md", f"---\n{front}\n---\n\nBody\n")
+    assert document is not None
+    assert document.front.explain_empty(("title",), "empty", "write it") == ("empty", "write it")

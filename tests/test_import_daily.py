@@ -290,3 +290,34 @@ def test_a_draft_with_the_same_name_is_another_paper_and_never_replaced(
     assert draft.read_bytes() == written
     assert {p.name for p in draft.parent.iterdir()} == {draft.name, f"{draft.stem}-2.md"}
     assert "Part Three" in (draft.parent / f"{draft.stem}-2.md").read_text(encoding="utf-8")
+
+
+def test_a_dump_that_is_not_there_is_said_as_check_says_it(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "page.txt"
+    assert main(["--root", str(project.root), "import-daily", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"{missing}: error: no such file or folder\n    hint: give the path of the text file" in err
+    assert "Errno" not in err
+
+
+def test_a_dump_that_is_not_utf8_says_where_and_how_to_fix_it(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "page.txt"
+    dump.write_bytes("Mar 17, 2025\n\nA Title\n\nAn abstract, caf\u00e9.\n".encode("latin-1"))
+    assert main(["--root", str(project.root), "import-daily", str(dump)]) == 1
+    err = capsys.readouterr().err
+    assert f"{dump}:5: error: the dump is not UTF-8 text (byte 0xe9 at offset 39)" in err
+    assert "hint: save the page's text with UTF-8 encoding" in err and "codec" not in err
+
+
+def test_a_single_line_after_the_header_is_counted_in_the_singular() -> None:
+    with pytest.raises(PapersError) as error:
+        parse_daily_dump("dump.txt", "Mar 17\n\nA lone title\n")
+    (problem,) = error.value.problems
+    assert problem.message == (
+        "1 non-empty line after the header, an odd number: titles and abstracts come in pairs, "
+        "and the last line ('A lone title'...) is left without a partner"
+    )

@@ -538,6 +538,16 @@ def test_day_comes_from_submitted_on_daily_not_published(project: Project, tmp_p
     assert (project.root / "content/2025/2025-03-20/2503.00019.md").exists()
 
 
+def test_an_item_without_a_day_is_skipped_with_how_to_give_it_one(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_import(project, write_day(tmp_path, "export.json", [item("2503.00019")])) == 0
+    assert (
+        "skipped   export.json item 1 (2503.00019): no day for it  (name the file YYYY-MM-DD.json after "
+        "the day of the list, or pass --date)" in capsys.readouterr().out
+    )
+
+
 def test_since_and_until_limit_the_days(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

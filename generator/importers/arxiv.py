@@ -31,7 +31,7 @@ from generator.importers.common import (
 )
 from generator.load import CONTENT_DIR, label_for, walk_content
 from generator.model import arxiv_base, arxiv_slug, normalize_title, slugify
-from generator.paperfile import Outcome, format_paper, paper_path, save_paper
+from generator.paperfile import Outcome, format_paper, paper_path, refuse_obstacles, save_paper
 from generator.validate import (
     MAX_TEXT,
     MAX_TITLE,
@@ -219,6 +219,8 @@ def new_from_arxiv(root: Path, arxiv_id: str, day: dt.date, endpoint: str | None
     """Fetch the paper from arXiv and write `content/<year>/<day>/<id>.md`."""
     arxiv = parse_id(arxiv_id)
     _refuse_existing(existing_arxiv_file(root, arxiv), f"arXiv {arxiv}")
+    path = paper_path(root, day, arxiv_slug(arxiv))
+    refuse_obstacles(root, path)  # before asking arXiv: nothing could be written
     paper = fetch(arxiv, endpoint)
     _refuse_existing(existing_title_file(root, paper.title), "a paper with this title")
     fields: dict[str, object] = {
@@ -227,7 +229,6 @@ def new_from_arxiv(root: Path, arxiv_id: str, day: dt.date, endpoint: str | None
         "arxiv": paper.arxiv,
         "links": {"code": paper.code} if paper.code else {},
     }
-    path = paper_path(root, day, arxiv_slug(arxiv))
     label = _save(root, path, format_paper(fields, paper.abstract))
     notes = [f"title: {paper.title}", f"{len(paper.authors)} author{'s' if len(paper.authors) != 1 else ''}"]
     if paper.primary_category:
@@ -249,6 +250,12 @@ def new_blank(root: Path, title: str, day: dt.date) -> Created:
     title = clean_line(title)
     if not title or len(title) > MAX_TITLE:
         raise PapersError.single("--title", f"the title must be 1 to {MAX_TITLE} characters of text")
+    if not shows_text(title):  # else the check of the file to write says so, naming that file
+        raise PapersError.single(
+            "--title",
+            f"the title shows no text: it needs a letter or a digit, and `{title}` has none",
+            'give the paper\'s title as on arXiv, e.g. `papers new --title "Attention Is All You Need"`',
+        )
     _refuse_existing(existing_title_file(root, title), "a paper with this title")
     slug = slugify(title)
     taken = {path.stem for path in walk_content(root / CONTENT_DIR)}
@@ -291,6 +298,6 @@ def _save(root: Path, path: Path, text: str, filled: str | None = None) -> str:
     refused = problems_as_written(root, path, filled or text, read_vocabulary(root)[0])
     if refused:
         raise PapersError(refused)
-    if save_paper(path, text) is not Outcome.WRITTEN:
+    if save_paper(root, path, text) is not Outcome.WRITTEN:
         raise PapersError.single(label, "the file already exists", "edit it, or remove it first")
     return label

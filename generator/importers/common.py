@@ -29,7 +29,14 @@ from generator.errors import PapersError, Problem, errors_only, joined
 from generator.frontmatter import Document, parse_document
 from generator.load import CONTENT_DIR, SourceFile, label_for, place_of
 from generator.model import Tag, arxiv_base, arxiv_slug, normalize_title, slugify
-from generator.paperfile import format_paper, paper_path, save_paper, with_fields, write_text_atomic
+from generator.paperfile import (
+    format_paper,
+    paper_path,
+    refuse_obstacles,
+    save_paper,
+    with_fields,
+    write_paper,
+)
 from generator.validate import BIDI_RE, class_or_noncharacter_re, has_visible
 
 USER_AGENT = "daily-papers-importer/0.1 (Python urllib)"
@@ -139,6 +146,7 @@ class ImportReport:
     lines: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     reasons: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    failed: list[Problem] = field(default_factory=list)  # the write that stopped the import
 
     def add(self, what: str, label: str, why: str = "", reason: str = "") -> None:
         """Record one outcome; `reason` is the short form of `why` the summary counts."""
@@ -151,7 +159,8 @@ class ImportReport:
         order = ("written", "updated", "replaced", "unchanged", "kept", "skipped", "ignored")
         counted = [key for key in order if self.counts[key]]
         parts = [f"{self.counts[key]} {key}" + (self._why(key) if reasons else "") for key in counted]
-        return "imported: " + (", ".join(parts) if parts else "nothing")
+        stopped = "; then a file could not be written, and the import stopped" if self.failed else ""
+        return "imported: " + (", ".join(parts) if parts else "nothing") + stopped
 
     def _why(self, what: str) -> str:
         counted = self.reasons.get(what)
@@ -182,10 +191,14 @@ def import_candidates(
     """Write each candidate to its place unless the paper is already there.
 
     Without `force`, an existing file at the same place is left alone, or, with an
-    `update` hook, edited by it (the hook decides which fields the source owns).
+    `update` hook, edited by it (the hook decides which fields the source owns). A paper
+    is found in `content/` with errors or without (a draft still to fill in is one too).
+    A symbolic link on the way to any place stops the import before it writes; a write
+    that fails stops it there, in `report.failed`.
     """
+    _refuse_obstacles(root, candidates)
     site = read_site(root)
-    existing = site.papers
+    existing = site.every_paper
     by_arxiv = {p.arxiv_base: p.source for p in existing if p.arxiv_base}
     by_title = {normalize_title(p.title): p.source for p in existing}
     by_abstract = {_abstract_key(p.body): p.source for p in existing}  # a title edited since
@@ -214,23 +227,57 @@ def import_candidates(
             slug = _free_slug(slug, taken, path.parent)
             path = paper_path(root, candidate.day, slug)
             label = label_for(root, path)
-        text = format_paper(candidate.fields, candidate.body)
         checked = functools.partial(problems_as_written, root, path, vocabulary=site.vocabulary)
-        if update is not None and not force and path.exists():
-            _update_existing(path, label, text, candidate, update, report, checked)
-        elif refused := checked(text):
-            report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
-            continue
-        elif path.exists():
-            _import_over(path, label, candidate, force, report, checked, update)
-        else:
-            report.add(save_paper(path, text).value, label)
+        try:
+            if not _place(root, path, label, candidate, force, update, report, checked):
+                continue
+        except PapersError as error:  # a write failed: the files written so far stay, and are listed
+            report.failed = error.problems
+            break
         taken[slug] = label
         made.add(label)
         by_title[normalize_title(candidate.title)] = label
         if base:
             by_arxiv[base] = label
     return report
+
+
+def _refuse_obstacles(root: Path, candidates: list[Candidate]) -> None:
+    """Every symbolic link (and file or folder in the way) where the candidates would be
+    written, all at once, before anything is."""
+    problems: dict[Problem, None] = {}
+    for candidate in candidates:
+        slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
+        try:
+            refuse_obstacles(root, paper_path(root, candidate.day, slug))
+        except PapersError as error:
+            problems.update(dict.fromkeys(error.problems))
+    if problems:
+        raise PapersError(problems)
+
+
+def _place(
+    root: Path,
+    path: Path,
+    label: str,
+    candidate: Candidate,
+    force: bool,
+    update: Updater | None,
+    report: ImportReport,
+    checked: Callable[[str], list[Problem]],
+) -> bool:
+    """Write, update or keep the file of one candidate; False when it is skipped as invalid."""
+    text = format_paper(candidate.fields, candidate.body)
+    if update is not None and not force and path.exists():
+        _update_existing(root, path, label, text, candidate, update, report, checked)
+    elif refused := checked(text):
+        report.add("skipped", label, f"it would not pass the check: {refused[0].message}", "invalid")
+        return False
+    elif path.exists():
+        _import_over(root, path, label, candidate, force, report, checked, update)
+    else:
+        report.add(save_paper(root, path, text).value, label)
+    return True
 
 
 def problems_as_written(root: Path, path: Path, text: str, vocabulary: dict[str, Tag]) -> list[Problem]:
@@ -245,6 +292,7 @@ def problems_as_written(root: Path, path: Path, text: str, vocabulary: dict[str,
 
 
 def _update_existing(
+    root: Path,
     path: Path,
     label: str,
     text: str,
@@ -265,7 +313,7 @@ def _update_existing(
     elif result.changes and result.text != old and (refused := checked(result.text)):
         report.add("kept", label, f"the update would not pass the check: {refused[0].message}", "invalid")
     elif result.changes and result.text != old:
-        write_text_atomic(path, result.text)
+        write_paper(root, path, result.text)
         report.add("updated", label, "; ".join(result.changes))
     elif (document := _readable(old)) and (differ := _differences(document, candidate)):
         report.add(
@@ -280,7 +328,8 @@ def _read_existing(path: Path, label: str, report: ImportReport) -> str | None:
     try:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        report.add("kept", label, f"cannot read it: {error}", "unreadable")
+        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror
+        report.add("kept", label, f"cannot read it: {reason or type(error).__name__}", "unreadable")
         return None
 
 
@@ -301,6 +350,7 @@ def _differences(document: Document, candidate: Candidate) -> list[str]:
 
 
 def _import_over(
+    root: Path,
     path: Path,
     label: str,
     candidate: Candidate,
@@ -357,7 +407,7 @@ def _import_over(
     elif refused := checked(text):
         report.add("kept", label, f"the import would not pass the check: {refused[0].message}", "invalid")
     else:
-        write_text_atomic(path, text)
+        write_paper(root, path, text)
         report.add("replaced", label, "; ".join(changes))
 
 
@@ -384,9 +434,9 @@ def _differ(names: list[str]) -> str:
 
 
 def _another_paper_there(path: Path, candidate: Candidate) -> bool:
-    """Whether a file the site does not list (the check refuses it: a `papers new` draft, say)
-    is another paper than `candidate`, which then takes another name: neither its title nor
-    its abstract is the candidate's. A file that cannot be read that far may be either:
+    """Whether a file no paper was read from (its front matter is broken, say; a draft with
+    errors is a paper all the same) is another paper than `candidate`, which then takes
+    another name: neither its title nor its abstract is the candidate's. A file that cannot be read that far may be either:
     `_import_over` keeps it and says why."""
     try:
         document = _readable(path.read_bytes().decode("utf-8"))

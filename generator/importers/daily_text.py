@@ -43,10 +43,15 @@ def parse_daily_dump(label: str, text: str) -> list[DumpItem]:
     odd = [title_line for (title_line, _), _ in odd_pairs]
     if len(filled) % 2:
         line, text_line = (odd[0], "") if odd else filled[-1]
-        where = f"the last line ({text_line[:40]!r}...) has no partner" if not odd else "from here on"
+        where = (
+            "they do not pair up from here on"
+            if odd
+            else f"the last line ({text_line[:40]!r}...) is left without a partner"
+        )
+        count = f"{len(filled)} non-empty line{'' if len(filled) == 1 else 's'}"
         raise PapersError.single(
             label,
-            f"{len(filled)} non-empty lines after the header: titles and abstracts do not pair up {where}",
+            f"{count} after the header, an odd number: titles and abstracts come in pairs, and {where}",
             "each title needs one abstract line: look for a missing or extra line (an abstract split by "
             "a blank line, a title without abstract) just before this one",
             line,

@@ -620,7 +620,7 @@ def import_batches(
             if parsed.candidate is None:
                 problem = parsed.problems[0]
                 reason = "no arXiv id" if problem.hint == _NO_ARXIV_ID else "invalid"
-                report.add("skipped", f"{label} {problem.message}", "", reason)
+                report.add("skipped", f"{label} {problem.message}", _skip_hint(problem), reason)
                 continue
             if not _in_range(parsed.candidate.day, since, until):
                 ignored += 1
@@ -632,6 +632,12 @@ def import_batches(
         report.reasons["ignored"]["outside --since/--until"] += ignored
     import_candidates(root, candidates, force, update=update_owned_fields, report=report)
     return HfImport(report, warnings)
+
+
+def _skip_hint(problem: Problem) -> str:
+    """What to do about a skipped item, when something can be done (an item without an
+    arXiv id cannot be imported at all: its reason says so)."""
+    return "" if problem.hint in (None, _NO_ARXIV_ID) else str(problem.hint)
 
 
 def _short_label(label: str) -> str:
