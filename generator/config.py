@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.errors import PapersError, Problem, did_you_mean
 from generator.frontmatter import normalize_newlines, parse_yaml_mapping
@@ -54,12 +54,12 @@ _CHOICES = {"search_index": ("auto", "single", "split")}
 
 
 def _plain_http_url(url: str) -> bool:
-    """An absolute http(s) URL without query or fragment."""
+    """An absolute http(s) URL."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed `[` in the host
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
@@ -87,6 +87,13 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "use the address the site is served from, e.g. https://owner.github.io/repo/",
             line,
         )
+    if "?" in value or "#" in value:  # `?x` and `#x` after every page's link
+        raise PapersError.single(
+            path,
+            f"base_url `{value}` has a query (`?...`) or a fragment (`#...`): links could not follow it",
+            "leave them out: the site's folder alone, e.g. https://owner.github.io/repo/",
+            line,
+        )
     problem = _folder_problem(urlsplit(value).path)
     if problem:
         raise PapersError.single(path, f"base_url `{value}` {problem[0]}", problem[1], line)
@@ -109,7 +116,7 @@ def _folder_problem(site_path: str) -> tuple[str, str] | None:
             "name another host (`//feed.xml` is the host feed.xml)",
             "write the path with single slashes, e.g. https://owner.github.io/repo/",
         )
-    segments = site_path.split("/")
+    segments = [unquote(segment) for segment in site_path.split("/")]  # `%2e%2e` is `..` to a browser
     if {".", ".."} & set(segments):
         return "has `.` or `..` folders in its path", "write the path they lead to"
     if segments[-1].lower().endswith(_PAGE_SUFFIXES):
@@ -170,12 +177,17 @@ def _branch_name(value: str) -> bool:
     return bool(value) and _NOT_IN_BRANCH_RE.search(value) is None
 
 
+_NOT_A_FILE_HINT = "replace it by a file of YAML (see the project's own), or remove it"
+
+
 def load_config(root: Path) -> SiteConfig:
     """Read `root/site.yaml`; a missing file means the defaults."""
     path = root / CONFIG_NAME
+    label = CONFIG_NAME
+    if path.is_dir():  # the defaults would stand in for settings someone meant to write
+        raise PapersError.single(label, "this is a folder, not the site's settings file", _NOT_A_FILE_HINT)
     if not path.is_file():
         return SiteConfig()
-    label = CONFIG_NAME
     try:
         text = normalize_newlines(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:

@@ -61,6 +61,15 @@ def read_vocabulary(root: Path) -> tuple[dict[str, Tag], list[Problem]]:
         return {}, [
             Problem(label, None, "the vocabulary may not be a symbolic link", "replace it by the file")
         ]
+    if path.is_dir():  # every tag would then be reported as not in the vocabulary
+        return {}, [
+            Problem(
+                label,
+                None,
+                "this is a folder, not the tag vocabulary",
+                "replace it by the file of tags, or remove it",
+            )
+        ]
     if not path.is_file():
         return {}, []
     text, problem = decode_utf8(label, path.read_bytes())

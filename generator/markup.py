@@ -822,4 +822,33 @@ def excerpt(text: str, limit: int = 300) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"
+    return text[: cut if cut > limit // 2 else _character_start(text, limit)].rstrip(" ,.;:") + "…"
+
+
+def _character_start(text: str, pos: int) -> int:
+    """`pos`, or where the character it falls inside begins as readers see one: a letter
+    with its accents, an emoji with its skin tone and the ones joined to it (`👩‍💻`), a flag's
+    two letters. A text without spaces (Chinese, Japanese) is cut by characters."""
+    while 0 < pos < len(text) and (_continues(text[pos]) or text[pos - 1] == _JOINER):
+        pos -= 1
+    if 0 < pos < len(text) and _REGIONAL.get(text[pos]):  # inside a run of flags' letters
+        run = pos
+        while run > 0 and _REGIONAL.get(text[run - 1]):
+            run -= 1
+        pos -= (pos - run) % 2
+    return pos
+
+
+def _continues(char: str) -> bool:
+    """Whether `char` belongs to the character before it."""
+    return (
+        unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or char == _JOINER
+        or "\ufe00" <= char <= "\ufe0f"  # variation selectors (text or emoji style)
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin tones
+        or "\U000e0020" <= char <= "\U000e007f"  # the tags of a subdivision's flag
+    )
+
+
+_JOINER = "\u200d"
+_REGIONAL = {chr(code): True for code in range(0x1F1E6, 0x1F200)}  # a flag is two of these

@@ -139,6 +139,26 @@ def test_a_broken_vocabulary_is_reported_alone(project: Project) -> None:
     assert len(errors) == 1 and errors[0].startswith("content/tags.yaml:"), result.stderr
 
 
+def test_a_folder_in_place_of_the_settings_or_the_vocabulary_is_an_error(project: Project) -> None:
+    """Both were passed over: the defaults stood in for the settings, and every tag was
+    reported as not in the vocabulary."""
+    for number in range(3):
+        project.paper("2025-03-17", f"paper-{number}", "tags: [llm]")
+    vocabulary = project.root / "content" / "tags.yaml"
+    vocabulary.unlink()
+    vocabulary.mkdir()
+    result = papers(project, "check")
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert result.returncode == 1
+    assert errors == ["content/tags.yaml: error: this is a folder, not the tag vocabulary"], result.stderr
+    vocabulary.rmdir()
+    (project.root / "site.yaml").unlink()
+    (project.root / "site.yaml").mkdir()
+    result = papers(project, "check")
+    assert result.returncode == 1
+    assert "site.yaml: error: this is a folder, not the site's settings file" in result.stderr
+
+
 def test_new_refuses_a_title_its_own_scaffold_already_has(project: Project) -> None:
     first = papers(project, "new", "--title", "Exact Same Title", "--date", "2025-04-05")
     assert first.returncode == 0, first.stderr

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.markup import (
+    _character_start,
     excerpt,
     render_body,
     render_body_and_text,
@@ -353,13 +354,26 @@ def test_excerpt_cuts_at_a_word() -> None:
     assert excerpt("short", 50) == "short"
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("深" * 5 + "👩🏽\u200d💻" + "字" * 10, "深" * 5),  # an emoji with its skin tone and what it joins
+        ("字" * 4 + "🇯🇵🇫🇷" + "字" * 10, "字" * 4 + "🇯🇵"),  # a flag's two letters
+        ("e\u0301" * 10, "e\u0301" * 3),  # a letter with its accent
+    ],
+)
+def test_an_excerpt_without_spaces_is_not_cut_inside_a_character(text: str, shown: str) -> None:
+    """Cut by code points, it lost a skin tone or half a flag, or left an accent alone."""
+    assert excerpt(text, 7) == shown + "…"
+
+
 def _whole_text_excerpt(text: str, limit: int) -> str:
     """The excerpt as first written: every space of the text collapsed before cutting."""
     text = re.sub(r"[ \t\n]+", " ", text).strip()
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"
+    return text[: cut if cut > limit // 2 else _character_start(text, limit)].rstrip(" ,.;:") + "…"
 
 
 @given(

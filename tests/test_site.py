@@ -606,6 +606,12 @@ def test_a_base_url_with_a_space_or_invisible_character_is_refused(value: str) -
         ("https://o.github.io:99999/repo/", "is not a valid URL"),
         ("https://o.github.io/repo/index.html", "names a page, not the folder the site is in"),
         ("https://o.github.io/./repo/../x/", "has `.` or `..` folders in its path"),
+        ("https://o.github.io/%2e%2e/x/", "has `.` or `..` folders in its path"),  # a browser's `..`
+        (
+            "https://o.github.io/repo/?q=1",
+            "has a query (`?...`) or a fragment (`#...`)",
+        ),  # was "not absolute"
+        ("https://o.github.io/repo/#top", "has a query (`?...`) or a fragment (`#...`)"),
         ("", "base_url is empty"),  # an unset variable in a workflow: not site.yaml's localhost
     ],
 )
