@@ -109,8 +109,8 @@ def build(
     out = (out or root / OUTPUT_DIR).absolute()
     if inputs is None:  # else the command that took them refused committed caches first
         refuse_committed_caches(root)  # before any cache, the summary of the last build included, is read
+    _refuse_long_names(out)  # first: a name too long cannot even be looked up
     _refuse_files(out)
-    _refuse_long_names(out)
     _refuse_project_folders(root, out)
     _refuse_folders_of_other_files(root, out)
     with contextlib.ExitStack() as held:

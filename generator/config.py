@@ -54,12 +54,12 @@ _CHOICES = {"search_index": ("auto", "single", "split")}
 
 
 def _plain_http_url(url: str) -> bool:
-    """An absolute http(s) URL."""
+    """An absolute http(s) URL without query or fragment."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed `[` in the host
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
 
 
 def check_base_url(value: str, path: str, line: int | None) -> str:
@@ -80,18 +80,18 @@ def check_base_url(value: str, path: str, line: int | None) -> str:
             "write the address as the browser's address bar shows it, e.g. https://owner.github.io/repo/",
             line,
         )
-    if not _plain_http_url(value):
-        raise PapersError.single(
-            path,
-            f"base_url `{value}` is not an absolute http(s) URL",
-            "use the address the site is served from, e.g. https://owner.github.io/repo/",
-            line,
-        )
     if "?" in value or "#" in value:  # `?x` and `#x` after every page's link
         raise PapersError.single(
             path,
             f"base_url `{value}` has a query (`?...`) or a fragment (`#...`): links could not follow it",
             "leave them out: the site's folder alone, e.g. https://owner.github.io/repo/",
+            line,
+        )
+    if not _plain_http_url(value):
+        raise PapersError.single(
+            path,
+            f"base_url `{value}` is not an absolute http(s) URL",
+            "use the address the site is served from, e.g. https://owner.github.io/repo/",
             line,
         )
     problem = _folder_problem(urlsplit(value).path)
