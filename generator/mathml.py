@@ -305,6 +305,8 @@ _DEFINED_AS_RE = re.compile(r"(?<!:):\s*=")
 
 def _prepared(tex: str) -> str:
     tex = tex.replace("\\ensuremath", "")  # math already: `\\ensuremath{x}` is `{x}`
+    if not tex.isascii():  # `e` and a combining accent are one letter, not two identifiers
+        tex = unicodedata.normalize("NFC", tex)
     if "\\unicode" in tex:
         tex = _UNICODE_RE.sub(_unicode_in_hex, tex)
     tex = _DEFINED_AS_RE.sub("≔", _PERCENT_RE.sub(r"\\%", tex))

@@ -651,13 +651,14 @@ def paper_warnings(
             f"the paper is dated {day.isoformat()}, tomorrow",
             "right if its list is out where that day has begun; else move it to the day it was listed",
         )
-    # Letters with case only: Chinese or Arabic have none, and are never in capitals.
-    capitals = sum(c.isupper() for c in title) if title else 0
+    # Letters with case only: Chinese or Arabic have none, and are never in capitals. TeX's
+    # command names (`\\alpha`, `\\emph`) are not the title's words.
+    words = _TEX_NAME_RE.sub("", title) if title else ""
+    capitals = sum(c.isupper() for c in words)
     if (
-        title
-        and capitals > 8
-        and not any(c.islower() for c in title)
-        and capitals >= 0.8 * sum(map(str.isalpha, title))  # not LLM、RLHF与DPO的对比研究
+        capitals > 8
+        and not any(c.islower() for c in words)
+        and capitals >= 0.8 * sum(map(str.isalpha, words))  # not LLM、RLHF与DPO的对比研究
     ):
         fields.warn(("title",), "the title is in ALL CAPS", "write it in title case as on arXiv")
     length = len(body.strip())
@@ -703,6 +704,7 @@ _WRAPPED_MARKS = {
     "-": ("an underline that makes the line above a heading", "to keep the `-`"),
 }
 _BACKTICKS_RE = re.compile(r"`+")
+_TEX_NAME_RE = re.compile(r"\\[A-Za-z]+")
 _MATH_MARKS_RE = re.compile(r"(\\*)(\$\$?|\\[()])")  # a mark, and the backslashes before it
 
 

@@ -196,6 +196,7 @@ def test_any_formula_is_well_formed_mathml_or_its_source(tex: str) -> None:
         ("x_{i,j}^{(t)}", "x_(i,j)^(t)"),  # was `x_i,j^(t)`
         ("\\ensuremath{x} + 1", "x + 1"),  # was `\\ensuremathx + 1`
         ("\\foo{x}", "\\foo x"),  # an unknown command as written, apart from its argument
+        ("Fre\u0301chet", "Fréchet"),  # a letter and its combining accent are one
     ],
 )
 def test_formulas_as_plain_text(tex: str, text: str) -> None:
@@ -432,3 +433,8 @@ def test_no_length_is_beyond_the_bound(command: str, number: str, unit: str) -> 
 )
 def test_size_commands_set_a_size_and_do_not_multiply(tex: str, sizes: list[str]) -> None:
     assert re.findall(r'mathsize="([^"]*)"', tex_to_mathml(tex, display=False)) == sizes
+
+
+def test_a_letter_and_its_combining_accent_are_one_identifier() -> None:
+    """The accent was an identifier of its own, drawn apart from its letter."""
+    assert "<mi>é</mi>" in tex_to_mathml("Fre\u0301chet", display=False)

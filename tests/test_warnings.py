@@ -128,6 +128,19 @@ def test_all_caps_title_and_tomorrow_warn(project: Project, capsys: pytest.Captu
     assert f"the paper is dated {tomorrow}, tomorrow" in out
 
 
+@pytest.mark.parametrize(
+    "title",
+    ['"SCALING $\\\\alpha$-NETWORKS TO BILLIONS OF PARAMETERS"', '"LEARNING WITH \\\\emph{SPARSITY}"'],
+)
+def test_a_title_in_capitals_with_tex_is_warned_of_too(
+    project: Project, capsys: pytest.CaptureFixture[str], title: str
+) -> None:
+    """The names of TeX's commands (`alpha`, `emph`) counted as the title's small letters."""
+    project.paper("2025-03-17", "a-paper", title=title)
+    assert main(["--root", str(project.root), "check"]) == 0
+    assert "the title is in ALL CAPS" in capsys.readouterr().err
+
+
 def test_a_day_further_ahead_is_an_error_in_check_not_in_the_build(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
