@@ -143,6 +143,14 @@ def _refuse_files(out: Path) -> None:
 def _refuse_long_names(out: Path) -> None:
     """A name that fits alone may not with `.staging-…`: the build failed late, with a traceback."""
     fits, limit = beside_names_fit(out)
+    too_long = next((part for part in out.parts[:-1] if len(os.fsencode(part)) > limit), None)
+    if too_long is not None:
+        raise UsageError.single(
+            str(out),
+            f"a folder's name in the output path is too long (`{too_long[:12]}…`): the file system "
+            f"allows {limit} bytes a name",
+            "pick a shorter path for --out",
+        )
     if not fits:
         raise UsageError.single(
             str(out),

@@ -431,13 +431,13 @@ def cmd_import_daily(root: Path, file: Path, day: dt.date | None, force: bool) -
 def _read_dump(file: Path) -> str:
     """The dump's text; why not, as `check` and `import hf` say it, when it cannot be read."""
     hint = "give the path of the text file the page was saved to"
-    if file.is_dir():
-        raise PapersError.single(str(file), "this is a folder, not the text of a page", hint)
     try:
         data = file.read_bytes()
     except FileNotFoundError:
         raise PapersError.single(str(file), "no such file or folder", hint) from None
-    except OSError as error:
+    except IsADirectoryError:
+        raise PapersError.single(str(file), "this is a folder, not the text of a page", hint) from None
+    except OSError as error:  # a name too long, no permission
         reason = error.strerror or type(error).__name__
         raise PapersError.single(
             str(file), f"cannot read the dump: {reason}", "check that you may read the file"

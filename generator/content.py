@@ -155,6 +155,14 @@ def cached_stamps(cache: ContentCache) -> Stamps:
     return cache.vocabulary_stamp, tuple((path, r.stamp) for path, r in cache.files.items())
 
 
+_LINKED_CONTENT = Problem(
+    f"{CONTENT_DIR}/",
+    None,
+    "content/ is a symbolic link: the papers must be files of this repository",
+    "replace the link by the folder itself",
+)
+
+
 def read_site(
     root: Path,
     today: dt.date | None = None,
@@ -169,6 +177,8 @@ def read_site(
     a first read, still walks everything. `stamps`, from `content_stamps` just before,
     saves walking and stating every file a second time.
     """
+    if (root / CONTENT_DIR).is_symlink():  # its papers would be files from anywhere
+        return Checked([], {}, [_LINKED_CONTENT])
     cache = cache if cache is not None else ContentCache()
     vocabulary_stamp = _stamp(root / CONTENT_DIR / VOCABULARY_NAME)
     if cache.vocabulary_stamp != vocabulary_stamp or cache.vocabulary is None:

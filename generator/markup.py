@@ -295,7 +295,7 @@ def _tex_link(state: StateInline, silent: bool, name: str, open_at: int, close_a
                     token.type, token.tag, token.nesting, token.attrs = "text", "", 0, {}
         if target is not None:
             state.push("link_close", "a", -1)
-        elif label_span and not inside:  # `\href{ftp://x.org/f}{data}`: the address is not lost
+        elif label_span and url and not inside:  # `\href{ftp://x.org/f}{data}`: the address is not lost
             state.pending += f" ({url})"
     state.pos = end + 1
     return True
@@ -325,9 +325,8 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
         return False
     end = formula_end(src, start, state.posMax)
     if end is None:
-        after = src[start + 1 : start + 2]  # `$$` left open is rare: display math stands alone
-        if not silent and after != "$" and not after.isdigit() and may_open(src, start, state.posMax):
-            state.env.setdefault(_LEFT_OPEN_KEY, []).append((src, start))  # an amount (`$5`) is not
+        if not silent and _left_open(state, start):
+            state.env.setdefault(_LEFT_OPEN_KEY, []).append((src, start))
         return False
     double = src[start + 1] == "$"
     content = src[start + 2 : end - 1] if double else src[start + 1 : end]
@@ -337,6 +336,21 @@ def _inline_math(state: StateInline, silent: bool) -> bool:
         token.markup = "$$" if double else "$"
     state.pos = end + 1
     return True
+
+
+def _left_open(state: StateInline, start: int) -> bool:
+    """Whether the `$` at `start`, which opens no formula, could have: the checker warns of
+    it. Not an amount (`$5`), nor either `$` of a `$$` (display math stands alone, and is
+    rarely left open), nor one in a link written without its scheme (`www.x.org/$a`)."""
+    src = state.src
+    after = src[start + 1 : start + 2]
+    return (
+        after != "$"
+        and not after.isdigit()
+        and src[start - 1 : start] != "$"
+        and may_open(src, start, state.posMax)
+        and not _in_bare_url(state)
+    )
 
 
 def _one_formula(rule: BlockRule) -> BlockRule:
@@ -481,7 +495,7 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     if not (src[pos] == "~" or src.startswith("--", pos)) or _in_bare_url(state):
         return False
     if src[pos] == "~":
-        if not _tie(src, pos, state.posMax):
+        if not _tie(src, pos):
             return False
         if not silent:
             state.pending += "\u00a0"
@@ -494,9 +508,10 @@ def _tex_punctuation(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _tie(src: str, pos: int, limit: int) -> bool:
-    """Whether the `~` at `pos` stands between two words, as TeX's ties do."""
-    return pos > 0 and pos + 1 < limit and src[pos - 1] not in _NOT_TIED and src[pos + 1] not in WHITE_SPACE
+def _tie(src: str, pos: int) -> bool:
+    """Whether the `~` at `pos` ties what is before it to what follows (`Fig.~3`, `a~~b`), as
+    TeX's do, and does not start a word as "about" does (`by ~40%`, `(~1B tokens)`)."""
+    return (pos > 0 and src[pos - 1] not in _NOT_TIED) or "~" in (src[pos - 1 : pos], src[pos + 1 : pos + 2])
 
 
 _NOT_TIED = frozenset("([{~") | WHITE_SPACE  # what a `~` of "about" follows
@@ -748,23 +763,22 @@ def to_text(markdown: str) -> str:
     return tokens_text(parser().parse(markdown))
 
 
-def dollar_left_open(markdown: str, inline: bool = False) -> int | None:
-    """The line (from 0) of the first `$` of `markdown` that could open a formula but that
-    nothing closes, so the page shows it as written; None when there is none. The checker
-    asks the parser itself: a `$` in code, in a link's address or in `\\url{}` is text, and
-    one in `\\emph{...}` must close inside its braces."""
+def dollars_left_open(markdown: str, inline: bool = False) -> list[int]:
+    """The lines (from 0) of `markdown` with a `$` that could open a formula but that
+    nothing closes, so the page shows it as written: what the checker warns of, read by
+    the parser that makes the page (a `$` in code, in a link's address or in `\\url{}` is
+    text, and one in `\\emph{...}` must close inside its braces)."""
     env: EnvType = {}
     md = parser()
     tokens = md.parseInline(markdown, env) if inline else md.parse(markdown, env)
     left_open: list[tuple[str, int]] = env.get(_LEFT_OPEN_KEY, [])
-    if not left_open:
-        return None
-    src, start = left_open[0]
-    for token in tokens:
-        if token.type == "inline" and token.content == src:
-            first = token.map[0] if token.map else 0
-            return first + src.count("\n", 0, start)
-    return 0  # not met: the parser hands rules its inline tokens' text
+    lines = []
+    for src, start in left_open:
+        for token in tokens:  # the block whose inline text holds it, for its first line
+            if token.type == "inline" and token.content == src:
+                lines.append((token.map[0] if token.map else 0) + src.count("\n", 0, start))
+                break
+    return sorted(set(lines))
 
 
 def render_body_and_text(markdown: str) -> tuple[str, str]:
@@ -829,6 +843,7 @@ def _character_start(text: str, pos: int) -> int:
     """`pos`, or where the character it falls inside begins as readers see one: a letter
     with its accents, an emoji with its skin tone and the ones joined to it (`👩‍💻`), a flag's
     two letters. A text without spaces (Chinese, Japanese) is cut by characters."""
+    start = pos
     while 0 < pos < len(text) and (_continues(text[pos]) or text[pos - 1] == _JOINER):
         pos -= 1
     if 0 < pos < len(text) and _REGIONAL.get(text[pos]):  # inside a run of flags' letters
@@ -836,7 +851,7 @@ def _character_start(text: str, pos: int) -> int:
         while run > 0 and _REGIONAL.get(text[run - 1]):
             run -= 1
         pos -= (pos - run) % 2
-    return pos
+    return pos or start  # a text of accents alone is cut where it was
 
 
 def _continues(char: str) -> bool:

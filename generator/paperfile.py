@@ -169,6 +169,9 @@ def refuse_obstacles(root: Path, path: Path) -> None:
     stands where one of its folders goes, or a folder where the file goes."""
     place = root / CONTENT_DIR
     parts = path.relative_to(place).parts
+    problem = _obstacle(root, place, is_file=False)  # `content/` itself, then each folder in it
+    if problem is not None:
+        raise PapersError([problem])
     for number, part in enumerate(parts, start=1):
         place = place / part
         problem = _obstacle(root, place, is_file=number == len(parts))

@@ -218,7 +218,7 @@ def _tex_escaped(text: str) -> str:
         pos = found.end()
         if found[0] == "$":
             end = formula_end(text, found.start())
-            if end is not None:
+            if end is not None and _balanced(text, found.start(), end):  # `\\emph{$a}$`: text
                 parts.append(_MATH_SPECIALS_RE.sub(_escape_in_math, text[found.start() : end + 1]))
                 pos = end + 1
                 continue
@@ -227,6 +227,20 @@ def _tex_escaped(text: str) -> str:
         else:
             parts.append(_TEXT_ESCAPES.get(found[0]) or _escaped_special(found[0]))
     return "".join(parts) + text[pos:]
+
+
+def _balanced(text: str, start: int, end: int) -> bool:
+    """Whether the braces of `text[start:end]` pair up (escaped ones aside): a formula the
+    page shows does not cross the end of a TeX group (`\\emph{$\\alpha}$` is no formula)."""
+    depth = 0
+    for brace in _BRACES_RE.finditer(text, start, end):
+        depth += {"{": 1, "}": -1}.get(brace[0], 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_BRACES_RE = re.compile(r"\\.|[{}]")
 
 
 def _escape_in_math(found: re.Match[str]) -> str:

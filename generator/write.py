@@ -46,7 +46,7 @@ def beside_names_fit(out: Path) -> tuple[bool, int]:
     """Whether the folders a build keeps beside `out` (staging, spare, trash) have names the
     file system allows, and its limit: a name that fits alone may not with `.staging-`."""
     folder = out.parent
-    while not folder.is_dir() and folder != folder.parent:
+    while not _is_folder(folder) and folder != folder.parent:
         folder = folder.parent
     try:
         limit = os.pathconf(folder, "PC_NAME_MAX")
@@ -54,6 +54,13 @@ def beside_names_fit(out: Path) -> tuple[bool, int]:
         limit = 255
     extra = len(f".{TRASH_PREFIX}{os.getpid()}-") + _COUNT_DIGITS  # the longest: `.NAME.trash-PID-N`
     return len(os.fsencode(out.name)) + extra <= limit, limit
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long to look up
+        return False
 
 
 def staging_dir(out: Path) -> Path:

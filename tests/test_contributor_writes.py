@@ -113,6 +113,22 @@ def test_a_linked_year_or_day_folder_is_refused_and_nothing_is_written(
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_linked_content_folder_is_refused_by_writers_and_the_check(
+    project: Project, tmp_path: Path, command: Command, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Writes went through it, outside the repository, and the check read its papers."""
+    elsewhere = tmp_path / "elsewhere"
+    (project.root / "content").rename(elsewhere)
+    (project.root / "content").symlink_to(elsewhere, target_is_directory=True)
+    args, _ = command(project)
+    assert papers(project, *args) == 1
+    assert "content: error: symbolic links are not allowed in content/" in capsys.readouterr().err
+    assert [path.name for path in elsewhere.iterdir()] == ["tags.yaml"]
+    assert papers(project, "check") == 1
+    assert "content/: error: content/ is a symbolic link" in capsys.readouterr().err
+
+
 def test_an_import_with_one_linked_day_writes_none_of_its_days(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -300,6 +300,11 @@ def test_a_dump_that_is_not_there_is_said_as_check_says_it(
     err = capsys.readouterr().err
     assert f"{missing}: error: no such file or folder\n    hint: give the path of the text file" in err
     assert "Errno" not in err
+    too_long = tmp_path / ("a" * 300)  # a name the system refuses to look up: said, not a traceback
+    assert main(["--root", str(project.root), "import-daily", str(too_long)]) == 1
+    assert "error: cannot read the dump: File name too long" in capsys.readouterr().err
+    assert main(["--root", str(project.root), "import-daily", str(tmp_path)]) == 1
+    assert "error: this is a folder, not the text of a page" in capsys.readouterr().err
 
 
 def test_a_dump_that_is_not_utf8_says_where_and_how_to_fix_it(

@@ -190,6 +190,7 @@ def test_a_link_never_holds_a_link_nor_nothing(text: str, href: str, shown: str)
         ),
         ("\\href{ftp://x.org/f}{data}", "data (ftp://x.org/f)"),
         ("\\href{javascript:alert(1)}{x}", "x (javascript:alert(1))"),
+        ("\\href{}{bar}", "bar"),  # no address to keep
     ],
 )
 def test_an_href_without_a_scheme_links_as_text_does_and_one_not_linked_keeps_its_address(
@@ -201,6 +202,9 @@ def test_an_href_without_a_scheme_links_as_text_does_and_one_not_linked_keeps_it
 
 def test_tildes_and_dashes_outside_links_stay_tex() -> None:
     assert to_text("e.g.~10 -- and 3.2/4--5 at x.org/a--b") == "e.g.\u00a010 – and 3.2/4–5 at x.org/a--b"
+    assert (
+        to_text("a~~b, ~~c~~ and Fig.~") == "a\u00a0\u00a0b, \u00a0\u00a0c\u00a0\u00a0 and Fig."
+    )  # ties, as before
     # A `~` after a space or a bracket is "about", as arXiv shows it, not a tie.
     assert to_text("by ~40% with (~1B tokens), a ~ b, Models~(MLMs)") == (
         "by ~40% with (~1B tokens), a ~ b, Models\u00a0(MLMs)"
@@ -360,6 +364,7 @@ def test_excerpt_cuts_at_a_word() -> None:
         ("深" * 5 + "👩🏽\u200d💻" + "字" * 10, "深" * 5),  # an emoji with its skin tone and what it joins
         ("字" * 4 + "🇯🇵🇫🇷" + "字" * 10, "字" * 4 + "🇯🇵"),  # a flag's two letters
         ("e\u0301" * 10, "e\u0301" * 3),  # a letter with its accent
+        ("a" + "\u0301" * 40, "a" + "\u0301" * 6),  # accents alone: cut where they are
     ],
 )
 def test_an_excerpt_without_spaces_is_not_cut_inside_a_character(text: str, shown: str) -> None:

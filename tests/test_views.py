@@ -148,6 +148,7 @@ def test_bibtex_escapes_the_tex_specials_of_plain_text() -> None:
         ("From $5 Million to $10 Million Models", r"From \$5 Million to \$10 Million Models"),
         ("Is a $1 Model Worth It? $x^2$", r"Is a \$1 Model Worth It? $x^2$"),
         ("Scaling C^3 Networks", r"Scaling C\textasciicircum{}3 Networks"),
+        (r"The \emph{$\alpha}$-Divergence", r"The \emph{\$\alpha}\$-Divergence"),  # no formula on the page
     ],
 )
 def test_bibtex_keeps_the_tex_a_title_holds_and_escapes_only_bare_specials(title: str, expected: str) -> None:

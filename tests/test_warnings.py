@@ -43,6 +43,26 @@ from tests.conftest import Project
         ("", "An abstract. " * 20 + "Costs $$a$b $$ here.", None),  # `$$` reads to its pair
         ("", "An abstract. " * 20 + "From 5$-10$ a month.", None),  # text, as the page shows it
         # A `$` in a link's address or in `\url{}` is part of it; one in `\emph{}` closes there.
+        ("", "An abstract. " * 20 + "See www.example.com/$a for details.", None),  # a link's
+        ("", "An abstract. " * 20 + "It costs a $$x for each.", None),  # `$$` left open: not told
+        (
+            "",
+            "An abstract. " * 20 + "\\href{http://a.org}{see $x}$ and more.",
+            "opened with `$` is never closed",
+        ),
+        ("", "An abstract. " * 20 + "\\emph{{a} $x}$ and more.", "opened with `$` is never closed"),
+        ("", "An abstract. " * 20 + "[a](http://x.org/$y)$z and more.", "opened with `$` is never closed"),
+        (  # a `$` the page shows as text, then a `\(` never closed
+            "",
+            "An abstract. " * 20 + "See [code](https://x.org/$a) and \\(x + y here.",
+            "opened with `\\(` is never closed",
+        ),
+        (  # a list item's second paragraph: read in its place, not alone (as indented code)
+            "",
+            "An abstract. " * 20 + "\n\n- item one\n\n    continued $x with a dollar",
+            "a-paper.md:9: warning: a formula opened with `$` is never closed",
+        ),
+        ("", "An abstract. " * 20 + "\n\n# A heading\n---\n\n- an item\n--", None),  # a rule, a dash
         ("", "An abstract. " * 20 + "See [code](https://x.org/a$b) and $z$ here.", None),
         ("", "An abstract. " * 20 + "See <https://x.org/a$b> and $z$ here.", None),
         ("", "An abstract. " * 20 + "See \\url{https://a.b/$x} and $y$ here.", None),
@@ -202,8 +222,7 @@ def test_a_formula_is_warned_about_only_when_the_page_shows_a_dollar(text: str) 
     """The checker reads dollars as the renderer does (`dollars.py`): when it warns of a
     formula left open, the page shows a `$` as written (none does for a formula it renders)."""
     from generator.markup import render_inline_and_text
-    from generator.validate import _unclosed_formula
+    from generator.validate import _dollars_left_open
 
-    opening = _unclosed_formula(text)
-    if opening is not None and opening[1] == "$":
+    if _dollars_left_open(text, inline=True):
         assert "$" in render_inline_and_text(text)[1]

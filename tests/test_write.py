@@ -122,6 +122,9 @@ def test_an_output_name_too_long_for_the_folders_beside_it_is_a_usage_error(
         assert main(["--root", str(project.root), "build", "--no-search", "--out", str(out)]) == 2
         err = capsys.readouterr().err
         assert "the output folder's name is too long" in err and "Traceback" not in err
+    out = tmp_path / ("b" * 300) / "site"  # a folder on the way too long to look up
+    assert main(["--root", str(project.root), "build", "--no-search", "--out", str(out)]) == 2
+    assert "a folder's name in the output path is too long" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [project.root]
     project.paper("2025-03-17", "a-paper", body="An abstract. " * 20)
     out = tmp_path / ("b" * longest)
