@@ -725,39 +725,38 @@ def _without_code(text: str) -> str:
     return "".join(parts) + text[done:]
 
 
-# A `$` the parser may read otherwise than a scan: inside a TeX group's braces (`\emph{$x}$`,
-# whose formula must close there), or in a link's address (`[a](https://x.org/$y)`).
+# A `$` the parser may read otherwise than a scan: one in a link's address (`[a](https://x.org/$y)`),
+# or inside a TeX group's braces (`\emph{$x}$`, whose formula must close there).
 _DOLLAR_IN_ADDRESS_RE = re.compile(r"\]\([^)\s]*\$|<[^>\s]*\$|(?:://|www\.)\S*\$")
-_BRACE_OR_DOLLAR_RE = re.compile(r"\\.|[{}$]")
+_ADDRESS_MARKS = ("](", "<", "://", "www.")
 
 
-def _dollar_in_group(text: str) -> bool:
-    """Whether a `$` stands inside braces (escaped braces and dollars aside)."""
-    depth = 0
-    for found in _BRACE_OR_DOLLAR_RE.finditer(text):
-        mark = found[0]
-        if mark == "{":
-            depth += 1
-        elif mark == "}":
-            depth = max(0, depth - 1)
-        elif mark == "$" and depth:
+def _may_read_otherwise(text: str) -> bool:
+    """Whether the parser may read a `$` of `text` otherwise than `_scan` (see above)."""
+    if any(mark in text for mark in _ADDRESS_MARKS) and _DOLLAR_IN_ADDRESS_RE.search(text):
+        return True
+    if "{" not in text:
+        return False
+    at = text.find("$")
+    while at >= 0:  # braces counted, not paired: a guess on the safe side
+        if text.count("{", 0, at) > text.count("}", 0, at):
             return True
+        at = text.find("$", at + 1)
     return False
 
 
-def _dollars_left_open(text: str, inline: bool = False) -> list[int]:
+def _dollars_left_open(text: str, inline: bool = False, scanned: bool | None = None) -> list[int]:
     """The lines (from 0) of `text` with a `$` that could open a formula but that nothing
     closes, so the page shows it as written. Only the parser that makes the page can tell
     (`dollars_left_open`): a `$` in code or in a link's address is text, and one inside a
-    TeX group closes there or not at all; it is asked only where a scan finds a `$` left
-    open or one of those, which keeps the check cheap (the page's parse costs 0.3 ms)."""
+    TeX group closes there or not at all. It is asked only where a scan finds a `$` left
+    open (`scanned`, when the caller scanned already) or one of those, which keeps the
+    check cheap (the page's parse of an abstract costs a third of a millisecond)."""
     if "$" not in text:
         return []
-    if (
-        not any(_scanned_unclosed(_without_code(text[start:end])) for start, end in _paragraphs(text))
-        and not _dollar_in_group(text)
-        and not _DOLLAR_IN_ADDRESS_RE.search(text)
-    ):
+    if scanned is None:
+        scanned = _scan(_without_code(text))[0] is not None
+    if not scanned and not _may_read_otherwise(text):
         return []
     from generator.markup import dollars_left_open  # the parser: a build that finds nothing
     # changed checks no paper, and loads none
@@ -765,12 +764,13 @@ def _dollars_left_open(text: str, inline: bool = False) -> list[int]:
     return dollars_left_open(text, inline)
 
 
-def _scanned_unclosed(text: str, dollars: bool = True) -> tuple[int, str] | None:
-    """Where a formula opens with `$` (unless not `dollars`) or `\\(` and nothing closes it,
-    as far as a scan can tell, and with which: a `$` is read as the renderer reads it
-    (`dollars.py`): one that opens no formula is left alone when it could not open one or
-    is an amount (`$5`); an odd number of backslashes escapes a mark."""
-    opened: tuple[int, str] | None = None
+def _scan(text: str) -> tuple[int | None, int | None]:
+    """Where, as far as a scan can tell, the first `$` opens a formula that nothing closes,
+    and where a `\\(` does. A `$` is read as the renderer reads it (`dollars.py`): one that
+    opens no formula is left alone when it could not open one or is an amount (`$5`); an
+    odd number of backslashes escapes a mark."""
+    dollar: int | None = None
+    opened: int | None = None
     pos = 0
     while (found := _MATH_MARKS_RE.search(text, pos)) is not None:
         pos, mark, at = found.end(), found[2], found.start(2)
@@ -780,14 +780,14 @@ def _scanned_unclosed(text: str, dollars: bool = True) -> tuple[int, str] | None
             if mark == "\\)":
                 opened = None
         elif mark == "\\(":
-            opened = (at, mark)
+            opened = at
         elif mark.startswith("$"):
             end = formula_end(text, at)
             if end is not None:
                 pos = end + 1
-            elif dollars and mark == "$" and may_open(text, at) and not text[at + 1].isdigit():
-                return at, mark  # (`$$` left open is rare: display math is a formula of its own)
-    return opened
+            elif dollar is None and mark == "$" and may_open(text, at) and not text[at + 1].isdigit():
+                dollar = at  # (`$$` left open is rare: display math is a formula of its own)
+    return dollar, opened
 
 
 def _unclosed_formulas_in_lines(fields: _Fields, title: str | None, tldr: str | None) -> None:
@@ -796,11 +796,14 @@ def _unclosed_formulas_in_lines(fields: _Fields, title: str | None, tldr: str | 
     for key, text in (("title", title), ("tldr", tldr)):
         if not text or ("$" not in text and "\\(" not in text):
             continue
-        mark = "$" if _dollars_left_open(text, inline=True) else None
-        if mark is None and (opening := _scanned_unclosed(_without_code(text), dollars=False)):
-            mark = opening[1]
-        if mark is not None:
-            fields.warn((key,), f"{_never_closed(mark)} in `{key}`", _closing_hint(mark))
+        dollar, paren = _scan(_without_code(text))
+        if _dollars_left_open(text, inline=True, scanned=dollar is not None):
+            mark = "$"
+        elif paren is not None:
+            mark = "\\("
+        else:
+            continue
+        fields.warn((key,), f"{_never_closed(mark)} in `{key}`", _closing_hint(mark))
 
 
 def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
@@ -837,16 +840,17 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
         )
     if "$" not in body and "\\(" not in body:
         return
-    left_open = _dollars_left_open(body)  # read whole: a paragraph may be a list item's
-    for start, end in _paragraphs(body):
+    paragraphs = [(start, end, *_scan(_without_code(body[start:end]))) for start, end in _paragraphs(body)]
+    scanned = any(dollar is not None for _, _, dollar, _ in paragraphs)
+    left_open = _dollars_left_open(body, scanned=scanned)  # read whole: a paragraph may be a list item's
+    for start, end, _, paren in paragraphs:
         first = body.count("\n", 0, start)
         line = next(
             (line for line in left_open if first <= line <= first + body.count("\n", start, end)), None
         )
         opening = (_line_start(body, line), "$") if line is not None else None
-        paren = _scanned_unclosed(_without_code(body[start:end]), dollars=False)
-        if paren is not None and (opening is None or start + paren[0] < opening[0]):
-            opening = (start + paren[0], paren[1])
+        if paren is not None and (opening is None or start + paren < opening[0]):
+            opening = (start + paren, "\\(")
         if opening is not None:
             yield (opening[0], f"{_never_closed(opening[1])} in its paragraph", _closing_hint(opening[1]))
 
