@@ -846,9 +846,9 @@ def _character_start(text: str, pos: int) -> int:
     start = pos
     while 0 < pos < len(text) and (_continues(text[pos]) or text[pos - 1] == _JOINER):
         pos -= 1
-    if 0 < pos < len(text) and _REGIONAL.get(text[pos]):  # inside a run of flags' letters
+    if 0 < pos < len(text) and text[pos] in _REGIONAL:  # inside a run of flags' letters
         run = pos
-        while run > 0 and _REGIONAL.get(text[run - 1]):
+        while run > 0 and text[run - 1] in _REGIONAL:
             run -= 1
         pos -= (pos - run) % 2
     return pos or start  # a text of accents alone is cut where it was
@@ -866,4 +866,4 @@ def _continues(char: str) -> bool:
 
 
 _JOINER = "\u200d"
-_REGIONAL = {chr(code): True for code in range(0x1F1E6, 0x1F200)}  # a flag is two of these
+_REGIONAL = frozenset(map(chr, range(0x1F1E6, 0x1F200)))  # a flag is two of these letters
