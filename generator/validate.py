@@ -695,7 +695,8 @@ def paper_warnings(
 _SPLIT_WORD_RE = re.compile(r"([A-Za-z]{2,})-\n[ \t]*([a-z]{2,})")
 # A line of a paragraph, wrapped as a PDF has it, that starts a block of its own: `# of
 # parameters` a heading, `> 90% of runs` a quote (neither mark shows), a line of `=` an
-# underline that makes the line above a heading. (A quote's own lines and a list go on.)
+# underline that makes the line above a heading; a lone `+ 3.1` a list item (see
+# `_wrapped_marks`). (A quote's own lines and a list go on.)
 _BLOCK_MARK_RE = re.compile(r" {0,3}(?P<mark>#{1,6}(?=[ \t]|$)|>|=+[ \t]*$|-+[ \t]*$)")
 _WRAPPED_MARKS = {
     "#": ("a heading (the `#` does not show)", "to keep the `#`"),
@@ -822,13 +823,13 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
     wrapped = [] if "```" in body or "~~~" in body else _wrapped_marks(body)
     if wrapped:
         offset, mark = wrapped[0]
-        reads, shown = _WRAPPED_MARKS[mark]
+        reads, escaped, shown = _wrapped_reading(mark)
         more = f"; {len(wrapped) - 1} more like it" if len(wrapped) > 1 else ""
         yield (
             offset,
             f"this line starts with `{mark}`, so Markdown reads it as {reads}, not as the sentence "
             f"the line above began{more}",
-            f"join it to the line above (a line break reads as a space), or write `\\{mark}` {shown}",
+            f"join it to the line above (a line break reads as a space), or write `{escaped}` {shown}",
         )
     indented = next((start for start, _ in _paragraphs(body) if body.startswith(_CODE_INDENTS, start)), None)
     if indented is not None and not _LIST_ITEM_RE.search(body, 0, indented):  # not an item's paragraph
@@ -876,23 +877,43 @@ def _closing_hint(mark: str) -> str:
 
 # A heading's line, or a list item's: a line of `---` or `===` under it is a rule or text.
 _NOT_UNDERLINED_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \t])")
+# A list item that can break into a paragraph: a bullet, or a number list starting at 1.
+_ITEM_RE = re.compile(r" {0,3}(?P<mark>[-*+]|1[.)])[ \t]+\S")
 
 
 def _wrapped_marks(body: str) -> list[tuple[int, str]]:
     """Where a line that goes on a paragraph's text starts a block (`_WRAPPED_MARKS`), and its
-    mark; a quote's own lines go on."""
+    mark; a quote's own lines go on. A list item counts when it stands alone after a line
+    that does not introduce a list (`by\\n+ 3.1 BLEU`), not a list of several (`are\\n- a\\n- b`)
+    nor one after a colon."""
     found: list[tuple[int, str]] = []
+    lines = body.split("\n")
     offset, before = 0, ""
-    for line in body.split("\n"):
-        if (
-            before.strip()
-            and not before.lstrip().startswith(">")
-            and (mark := _BLOCK_MARK_RE.match(line))
-            and not (mark["mark"][0] in "=-" and _NOT_UNDERLINED_RE.match(before))
-        ):
-            found.append((offset + mark.start("mark"), mark["mark"][0]))
+    for number, line in enumerate(lines):
+        if before.strip() and not before.lstrip().startswith(">"):
+            mark = _BLOCK_MARK_RE.match(line)
+            if mark and not (mark["mark"][0] in "=-" and _NOT_UNDERLINED_RE.match(before)):
+                found.append((offset + mark.start("mark"), mark["mark"][0]))
+            elif (
+                (item := _ITEM_RE.match(line))
+                and not _NOT_UNDERLINED_RE.match(before)
+                and not before.rstrip().endswith(":")
+                and not (number + 1 < len(lines) and _NOT_UNDERLINED_RE.match(lines[number + 1]))
+            ):
+                found.append((offset + item.start("mark"), item["mark"]))
         before, offset = line, offset + len(line) + 1
     return found
+
+
+def _wrapped_reading(mark: str) -> tuple[str, str, str]:
+    """How Markdown reads a line starting with `mark` (see `_wrapped_marks`), the mark
+    escaped, and what the escape keeps."""
+    if mark in _WRAPPED_MARKS:
+        reads, shown = _WRAPPED_MARKS[mark]
+        return reads, f"\\{mark}", shown
+    escaped = f"1\\{mark[1]}" if mark[0] == "1" else f"\\{mark}"
+    shows = "a number" if mark[0] == "1" else "a bullet"
+    return f"a list item (the `{mark}` shows as {shows})", escaped, f"to keep the `{mark}`"
 
 
 def _paragraphs(body: str) -> Iterator[tuple[int, int]]:

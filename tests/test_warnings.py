@@ -104,6 +104,15 @@ from tests.conftest import Project
             "a-paper.md:6: warning: this line starts with `-`, so Markdown reads it as an underline",
         ),
         ("", "An abstract. " * 20 + "\n\n---\n\nA rule between paragraphs.", None),
+        (  # a hard-wrapped line that starts a list: its sign shows as a bullet
+            "",
+            "An abstract. " * 20 + "It improves by\n+ 3.1 BLEU and\nreduces cost.",
+            "a-paper.md:6: warning: this line starts with `+`, so Markdown reads it as a list item (the `+` "
+            "shows as a bullet), not as the sentence the line above began\n"
+            "    hint: join it to the line above (a line break reads as a space), or write `\\+` to keep the `+`",
+        ),
+        ("", "An abstract. " * 20 + "Our contributions are\n- a dataset\n- a model", None),  # a list
+        ("", "An abstract. " * 20 + "We find:\n- one thing", None),  # introduced by its colon
         ("", "An abstract. " * 20 + "\n\n# A heading of its own\n\nAnd text.", None),
         ("", "An abstract. " * 20 + "\n\n> A quote\n> of two lines.", None),
         ("", "An abstract. " * 20 + "\n#hashtags are words", None),
