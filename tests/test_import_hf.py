@@ -548,6 +548,19 @@ def test_an_item_without_a_day_is_skipped_with_how_to_give_it_one(
     )
 
 
+def test_date_for_files_of_several_days_of_their_own_is_refused(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It put every file's papers on that one day, without a word; one file may be moved."""
+    for day in ("2025-03-16", "2025-03-17"):
+        write_day(tmp_path, f"{day}.json", [item(f"2503.{day[-2:]}000")])
+    assert run_import(project, tmp_path, "--date", "2025-03-20") == 2
+    assert "--date 2025-03-20 would put the papers of 2 files on that one day" in capsys.readouterr().err
+    assert not list((project.root / "content").rglob("*.md"))
+    assert run_import(project, tmp_path / "2025-03-16.json", "--date", "2025-03-20") == 0
+    assert (project.root / "content/2025/2025-03-20/2503.16000.md").exists()
+
+
 def test_since_and_until_limit_the_days(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from generator.errors import PapersError, Problem
+from generator.errors import PapersError, Problem, UsageError
 from generator.frontmatter import parse_document
 from generator.importers import HF_DEFAULT_DELAY, HF_ENDPOINT_ENV
 from generator.importers.common import (
@@ -672,7 +672,23 @@ def run(
             "no responses to import",
             "give the JSON files or folders, or download a day with `--fetch --date YYYY-MM-DD`",
         )
-    return import_batches(root, read_batches(paths, since, until), date, since, until, force)
+    batches = read_batches(paths, since, until)
+    if date is not None:
+        _refuse_one_day_for_many(batches, date)
+    return import_batches(root, batches, date, since, until, force)
+
+
+def _refuse_one_day_for_many(batches: Sequence[Batch], date: dt.date) -> None:
+    """`--date` puts every paper on its day: right for a file named otherwise, but files of
+    several days of their own (a folder of responses) would all land on one day, unasked."""
+    days = sorted({batch.day for batch in batches if batch.day is not None and batch.day != date})
+    if len(batches) > 1 and days:
+        raise UsageError.single(
+            "--date",
+            f"--date {date} would put the papers of {len(batches)} files on that one day, though "
+            f"their names give days of their own ({', '.join(map(str, days[:3]))}{'...' if len(days) > 3 else ''})",
+            "leave --date out to take each file's day from its name, or import one file with --date",
+        )
 
 
 def _progress(message: str) -> None:
