@@ -222,6 +222,7 @@ def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
 
 _DOLLAR_PIECES = st.sampled_from(
     ["$", "$", "$$", "\\(", "\\)", "`", "5", "10", "x", " ", ",", "-", "^{-3}", "\\times", "k", "per"]
+    + ["\\emph{", "{", "}", "](", "[a", ")", "\n", "\n\n", "www.x.org/", "~"]  # groups, links, lines
 )
 
 
@@ -230,8 +231,10 @@ _DOLLAR_PIECES = st.sampled_from(
 def test_a_formula_is_warned_about_only_when_the_page_shows_a_dollar(text: str) -> None:
     """The checker reads dollars as the renderer does (`dollars.py`): when it warns of a
     formula left open, the page shows a `$` as written (none does for a formula it renders)."""
-    from generator.markup import render_inline_and_text
+    from generator.markup import render_body_and_text, render_inline_and_text
     from generator.validate import _dollars_left_open
 
     if _dollars_left_open(text, inline=True):
         assert "$" in render_inline_and_text(text)[1]
+    if _dollars_left_open(text):  # as an abstract, read as blocks
+        assert "$" in render_body_and_text(text)[1]
