@@ -221,8 +221,10 @@ def test_a_formula_never_closed_in_a_title_or_tldr_is_warned_about(
 
 
 _DOLLAR_PIECES = st.sampled_from(
-    ["$", "$", "$$", "\\(", "\\)", "`", "5", "10", "x", " ", ",", "-", "^{-3}", "\\times", "k", "per"]
-    + ["\\emph{", "{", "}", "](", "[a", ")", "\n", "\n\n", "www.x.org/", "~"]  # groups, links, lines
+    [
+        *["$", "$", "$$", "\\(", "\\)", "`", "5", "10", "x", " ", ",", "-", "^{-3}", "\\times", "k", "per"],
+        *["\\emph{", "{", "}", "](", "[a", ")", "\n", "\n\n", "www.x.org/", "~"],  # groups, links, lines
+    ]
 )
 
 
