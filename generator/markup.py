@@ -622,6 +622,18 @@ def _render_heading(
     return self.renderToken(tokens, idx, options, env)
 
 
+def _render_cell(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A table cell's alignment (`|:--|--:|`) as a class: the page's Content-Security-Policy
+    refuses style attributes."""
+    token = tokens[idx]
+    style = token.attrs.pop("style", None)
+    if isinstance(style, str) and style.startswith("text-align:"):
+        token.attrSet("class", f"align-{style.removeprefix('text-align:')}")
+    return self.renderToken(tokens, idx, options, env)
+
+
 # What linkify-it's own pre-check looks for, loosened into a regex ten times faster: one of
 # its schemes (`http:`, `https:`, `ftp:`, `mailto:`, `//`), `@`, `localhost`, `www.`, a dot
 # before up to three digits and a dot (an IP), or a dot before two letters (a domain's
@@ -642,7 +654,7 @@ def _may_link(text: str) -> bool:
 def parser() -> MarkdownIt:
     """The one configured parser (built on first use; configuration is not free)."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-    md.enable(["linkify", "strikethrough"])
+    md.enable(["linkify", "strikethrough", "table"])  # GitHub's Markdown, as README files are
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     linkify = md.linkify
@@ -682,20 +694,22 @@ def parser() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("nowrap_open", _render_nowrap)
     md.add_render_rule("nowrap_close", _render_nowrap)
+    md.add_render_rule("th_open", _render_cell)
+    md.add_render_rule("td_open", _render_cell)
     md.add_render_rule("heading_open", _render_heading)
     md.add_render_rule("heading_close", _render_heading)
     return md
 
 
 # What makes Markdown other than plain paragraphs, for this parser: a character some rule
-# starts at (`\\`, `` ` ``, `*`, `_`, `[`, `<`, `&`, `$`, `~`, `{`), `--`, whitespace other
+# starts at (`\\`, `` ` ``, `*`, `_`, `[`, `<`, `&`, `$`, `~`, `{`, a table's `|`), `--`, whitespace other
 # than spaces and newlines (tabs indent; the parser reads NUL, CR and form feeds its own
 # way, and strips the others at a paragraph's ends), a space at a line's start or end
 # (indentation, hard breaks), and what a line may start a block with (a heading, a quote,
 # a list item, a setext underline). Separate checks, each a scan at C speed: one regex of
 # them all took half as long as the parser.
 _MARKUP_CHARS_RE = re.compile(
-    "[\\\\`*_\\[\\]<&$~{}\x00"
+    "[\\\\`*_\\[\\]<&$~{}|\x00"
     + "".join(chr(code) for code in range(0x3001) if chr(code).isspace() and chr(code) not in " \n")
     + "]"
 )
@@ -802,7 +816,9 @@ def tokens_text(tokens: Sequence[Token]) -> str:
             parts.append("\n\n" + tex_to_text(block.content, display=True) + "\n\n")  # a paragraph
         elif block.type in ("code_block", "fence"):  # an abstract pasted indented is still its text
             parts.append("\n\n" + block.content + "\n\n")
-        if block.type.endswith("_close") and block.block and block.type != "list_item_close":
+        if block.type in ("th_close", "td_close"):
+            parts.append(" ")  # a table's row is a line of text
+        elif block.type.endswith("_close") and block.block and block.type != "list_item_close":
             parts.append("\n\n")
         for token in block.children or ():
             if token.type in ("text", "code_inline"):

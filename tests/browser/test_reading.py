@@ -441,3 +441,24 @@ def test_the_enhancements_move_nothing_and_do_not_exist_without_javascript(
         boxes[javascript] = page.evaluate(BOXES, WATCHED)
         context.close()
     assert boxes[True] == boxes[False]
+
+
+def test_the_header_search_box_shows_only_where_search_can_run(browser: Browser, base: str) -> None:
+    """Without JavaScript it led to a page saying search needs JavaScript: now it is hidden,
+    keeping its place (the test above checks nothing moves)."""
+    for javascript in (False, True):
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(base + "days/2025-03-17/")
+        assert page.locator(".site-header .search-box").is_visible() == javascript
+        context.close()
+
+
+def test_each_paragraph_and_listed_title_takes_the_direction_of_its_own_text(page: Page, base: str) -> None:
+    """The abstract's `dir=auto` took the first paragraph's direction for all of them (an
+    English paragraph after an Arabic one read right to left), and search results and the
+    reading list set their titles left to right whatever their script."""
+    page.goto(base + "papers/2503.10001/")
+    bidi = "selector => getComputedStyle(document.querySelector(selector)).unicodeBidi"
+    assert page.evaluate(bidi, ".abstract p") == "plaintext"
+    assert page.evaluate(bidi, ".paper-card-title, .paper-authors") == "plaintext"
