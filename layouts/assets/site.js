@@ -419,9 +419,10 @@
   }
 
   // A formula wider than its column scrolls in place (style.css): one that does takes the
-  // keyboard focus, so it scrolls without a mouse. Display formulas always do (their box).
+  // keyboard focus, so it scrolls without a mouse (one on a line of its own has a box for it).
   function focusableWideFormulas() {
-    Array.prototype.forEach.call(document.querySelectorAll("math:not([display=block])"), function (math) {
+    Array.prototype.forEach.call(document.querySelectorAll("math"), function (math) {
+      if (math.closest(".math-display")) return; // a display formula's own box takes the focus
       if (math.scrollWidth > math.clientWidth + 1) math.setAttribute("tabindex", "0");
       else math.removeAttribute("tabindex");
     });

@@ -91,7 +91,10 @@ def fill(project: Project) -> Project:
         "tags: [diffusion]\nauthors: [Grace Hopper]",
         "A wide inline formula, $\\mathcal{L}(\\theta) = \\mathbb{E}_{x \\sim p_{\\mathrm{data}}}"
         "[\\log q_\\theta(x)] + \\lambda \\sum_{i=1}^{n} \\|\\theta_i\\|_2^2 + \\beta H(q_\\theta)$, "
-        "in a paragraph. " * 3,
+        "in a paragraph. "
+        * 3
+        + "And a display formula written in a sentence, \\[ \\mathcal{L}(\\theta) = \\sum_{i=1}^{n} "
+        "\\|\\theta_i - \\theta_{i-1}\\|_2^2 + \\lambda \\sum_{j=1}^{m} \\log(1 + e^{-y_j f(x_j)}) \\], too.",
     )
     project.paper("2024-12-31", "last-year-paper", "tags: [robotics, llm]")
     return project
@@ -158,11 +161,12 @@ def test_a_formula_wider_than_a_phone_scrolls_by_keyboard(
     page = context.new_page()
     page.goto(serve_dir(site) + "papers/an-older-paper/")
     page.wait_for_load_state("networkidle")
-    wide = page.locator(".abstract math").first
-    expect(wide).to_have_attribute("tabindex", "0")
-    wide.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("m => m.scrollLeft > 0", arg=wide.element_handle())
+    # inline, and display written in a sentence (no box of its own to take the focus)
+    for wide in (page.locator(".abstract math").first, page.locator(".abstract p math[display=block]").first):
+        expect(wide).to_have_attribute("tabindex", "0")
+        wide.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("m => m.scrollLeft > 0", arg=wide.element_handle())
     violations = [v for v in run_axe(page, axe) if v["impact"] in BLOCKING]
     context.close()
     assert violations == [], describe(violations)
