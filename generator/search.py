@@ -609,8 +609,39 @@ def search_document(page: str, url: str, language: str, part: str = "") -> str:
         return page.replace("</body>", url_meta + "</body>", 1)
     end = _matching_close(page, start.group(1).lower(), start.end())
     closing = page[end:].split(">", 1)[0] + ">" if end < len(page) else ""
-    body = _FORMULA_RE.sub(r"\1", page[start.start() : end]) + url_meta + closing
+    body = _FORMULA_RE.sub(r"\1", page[start.start() : end])
+    if not _SEGMENTED_RE.match(language):  # Pagefind splits these languages' words itself
+        body = _words_apart(body)
+    body += url_meta + closing
     return f'<!doctype html><html lang="{html.escape(language)}"><meta charset="utf-8"><body>{body}</body></html>'
+
+
+def _words_apart(body: str) -> str:
+    """`body` with a space between the characters of scripts written without spaces
+    (Chinese, Japanese) in its text, but for the metadata results show: Pagefind
+    splits those scripts into words only on pages in their languages, and else indexes a
+    run of them as one word, found only from its start. search.js splits a query the same
+    way, and takes the spaces out of what results show."""
+    if _UNSPACED_RE.search(body) is None:
+        return body
+    return _TAG_AND_TEXT_RE.sub(_text_words_apart, body)
+
+
+def _text_words_apart(found: re.Match[str]) -> str:
+    tag, text = found[1], found[2]
+    if _SHOWN_AS_IS_RE.search(tag):
+        return found[0]
+    return tag + _UNSPACED_PAIR_RE.sub(r"\1 ", text)
+
+
+# Kana and Han, and their punctuation and full-width forms (`，` after a word is not of it).
+# Korean is written with spaces between words: Hangul is left as it is.
+_UNSPACED = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
+_UNSPACED_PAIR_RE = re.compile(f"([{_UNSPACED}])(?=[{_UNSPACED}])")
+_TAG_AND_TEXT_RE = re.compile(r"(<[^>]*>)([^<]+)")  # a tag and the text after it
+_SEGMENTED_RE = re.compile(r"(?:zh|ja)(?:-|$)", re.IGNORECASE)
+_SHOWN_AS_IS_RE = re.compile(r"data-pagefind-(?:meta|filter|sort)")
 
 
 # A formula in a page (see mathml.py): its MathML, which search would read as a jumble of

@@ -308,6 +308,7 @@
 
   // Pagefind marks matches with <mark>; everything else is text.
   function excerptNodes(container, excerpt) {
+    excerpt = excerpt.replace(APART_GAP, "$1"); // the index's spaces, not the page's
     excerpt.split(/(<mark>|<\/mark>)/).reduce(function (inMark, part) {
       if (part === "<mark>") return true;
       if (part === "</mark>") return false;
@@ -466,11 +467,19 @@
     return results.filter(function (result) { return !hidden[result.id]; });
   }
 
+  // Chinese and Japanese characters are words apart in the index (search.py's `_words_apart`):
+  // a query is split the same way, and what results show is joined again.
+  var APART = "\\u3000-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef"; // search.py's
+  var SEGMENTED = /^(?:zh|ja)(?:-|$)/i.test(document.documentElement.lang || ""); // by Pagefind
+  var APART_PAIR = new RegExp("([" + APART + "])(?=[" + APART + "])", "g");
+  var APART_GAP = new RegExp("([" + APART + "](?:</mark>)?) (?=(?:<mark>)?[" + APART + "])", "g");
+
   // Pagefind orders the results of merged indexes by score, and under a sort a result's
   // score is its rank within its own part, which would interleave parts. So a date-sorted
   // search asks each part alone (every part carries a `part` filter) and puts the parts'
   // results one after another, newest part first or oldest; a relevance search asks all.
   function runSearch(text, options) {
+    if (text && !SEGMENTED) text = text.replace(APART_PAIR, "$1 ");
     var descending = options.sort && options.sort.date === "desc";
     if (!options.sort || (parts.length < 2 && !overlay.overlay)) {
       return pagefind.search(text, options).then(function (found) {

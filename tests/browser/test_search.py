@@ -292,6 +292,48 @@ def test_a_site_in_chinese_finds_what_pagefind_finds(
 
 
 @pytest.fixture(scope="module")
+def english_site_with_chinese(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site in English holding a paper in Chinese and Japanese."""
+    project = Project(tmp_path_factory.mktemp("mixed") / "site")
+    project.paper(
+        "2025-03-17",
+        "cjk-paper",
+        "authors: [张伟, 山田太郎]",
+        "本文提出了一种新的注意力机制，用于大型语言模型的训练方法。日本語の文章も含まれています。"
+        "We also test on English benchmarks. " * 2,
+        title="量子纠缠注意力机制：一种新的大型语言模型训练方法",
+    )
+    project.paper("2025-03-17", "english-paper", "authors: [Ada Lovelace]", "English benchmarks only. " * 10)
+    return _built(project)
+
+
+@pytest.mark.parametrize(
+    "query", ["注意力机制", "大型语言模型", "训练方法", "含まれています", "太郎", "量子纠缠"]
+)
+def test_chinese_and_japanese_words_are_found_inside_their_runs(
+    page: Page, english_site_with_chinese: Path, serve_dir: ServeDir, query: str
+) -> None:
+    """Pagefind splits these scripts into words only on pages in their languages: on this
+    site a run of them was one word, found only from its start (`量子纠缠`, not `注意力机制`).
+    What the result shows is the page's text, without the spaces the index put between."""
+    search_from_header(page, serve_dir(english_site_with_chinese, SUBPATH), query)
+    assert result_titles(page) == ["量子纠缠注意力机制：一种新的大型语言模型训练方法"]
+    excerpt = page.locator(".search-result .paper-excerpt").first.inner_text()
+    assert query in excerpt or query in ("太郎", "量子纠缠")  # an author's name, the title
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff] [\u3040-\u30ff\u4e00-\u9fff]", excerpt), excerpt
+
+
+def test_an_english_word_is_found_on_a_page_with_chinese(
+    page: Page, english_site_with_chinese: Path, serve_dir: ServeDir
+) -> None:
+    search_from_header(page, serve_dir(english_site_with_chinese, SUBPATH), "benchmarks")
+    assert sorted(result_titles(page)) == [
+        "English paper",
+        "量子纠缠注意力机制：一种新的大型语言模型训练方法",
+    ]
+
+
+@pytest.fixture(scope="module")
 def german_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site in German: Pagefind stems it as German (`Modellen` is `Modell`)."""
     project = _project_in(tmp_path_factory, "german", "de")
