@@ -156,9 +156,7 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
         misplaced = Problem(
             label, None, f"the file is outside the content layout: {where}", _layout_hint(parts)
         )
-        day = _named_day(parts)
-        if day is None:
-            return None, misplaced
+        day = _named_day(parts)  # else its date field's, or today: read for its other problems
     slug = path.stem
     if misplaced is None and (not SLUG_RE.match(slug) or len(slug) > MAX_SLUG):
         name = _md_name(slug)
@@ -194,7 +192,23 @@ def read_paper_file(root: Path, path: Path) -> tuple[SourceFile | None, Problem 
     text, problem = decode_utf8(label, data)
     if text is None:
         return None, misplaced or problem
+    if day is None:
+        day = _date_field(text) or dt.date.today()
     return SourceFile(path, label, day, slug, text, stat.st_mtime_ns, stat.st_size), misplaced
+
+
+def _date_field(text: str) -> dt.date | None:
+    """The day a paper's `date:` line names (a misplaced file's day, when its folders name none)."""
+    found = _DATE_FIELD_RE.search(text)
+    if found is None:
+        return None
+    try:
+        return dt.date.fromisoformat(found[1])
+    except ValueError:
+        return None
+
+
+_DATE_FIELD_RE = re.compile(r"^date:[ \t]*['\"]?(\d{4}-\d{2}-\d{2})['\"]?[ \t]*$", re.MULTILINE)
 
 
 _LAYOUT_HINT = "put each paper at content/<YYYY>/<YYYY-MM-DD>/<slug>.md, in the folder of the day it appeared"

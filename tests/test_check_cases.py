@@ -472,6 +472,19 @@ def test_a_hidden_paper_file_is_a_warning_not_silence(
     assert "2025-03-17/.md: warning: files whose name starts with a dot" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("path", ["content/top.md", "content/misc/x.md"])
+def test_a_file_outside_the_layout_is_checked_whole(
+    project: Project, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    """Its folders name no day: only the layout error was told, the others after a move."""
+    project.write(path, f"---\ntitle: A Stray Paper\ndate: 2025-03-17\nfoo: bar\n---\n{GOOD_BODY}")
+    assert main(["--root", str(project.root), "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: error: the file is outside the content layout" in err
+    assert f"{path}:4: error: unknown field `foo`" in err
+    assert "differs from the folder's day" not in err  # its date field stands in for its folder's
+
+
 def test_check_refuses_paths_outside_content(
     project: Project, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
