@@ -192,6 +192,9 @@ def _tex_inline(state: StateInline, silent: bool) -> bool:
             _wrap(state, WRAPPERS[name], open_at + 1, close_at, small_caps=name == "textsc")
         state.pos = close_at + 1
         return True
+    if name in GROUP_STYLES and state.env.get(_DEPTH_KEY, 0):  # `{\it a \bf b}`: a switch mid-group
+        state.pos = _skip_empty_group(src, command.end(), state.posMax)
+        return True
     if not silent:  # an unknown macro, e.g. a paper's own `\method`: keep it readable
         state.pending += "\\" + name
     state.pos = _skip_empty_group(src, after, state.posMax)

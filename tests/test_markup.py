@@ -454,6 +454,8 @@ def test_an_excerpt_is_not_cut_inside_a_short_formula() -> None:
         ("{\\it x {\\bf y}} z", "<em>x <strong>y</strong></em> z"),
         ("{plain} and {\\emphasis x}", "{plain} and {\\emphasis x}"),  # not a style: as written
         ("unclosed {\\em here", "unclosed {\\em here"),
+        ("{\\it a \\bf b} c", "<em>a b</em> c"),  # a switch mid-group has no text (it showed `\\bf`)
+        ("\\bf Keywords: x", "\\bf Keywords: x"),  # outside any group: as written
     ],
 )
 def test_old_style_tex_groups_are_styled(source: str, html: str) -> None:
