@@ -631,14 +631,15 @@ def _text_words_apart(found: re.Match[str]) -> str:
     tag, text = found[1], found[2]
     if _SHOWN_AS_IS_RE.search(tag):
         return found[0]
-    return tag + _UNSPACED_PAIR_RE.sub(r"\1 ", text)
+    return tag + _UNSPACED_PAIR_RE.sub(r"\1\2 ", text)  # `使用GPT-4模型`: `使 用 GPT-4 模 型`
 
 
 # Kana and Han, and their punctuation and full-width forms (`，` after a word is not of it).
 # Korean is written with spaces between words: Hangul is left as it is.
 _UNSPACED = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _UNSPACED_RE = re.compile(f"[{_UNSPACED}]")
-_UNSPACED_PAIR_RE = re.compile(f"([{_UNSPACED}])(?=[{_UNSPACED}])")
+# A character of those before another, or before or after a Latin letter or a digit.
+_UNSPACED_PAIR_RE = re.compile(f"([{_UNSPACED}])(?=[{_UNSPACED}A-Za-z0-9])|([A-Za-z0-9])(?=[{_UNSPACED}])")
 _TAG_AND_TEXT_RE = re.compile(r"(<[^>]*>)([^<]+)")  # a tag and the text after it
 _SEGMENTED_RE = re.compile(r"(?:zh|ja)(?:-|$)", re.IGNORECASE)
 _SHOWN_AS_IS_RE = re.compile(r"data-pagefind-(?:meta|filter|sort)")

@@ -121,12 +121,12 @@ def test_chinese_and_japanese_text_is_indexed_a_character_a_word_but_what_result
     run was one word, found only from its start. Titles and names results show stay whole."""
     page = (
         '<html><body><article data-pagefind-body><h1 title="量子">量子纠缠，注意力 LLM</h1>'
-        '<span data-pagefind-meta="title">量子纠缠</span><p>日本語 한국어 문장</p></article></body></html>'
+        '<span data-pagefind-meta="title">量子纠缠</span><p>日本語 한국어 문장 使用GPT-4模型</p></article></body></html>'
     )
     document = search_document(page, "/p/", "en")
     assert '<h1 title="量子">量 子 纠 缠 ， 注 意 力 LLM</h1>' in document
     assert '<span data-pagefind-meta="title">量子纠缠</span>' in document
-    assert "<p>日 本 語 한국어 문장</p>" in document  # Korean is written with spaces
+    assert "<p>日 本 語 한국어 문장 使 用 GPT-4 模 型</p>" in document  # Korean is written with spaces
     assert "量子纠缠，注意力" in search_document(page, "/p/", "zh-cn")  # Pagefind splits it
 
 

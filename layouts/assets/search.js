@@ -471,7 +471,7 @@
   // a query is split the same way, and what results show is joined again.
   var APART = "\\u3000-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef"; // search.py's
   var SEGMENTED = /^(?:zh|ja)(?:-|$)/i.test(document.documentElement.lang || ""); // by Pagefind
-  var APART_PAIR = new RegExp("([" + APART + "])(?=[" + APART + "])", "g");
+  var APART_PAIR = new RegExp("([" + APART + "])(?=[" + APART + "A-Za-z0-9])|([A-Za-z0-9])(?=[" + APART + "])", "g");
   var APART_GAP = new RegExp("([" + APART + "](?:</mark>)?) (?=(?:<mark>)?[" + APART + "])", "g");
 
   // Pagefind orders the results of merged indexes by score, and under a sort a result's
@@ -479,7 +479,7 @@
   // search asks each part alone (every part carries a `part` filter) and puts the parts'
   // results one after another, newest part first or oldest; a relevance search asks all.
   function runSearch(text, options) {
-    if (text && !SEGMENTED) text = text.replace(APART_PAIR, "$1 ");
+    if (text && !SEGMENTED) text = text.replace(APART_PAIR, "$1$2 ");
     var descending = options.sort && options.sort.date === "desc";
     if (!options.sort || (parts.length < 2 && !overlay.overlay)) {
       return pagefind.search(text, options).then(function (found) {

@@ -299,7 +299,7 @@ def english_site_with_chinese(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "2025-03-17",
         "cjk-paper",
         "authors: [张伟, 山田太郎]",
-        "本文提出了一种新的注意力机制，用于大型语言模型的训练方法。日本語の文章も含まれています。"
+        "本文提出了一种新的注意力机制，用于大型语言模型的训练方法。日本語の文章も含まれています。使用GPT-4模型。"
         "We also test on English benchmarks. " * 2,
         title="量子纠缠注意力机制：一种新的大型语言模型训练方法",
     )
@@ -308,7 +308,7 @@ def english_site_with_chinese(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize(
-    "query", ["注意力机制", "大型语言模型", "训练方法", "含まれています", "太郎", "量子纠缠"]
+    "query", ["注意力机制", "大型语言模型", "训练方法", "含まれています", "太郎", "量子纠缠", "GPT", "使用"]
 )
 def test_chinese_and_japanese_words_are_found_inside_their_runs(
     page: Page, english_site_with_chinese: Path, serve_dir: ServeDir, query: str
