@@ -177,15 +177,16 @@ def _branch_name(value: str) -> bool:
     return bool(value) and _NOT_IN_BRANCH_RE.search(value) is None
 
 
-_NOT_A_FILE_HINT = "replace it by a file of YAML (see the project's own), or remove it"
-
-
 def load_config(root: Path) -> SiteConfig:
     """Read `root/site.yaml`; a missing file means the defaults."""
     path = root / CONFIG_NAME
     label = CONFIG_NAME
     if path.is_dir():  # the defaults would stand in for settings someone meant to write
-        raise PapersError.single(label, "this is a folder, not the site's settings file", _NOT_A_FILE_HINT)
+        raise PapersError.single(
+            label,
+            "this is a folder, not the site's settings file",
+            "replace it by a file of YAML (see the project's own), or remove it",
+        )
     if not path.is_file():
         return SiteConfig()
     try:

@@ -789,13 +789,11 @@ def dollars_left_open(markdown: str, inline: bool = False) -> list[int]:
     md = parser()
     tokens = md.parseInline(markdown, env) if inline else md.parse(markdown, env)
     left_open: list[tuple[str, int]] = env.get(_LEFT_OPEN_KEY, [])
-    lines = []
-    for src, start in left_open:
-        for token in tokens:  # the block whose inline text holds it, for its first line
-            if token.type == "inline" and token.content == src:
-                lines.append((token.map[0] if token.map else 0) + src.count("\n", 0, start))
-                break
-    return sorted(set(lines))
+    first_lines: dict[str, int] = {}  # each inline text's first line, from its block
+    for token in tokens:
+        if token.type == "inline":
+            first_lines.setdefault(token.content, token.map[0] if token.map else 0)
+    return sorted({first_lines.get(src, 0) + src.count("\n", 0, start) for src, start in left_open})
 
 
 def render_body_and_text(markdown: str) -> tuple[str, str]:

@@ -738,11 +738,13 @@ def _may_read_otherwise(text: str) -> bool:
         return True
     if "{" not in text:
         return False
+    depth, counted = 0, 0  # braces counted, not paired: a guess on the safe side
     at = text.find("$")
-    while at >= 0:  # braces counted, not paired: a guess on the safe side
-        if text.count("{", 0, at) > text.count("}", 0, at):
+    while at >= 0:
+        depth += text.count("{", counted, at) - text.count("}", counted, at)
+        if depth > 0:
             return True
-        at = text.find("$", at + 1)
+        counted, at = at, text.find("$", at + 1)
     return False
 
 
@@ -844,11 +846,11 @@ def _pasting_slips(body: str) -> Iterator[tuple[int, str, str]]:
     paragraphs = [(start, end, *_scan(_without_code(body[start:end]))) for start, end in _paragraphs(body)]
     scanned = any(dollar is not None for _, _, dollar, _ in paragraphs)
     left_open = _dollars_left_open(body, scanned=scanned)  # read whole: a paragraph may be a list item's
+    first, counted = 0, 0  # the line each paragraph starts on
     for start, end, _, paren in paragraphs:
-        first = body.count("\n", 0, start)
-        line = next(
-            (line for line in left_open if first <= line <= first + body.count("\n", start, end)), None
-        )
+        first += body.count("\n", counted, start)
+        counted, last = start, first + body.count("\n", start, end)
+        line = next((line for line in left_open if first <= line <= last), None)
         opening = (_line_start(body, line), "$") if line is not None else None
         if paren is not None and (opening is None or start + paren < opening[0]):
             opening = (start + paren, "\\(")
@@ -876,7 +878,7 @@ def _closing_hint(mark: str) -> str:
 
 
 # A heading's line, or a list item's: a line of `---` or `===` under it is a rule or text.
-_NOT_UNDERLINED_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \t])")
+_HEADING_OR_ITEM_RE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|[-*+][ \t]|\d{1,9}[.)][ \t])")
 # A list item that can break into a paragraph: a bullet, or a number list starting at 1.
 _ITEM_RE = re.compile(r" {0,3}(?P<mark>[-*+]|1[.)])[ \t]+\S")
 
@@ -892,13 +894,13 @@ def _wrapped_marks(body: str) -> list[tuple[int, str]]:
     for number, line in enumerate(lines):
         if before.strip() and not before.lstrip().startswith(">"):
             mark = _BLOCK_MARK_RE.match(line)
-            if mark and not (mark["mark"][0] in "=-" and _NOT_UNDERLINED_RE.match(before)):
+            if mark and not (mark["mark"][0] in "=-" and _HEADING_OR_ITEM_RE.match(before)):
                 found.append((offset + mark.start("mark"), mark["mark"][0]))
             elif (
                 (item := _ITEM_RE.match(line))
-                and not _NOT_UNDERLINED_RE.match(before)
+                and not _HEADING_OR_ITEM_RE.match(before)
                 and not before.rstrip().endswith(":")
-                and not (number + 1 < len(lines) and _NOT_UNDERLINED_RE.match(lines[number + 1]))
+                and not (number + 1 < len(lines) and _HEADING_OR_ITEM_RE.match(lines[number + 1]))
             ):
                 found.append((offset + item.start("mark"), item["mark"]))
         before, offset = line, offset + len(line) + 1

@@ -207,7 +207,7 @@ def import_candidates(
     made: set[str] = set()  # files this import wrote or updated: later items never replace them
     for candidate in candidates:
         base = arxiv_base(candidate.arxiv) if candidate.arxiv else None
-        slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
+        slug = _slug(candidate)
         path = paper_path(root, candidate.day, slug)
         label = label_for(root, path)
         same = (
@@ -242,14 +242,18 @@ def import_candidates(
     return report
 
 
+def _slug(candidate: Candidate) -> str:
+    """The name a candidate's file takes, unless another paper has it."""
+    return arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
+
+
 def _refuse_obstacles(root: Path, candidates: list[Candidate]) -> None:
     """Every symbolic link (and file or folder in the way) where the candidates would be
     written, all at once, before anything is."""
     problems: dict[Problem, None] = {}
     for candidate in candidates:
-        slug = arxiv_slug(candidate.arxiv) if candidate.arxiv else slugify(candidate.title)
         try:
-            refuse_obstacles(root, paper_path(root, candidate.day, slug))
+            refuse_obstacles(root, paper_path(root, candidate.day, _slug(candidate)))
         except PapersError as error:
             problems.update(dict.fromkeys(error.problems))
     if problems:
